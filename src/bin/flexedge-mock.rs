@@ -1,0 +1,3 @@
+//! The native mock upstream server (see `make mock`).
+
+fn main() {}

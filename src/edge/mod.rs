@@ -1,0 +1,1 @@
+//! The Cloudflare Worker entry: the only code that imports `worker`.

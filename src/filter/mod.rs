@@ -1,0 +1,1 @@
+//! The filter language (see issue 3). Imports no I/O, no wasm, no `worker`.

@@ -1,0 +1,1 @@
+//! A simulator of the four vendor APIs over seeded generated data.

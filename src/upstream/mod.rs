@@ -1,0 +1,1 @@
+//! Upstream adapters: one folder per vendor behind one trait.
