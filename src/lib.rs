@@ -24,4 +24,4 @@ pub mod upstream;
 mod edge;
 
 #[cfg(all(feature = "browser", target_arch = "wasm32"))]
-mod browser;
+pub mod browser;
