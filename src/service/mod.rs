@@ -4,10 +4,15 @@
 //! entry (`edge`) only converts types and calls it, so every decision here is testable with
 //! plain `cargo test`. This module imports no `worker` and no wasm crates.
 
+mod auth;
 mod config;
+mod http_util;
+pub mod log;
 mod problem;
 
+pub use auth::{ApiKeys, AuthError, Scope};
 pub use config::{Config, SourceConfig, SourceMode};
+pub use http_util::{conditional, etag_for, Cors};
 pub use problem::Problem;
 
 use http::{header, Method, Request, Response, StatusCode};
