@@ -70,7 +70,7 @@ fn records() -> Vec<Record> {
             r.status = *g.pick(&statuses);
             let start = base + (g.next() % 1000) as i64 * 86_400_000;
             r.start_date = Some(Timestamp(start));
-            if g.next() % 5 != 0 {
+            if !g.next().is_multiple_of(5) {
                 r.end_date = Some(Timestamp(start + (g.next() % 1500) as i64 * 86_400_000));
             }
             r.created_at = Some(Timestamp(start - 86_400_000));
