@@ -5,11 +5,16 @@ use crate::model::{Status, Timestamp};
 
 use super::plan::{Lit, SortKey};
 
-/// `Some` of a trimmed non-blank string: a blank vendor value is "no value".
+/// `Some` of a non-blank string, kept as sent (not trimmed, so that an upstream `eq`
+/// and the edge's `eq` see the same text): a blank vendor value is "no value".
 pub fn text(s: Option<&str>) -> Option<String> {
-    s.map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
+    s.filter(|t| !t.trim().is_empty()).map(str::to_owned)
+}
+
+/// True for a literal that is safe to push: a non-blank string (a blank one matches
+/// blank vendor values upstream but nothing at the edge, where blanks are absent).
+pub fn pushable(s: &str) -> bool {
+    !s.trim().is_empty()
 }
 
 /// `expired` when the vendor says active but the end date has passed at `now`.

@@ -6,7 +6,8 @@
 //! It talks HTTP only through [`HttpClient`] and waits only through [`Clock`]. It imports
 //! no `worker`, no wasm and no `std::time`.
 
-use crate::model::{Record, Source};
+use crate::filter::Filter;
+use crate::model::{Record, RecordSchema, Source};
 
 use super::auth::Authenticator;
 use super::error::{redact, UpstreamError, UpstreamErrorKind};
@@ -175,8 +176,8 @@ impl<V: Vendor> Adapter<V> {
         }
     }
 
-    /// Walks the upstream's pages for `plan` within `budget`, keeping the records for
-    /// which `keep` (the residual) is true. `resume` continues a previous walk.
+    /// Walks the upstream's pages for `plan` within `budget`, keeping the records that
+    /// satisfy the plan's residual. `resume` continues a previous walk.
     pub async fn fetch<C: HttpClient, K: Clock>(
         &self,
         client: &C,
@@ -184,9 +185,22 @@ impl<V: Vendor> Adapter<V> {
         plan: &Plan,
         budget: Budget,
         resume: Option<Cursor>,
-        keep: &dyn Fn(&Record) -> bool,
     ) -> Result<Fetched, UpstreamError> {
         let mut out = Fetched::default();
+        let residual = match &plan.residual_filter {
+            Some(e) => Some(
+                Filter::<Record>::new(e, RecordSchema::default(), plan.now_ms).map_err(|e| {
+                    UpstreamError::new(
+                        self.vendor.source(),
+                        UpstreamErrorKind::BadRequest,
+                        None,
+                        format!("the residual filter does not check: {}", e.message),
+                    )
+                })?,
+            ),
+            None => None,
+        };
+        let keep = |r: &Record| residual.as_ref().is_none_or(|f| f.matches(r));
         if plan.pruned || plan.window.is_some_and(|w| w.limit == Some(0)) {
             return Ok(out);
         }
@@ -210,7 +224,6 @@ impl<V: Vendor> Adapter<V> {
             let req = self.vendor.request(&self.base, plan, cursor, size);
             out.requests += 1;
             out.native_requests.push(req.describe());
-            let now = clock.now_ms();
             let body = self
                 .exchange(client, clock, &req, budget.deadline_ms, &mut out.http_calls)
                 .await?;
@@ -218,7 +231,7 @@ impl<V: Vendor> Adapter<V> {
                 body.0,
                 &body.1,
                 NormCtx {
-                    now_ms: now,
+                    now_ms: plan.now_ms,
                     include_raw: plan.include_raw,
                 },
             )?;

@@ -14,6 +14,7 @@
 
 pub mod auth;
 pub mod common;
+pub mod conjuncts;
 pub mod dates;
 pub mod error;
 pub mod fetch;
@@ -31,7 +32,7 @@ pub use fetch::{Adapter, Budget, Cursor, Fetched, Vendor};
 pub use http::{Clock, HttpClient, NativeRequest, TransportError};
 pub use plan::{Plan, PlanInput, Pushdown, SortKey};
 
-use crate::model::{Record, Source};
+use crate::model::Source;
 
 /// One upstream as the gateway sees it.
 #[allow(async_fn_in_trait)]
@@ -42,7 +43,7 @@ pub trait Upstream {
     fn plan(&self, input: &PlanInput) -> Plan;
     /// Human-readable plan with the first native request (no secrets).
     fn explain(&self, plan: &Plan) -> String;
-    /// Fetches the records satisfying the plan's filter (residual applied with `keep`),
+    /// Fetches the records satisfying the plan's filter (the residual is re-applied here),
     /// walking pages within `budget`; `resume` continues from a previous `Fetched::next`.
     async fn fetch<C: HttpClient, K: Clock>(
         &self,
@@ -51,7 +52,6 @@ pub trait Upstream {
         plan: &Plan,
         budget: Budget,
         resume: Option<Cursor>,
-        keep: &dyn Fn(&Record) -> bool,
     ) -> Result<Fetched, UpstreamError>;
 }
 
@@ -81,9 +81,8 @@ impl<V: Vendor> Upstream for Adapter<V> {
         plan: &Plan,
         budget: Budget,
         resume: Option<Cursor>,
-        keep: &dyn Fn(&Record) -> bool,
     ) -> Result<Fetched, UpstreamError> {
-        Adapter::fetch(self, client, clock, plan, budget, resume, keep).await
+        Adapter::fetch(self, client, clock, plan, budget, resume).await
     }
 }
 
@@ -165,8 +164,7 @@ impl Upstream for AnyUpstream {
         plan: &Plan,
         budget: Budget,
         resume: Option<Cursor>,
-        keep: &dyn Fn(&Record) -> bool,
     ) -> Result<Fetched, UpstreamError> {
-        each!(self, a => a.fetch(client, clock, plan, budget, resume, keep).await)
+        each!(self, a => a.fetch(client, clock, plan, budget, resume).await)
     }
 }

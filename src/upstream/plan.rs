@@ -11,6 +11,7 @@
 
 use std::fmt;
 
+use crate::filter::{Expr, ExprKind, Span};
 use crate::model::{Source, Timestamp};
 
 /// A constant in a predicate.
@@ -117,7 +118,15 @@ pub enum Pred {
         /// Applied to `tolower(field)`.
         lower: bool,
     },
-    /// Anything else (an `or` across fields, `not`, a lambda, arithmetic…).
+    /// `collection/any(v: <pred on v/field>)`; the inner field is relative
+    /// (`items/any(i: i/productName eq 'x')` → collection `items`, inner field `productName`).
+    Any {
+        /// The collection path.
+        collection: String,
+        /// The predicate on one element.
+        inner: Box<Pred>,
+    },
+    /// Anything else (an `or` across fields, `not`, `all`, arithmetic…).
     Other,
 }
 
@@ -128,7 +137,31 @@ impl Pred {
             Pred::Cmp { field, .. } | Pred::In { field, .. } | Pred::Str { field, .. } => {
                 Some(field)
             }
-            Pred::Other => None,
+            Pred::Any { .. } | Pred::Other => None,
+        }
+    }
+
+    /// The same predicate on another field.
+    pub fn with_field(self, f: String) -> Pred {
+        match self {
+            Pred::Cmp {
+                op, value, lower, ..
+            } => Pred::Cmp {
+                field: f,
+                op,
+                value,
+                lower,
+            },
+            Pred::In { values, .. } => Pred::In { field: f, values },
+            Pred::Str {
+                func, value, lower, ..
+            } => Pred::Str {
+                func,
+                field: f,
+                value,
+                lower,
+            },
+            other => other,
         }
     }
 }
@@ -174,6 +207,8 @@ pub struct Conjunct {
     /// Whether it constrains `source` and which sources it admits (`None`: does not
     /// constrain `source`).
     pub admits: Option<Vec<Source>>,
+    /// The conjunct itself, re-applied at the edge when it is not pushed exactly.
+    pub expr: Expr,
 }
 
 /// What the gateway asks of one source.
@@ -189,6 +224,28 @@ pub struct PlanInput {
     pub limit: Option<u64>,
     /// Keep the vendor's original object in `Record::raw`.
     pub include_raw: bool,
+    /// The query time (epoch ms): `now()` in the filter and derived statuses.
+    pub now_ms: i64,
+}
+
+impl PlanInput {
+    /// The input for a (checked) filter, sort and window at `now_ms`.
+    pub fn new(
+        filter: Option<&Expr>,
+        sort: Vec<SortKey>,
+        offset: u64,
+        limit: Option<u64>,
+        now_ms: i64,
+    ) -> Self {
+        PlanInput {
+            conjuncts: filter.map(super::conjuncts::split).unwrap_or_default(),
+            sort,
+            offset,
+            limit,
+            include_raw: false,
+            now_ms,
+        }
+    }
 }
 
 /// The plan for one conjunct.
@@ -239,6 +296,27 @@ pub struct Plan {
     pub window: Option<Window>,
     /// Keep `raw`.
     pub include_raw: bool,
+    /// The query time (see [`PlanInput::now_ms`]).
+    pub now_ms: i64,
+    /// The residual as one expression (the `and` of the non-exact conjuncts).
+    pub residual_filter: Option<Expr>,
+}
+
+/// The `and` of some conjuncts (`None` for none).
+fn and_of(input: &PlanInput, idx: &[usize]) -> Option<Expr> {
+    let mut parts: Vec<Expr> = idx
+        .iter()
+        .filter_map(|&i| input.conjuncts.get(i))
+        .map(|c| c.expr.clone())
+        .collect();
+    match parts.len() {
+        0 => None,
+        1 => parts.pop(),
+        _ => Some(Expr {
+            kind: ExprKind::And(parts),
+            span: Span::default(),
+        }),
+    }
 }
 
 impl Plan {
@@ -261,6 +339,8 @@ impl Plan {
             sort_pushed: false,
             window: None,
             include_raw: input.include_raw,
+            now_ms: input.now_ms,
+            residual_filter: None,
         }
     }
 
@@ -351,6 +431,7 @@ pub fn plan_with<T: Clone>(
         offset: input.offset,
         limit: input.limit,
     });
+    let residual_filter = and_of(input, &residual);
     let plan = Plan {
         source,
         pruned: false,
@@ -360,6 +441,8 @@ pub fn plan_with<T: Clone>(
         sort_pushed: sort.is_some(),
         window,
         include_raw: input.include_raw,
+        now_ms: input.now_ms,
+        residual_filter,
     };
     (plan, pieces, sort)
 }

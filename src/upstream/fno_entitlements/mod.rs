@@ -16,8 +16,8 @@ use crate::upstream::plan::{Plan, PlanInput};
 /// The list path.
 pub const LIST_PATH: &str = "/entitlements-api/v1/entitlements";
 
-/// The number of the first page.
-pub const FIRST_PAGE: u64 = 1;
+/// The number of the first page (Spring-style, 0-based; the curl sample sends `page=0`).
+pub const FIRST_PAGE: u64 = 0;
 
 /// The FNO Entitlements (Beta) vendor.
 #[derive(Debug, Clone, Copy, Default)]

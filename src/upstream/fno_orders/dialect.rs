@@ -12,11 +12,13 @@
 //! case-insensitive upstream still returns a superset of a case-sensitive `eq`), and its
 //! date search compares calendar days in the server's zone (US Pacific), so the pushed
 //! day is widened by two days on the open side and the exact comparison stays at the
-//! edge. `tolower(…)` forms are not pushed (a case-sensitive upstream would drop rows).
+//! edge. String criteria match case-insensitively upstream, so `tolower(f) …` forms are
+//! pushed too (as supersets).
 //! Each criterion holds one condition: a second predicate on the same field stays at the
 //! edge. FNO cannot sort, so sort and offset/limit are never pushed.
 
 use crate::model::{Source, Timestamp};
+use crate::upstream::common::pushable;
 use crate::upstream::plan::{
     plan_with, CmpOp, Lit, Plan, PlanInput, Pred, Pushdown, StrFn, Translated,
 };
@@ -74,13 +76,16 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
             field,
             op,
             value,
-            lower: false,
+            lower,
         } => {
             if let Some(name) = text_slot(field) {
                 if *op != CmpOp::Eq {
                     return None;
                 }
                 let v = strip(field, value.as_str()?)?;
+                if !pushable(&v) {
+                    return None;
+                }
                 (
                     name,
                     Slot::Text(
@@ -92,6 +97,9 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
                     ),
                 )
             } else if let Some(name) = date_slot(field) {
+                if *lower {
+                    return None;
+                }
                 let Lit::Time { at, .. } = value else {
                     return None;
                 };
@@ -110,7 +118,7 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
                         },
                     ),
                 )
-            } else if field == "isPermanent" && *op == CmpOp::Eq {
+            } else if field == "isPermanent" && *op == CmpOp::Eq && !*lower {
                 let Lit::Bool(b) = value else { return None };
                 ("isPermanent", Slot::Permanent(*b))
             } else {
@@ -118,10 +126,7 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
             }
         }
         Pred::Str {
-            func,
-            field,
-            value,
-            lower: false,
+            func, field, value, ..
         } => {
             let name = text_slot(field)?;
             let search_type = match func {
@@ -138,7 +143,7 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
             } else {
                 value.clone()
             };
-            if v.is_empty() {
+            if !pushable(&v) {
                 return None;
             }
             (

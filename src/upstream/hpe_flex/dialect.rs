@@ -18,6 +18,7 @@
 //! `id asc` is appended as the tie-breaker, matching the edge.
 
 use crate::model::Source;
+use crate::upstream::common::pushable;
 use crate::upstream::plan::{
     plan_with, CmpOp, Lit, Plan, PlanInput, Pred, Pushdown, SortKey, Translated,
 };
@@ -54,6 +55,9 @@ pub fn quote(s: &str) -> String {
 /// literal cannot match any Flex record in that field (then we do not push).
 fn value(path: &str, lit: &Lit) -> Option<String> {
     let s = lit.as_str()?;
+    if !pushable(s) {
+        return None;
+    }
     if path == "id" {
         return s.strip_prefix("hpe_flex:").map(quote);
     }

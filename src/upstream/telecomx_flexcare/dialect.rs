@@ -21,7 +21,10 @@ fn candidate(p: &Pred) -> Option<&str> {
         Pred::Str { field, value, .. } => (field, value.as_str()),
         _ => return None,
     };
-    (matches!(field.as_str(), "name" | "orderRef") && !v.trim().is_empty()).then_some(v)
+    // Final sigma lower-cases by context, so substring containment could break; leave
+    // such text to the edge.
+    (matches!(field.as_str(), "name" | "orderRef") && !v.trim().is_empty() && !v.contains('Σ'))
+        .then_some(v)
 }
 
 /// Plans a query against `GET /iptv/flexcareorder`.
