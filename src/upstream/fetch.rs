@@ -77,7 +77,7 @@ pub struct Fetched {
     pub fetched: u64,
     /// The budget ran out before the source was exhausted: `records` is incomplete.
     pub exhausted: bool,
-    /// Where to continue (set when `exhausted`, or when the window was filled early).
+    /// Where to continue (set exactly when `exhausted`).
     pub next: Option<Cursor>,
     /// The vendor's total of matching records, when known (counts the pushed filter only).
     pub total: Option<u64>,
@@ -211,8 +211,9 @@ impl<V: Vendor> Adapter<V> {
         };
         let want = plan.window.and_then(|w| w.limit);
         loop {
+            // A filled window is a complete answer: the caller asks again with a new
+            // offset rather than resuming (the rest of the last page was not kept).
             if want.is_some_and(|w| out.records.len() as u64 >= w) {
-                out.next = Some(cursor);
                 return Ok(out);
             }
             if out.requests >= budget.max_calls {

@@ -20,6 +20,7 @@ pub mod error;
 pub mod fetch;
 pub mod http;
 pub mod plan;
+pub mod sim_client;
 
 pub mod fno_entitlements;
 pub mod fno_orders;
