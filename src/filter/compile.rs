@@ -644,13 +644,15 @@ fn coerce_date(v: &mut VExpr, t: Ty, other: Ty, span: Span) -> Result<(), Filter
     if let VExpr::Const(Val::Str(s)) = v {
         match Timestamp::parse(s) {
             Ok(ts) => *v = VExpr::Const(Val::Time(ts.0)),
-            Err(_) => return Err(err(
-                "filter.type.invalid_date",
-                format!(
+            Err(_) => {
+                return Err(err(
+                    "filter.type.invalid_date",
+                    format!(
                     "`{s}` is compared with a date-time but is not a date or an RFC 3339 date-time"
                 ),
-                span,
-            )),
+                    span,
+                ))
+            }
         }
     }
     Ok(())

@@ -315,7 +315,11 @@ impl Pred {
             }
             Pred::Not(p) => p.eval(row, s, env).map(|b| !b),
             Pred::StrCmp { acc, op, value } => Some(match read(*acc, row, s, env) {
-                Value::Str(x) => op.test(x.cmp(value)),
+                Value::Str(x) => match op {
+                    CmpOp::Eq => x == value.as_ref(),
+                    CmpOp::Ne => x != value.as_ref(),
+                    _ => op.test(x.cmp(value)),
+                },
                 Value::Null => op.nulls(true, false),
                 other => cmp_vals(*op, &other.into(), &Val::Str(Cow::Borrowed(value))),
             }),

@@ -38,14 +38,17 @@ impl Display for Expr {
             }
             ExprKind::Neg(e) => {
                 f.write_char('-')?;
-                let numeric = matches!(
-                    e.kind,
-                    ExprKind::Literal(Literal::Int(_) | Literal::Float(_))
-                );
-                if numeric {
-                    write!(f, "({e})")
+                let inner = if e.precedence() < PREC_UNARY {
+                    format!("({e})")
                 } else {
-                    operand(f, e, PREC_UNARY)
+                    e.to_string()
+                };
+                // `-5…`, `-INF…` and `-2024-01-01…` would lex as one (negative or invalid)
+                // literal, so an operand that starts with one is parenthesized.
+                if inner.starts_with(|c: char| c.is_ascii_digit()) || inner.starts_with("INF") {
+                    write!(f, "({inner})")
+                } else {
+                    f.write_str(&inner)
                 }
             }
             ExprKind::In { lhs, list } => {
