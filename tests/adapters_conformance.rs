@@ -361,3 +361,41 @@ fn tokens_are_cached_and_refreshed_once() {
         assert_eq!(logins, 1, "{s}: {:?}", client.log());
     }
 }
+
+#[test]
+fn a_source_predicate_prunes_without_a_request() {
+    let sim = sim(22, 20);
+    for s in Source::ALL {
+        let other = Source::ALL.into_iter().find(|o| *o != s).unwrap();
+        let (out, log) = fetch_with(&sim, s, Some(&format!("source eq '{other}'")), None, BIG);
+        let f = out.unwrap();
+        assert!(
+            f.records.is_empty() && f.requests == 0 && log.is_empty(),
+            "{s}: {log:?}"
+        );
+        let (out, _) = fetch_with(&sim, s, Some(&format!("source eq '{s}'")), None, BIG);
+        assert_eq!(out.unwrap().records.len(), 20, "{s}");
+    }
+}
+
+#[test]
+fn a_rejected_request_is_a_bad_request_with_the_vendor_detail() {
+    let sim = sim(23, 10);
+    let clock = FakeClock::new(NOW_MS);
+    let client = SimClient::new(&sim, &clock, 30_000);
+    let up = adapter(Source::HpeFlex, good_creds(Source::HpeFlex));
+    let mut plan = up.plan(&PlanInput::new(None, vec![], 0, None, NOW_MS));
+    plan.native
+        .params
+        .push(("filter".into(), "deviceType eq 'AP'".into()));
+    let e = block_on(up.fetch(&client, &clock, &plan, BIG, None)).unwrap_err();
+    assert_eq!(e.kind, UpstreamErrorKind::BadRequest, "{e}");
+    assert_eq!(e.status, Some(400));
+    assert!(e.message.contains("HPE_GL_ERROR_BAD_REQUEST"), "{e}");
+    assert!(e.message.contains("filter"), "{e}");
+    // Only one attempt: a 400 is not retried.
+    assert_eq!(
+        client.log().iter().filter(|l| l.contains("/flex/")).count(),
+        1
+    );
+}

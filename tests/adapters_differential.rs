@@ -198,10 +198,12 @@ fn sort_value(r: &Record, f: &str) -> Option<String> {
     }
 }
 
-/// The edge's order: keys in turn (absent first when ascending), then `id` ascending.
+/// The edge's order (as `query::Plan::compare`): keys in turn, absent last when
+/// ascending and first when descending; then `id` ascending as the merge tie-break.
 fn edge_cmp(keys: &[SortKey], a: &Record, b: &Record) -> Ordering {
     for k in keys {
-        let o = sort_value(a, &k.field).cmp(&sort_value(b, &k.field));
+        let (x, y) = (sort_value(a, &k.field), sort_value(b, &k.field));
+        let o = (x.is_none(), x).cmp(&(y.is_none(), y));
         let o = if k.desc { o.reverse() } else { o };
         if o != Ordering::Equal {
             return o;
