@@ -10,6 +10,7 @@
 //! Talks to upstreams only through [`HttpClient`] and waits only through [`Clock`]; imports
 //! no `worker`.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 
 use futures_util::future::join_all;
@@ -22,6 +23,32 @@ use crate::upstream::{
     AnyUpstream, Budget, Clock, Fetched, HttpClient, PlanInput, SortKey, Upstream, UpstreamError,
     UpstreamErrorKind,
 };
+
+/// The response header an [`HttpClient`] sets on an answer it served from a cache; the
+/// gateway counts them per source (`cached` in the envelope).
+pub const CACHE_HEADER: &str = "x-flexedge-cache";
+
+/// Counts one source's cache hits.
+struct Counting<'a, C> {
+    inner: &'a C,
+    hits: Cell<u32>,
+}
+
+impl<C: HttpClient> HttpClient for Counting<'_, C> {
+    async fn send(
+        &self,
+        req: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, crate::upstream::TransportError> {
+        let res = self.inner.send(req).await;
+        if res
+            .as_ref()
+            .is_ok_and(|r| r.headers().contains_key(CACHE_HEADER))
+        {
+            self.hits.set(self.hits.get().saturating_add(1));
+        }
+        res
+    }
+}
 
 /// Limits for one client request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +94,9 @@ pub struct SourceReport {
     pub requests: u32,
     /// Records received from the upstream (before the edge filter).
     pub fetched: u64,
+    /// Upstream answers served from the edge cache.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cached: u32,
     /// Milliseconds from the start of the request to this source's answer.
     pub ms: i64,
     /// The budget ran out: this source's records are incomplete.
@@ -156,6 +186,7 @@ pub fn skipped(reason: impl Into<String>) -> SourceReport {
         total: None,
         requests: 0,
         fetched: 0,
+        cached: 0,
         ms: 0,
         partial: false,
         reason: Some(reason.into()),
@@ -194,8 +225,13 @@ pub async fn fan_out<C: HttpClient, K: Clock>(
         .iter()
         .filter(|(_, p)| !p.pruned)
         .map(|(u, plan)| async move {
-            let r = u.fetch(client, clock, plan, budget, None).await;
-            (u.source(), r, clock.now_ms().saturating_sub(started))
+            let counting = Counting {
+                inner: client,
+                hits: Cell::new(0),
+            };
+            let r = u.fetch(&counting, clock, plan, budget, None).await;
+            let ms = clock.now_ms().saturating_sub(started);
+            (u.source(), r, ms, counting.hits.get())
         });
     let mut answers = join_all(futures).await.into_iter();
 
@@ -207,7 +243,7 @@ pub async fn fan_out<C: HttpClient, K: Clock>(
             sources.push((u.source(), skipped("the filter excludes this source")));
             continue;
         }
-        let Some((source, result, ms)) = answers.next() else {
+        let Some((source, result, ms, cached)) = answers.next() else {
             continue;
         };
         let explain = req.explain.then(|| Explain {
@@ -222,7 +258,9 @@ pub async fn fan_out<C: HttpClient, K: Clock>(
         });
         match result {
             Ok(fetched) => {
-                let report = ok_report(&fetched, plan.window, ms, explain, req.query, &mut records);
+                let mut report =
+                    ok_report(&fetched, plan.window, ms, explain, req.query, &mut records);
+                report.cached = cached;
                 total = match (total, report.total) {
                     (Some(t), Some(s)) => Some(t.saturating_add(s)),
                     _ => None,
@@ -284,6 +322,7 @@ fn ok_report(
         total,
         requests: fetched.requests,
         fetched: fetched.fetched,
+        cached: 0,
         ms,
         partial: fetched.exhausted,
         reason: None,
@@ -298,6 +337,7 @@ fn error_report(e: &UpstreamError, ms: i64, explain: Option<Explain>) -> SourceR
         total: None,
         requests: 0,
         fetched: 0,
+        cached: 0,
         ms,
         partial: false,
         reason: None,
@@ -308,6 +348,10 @@ fn error_report(e: &UpstreamError, ms: i64, explain: Option<Explain>) -> SourceR
         }),
         explain,
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Whether an upstream error means "nothing arrived in time".
