@@ -97,13 +97,21 @@ pub fn if_none_match(header_value: &str, etag: &str) -> bool {
         .any(|t| t.trim() == "*" || bare(t) == bare(etag))
 }
 
-/// For a successful GET: sets `ETag` and `Cache-Control`, and turns the response into a
-/// bodiless 304 when the client already holds this representation.
+/// For a successful GET: sets `ETag` (unless the route set one, e.g. over the data but not
+/// the per-request timings) and `Cache-Control`, and turns the response into a bodiless 304
+/// when the client already holds this representation.
 pub fn conditional<B>(req: &Request<B>, res: &mut Response<Vec<u8>>, max_age_s: u32) {
     if req.method() != Method::GET || res.status() != StatusCode::OK {
         return;
     }
-    let etag = etag_for(res.body());
+    let etag = match res
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(set) => set.to_owned(),
+        None => etag_for(res.body()),
+    };
     let matched = req
         .headers()
         .get(header::IF_NONE_MATCH)

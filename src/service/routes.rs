@@ -344,7 +344,24 @@ async fn list<C: HttpClient, K: Clock>(
         next,
         sources: sources_json(&outcome.sources),
     };
-    Ok(json_response(StatusCode::OK, &body))
+    Ok(with_data_etag(json_response(StatusCode::OK, &body), &body))
+}
+
+/// Sets an `ETag` over the data of an envelope (items, totals, paging and which sources
+/// answered), not over per-request timings and cache counters, so that an unchanged answer
+/// revalidates with 304.
+fn with_data_etag(mut res: Response<Vec<u8>>, body: &ListEnvelope) -> Response<Vec<u8>> {
+    let statuses: Vec<(&String, &Value)> = body
+        .sources
+        .iter()
+        .map(|(k, v)| (k, v.get("status").unwrap_or(&Value::Null)))
+        .collect();
+    let basis = serde_json::to_vec(&(&body.items, body.total, body.offset, &body.next, statuses))
+        .unwrap_or_default();
+    if let Ok(v) = http::HeaderValue::from_str(&super::etag_for(&basis)) {
+        res.headers_mut().insert(http::header::ETAG, v);
+    }
+    res
 }
 
 async fn transform<C: HttpClient, K: Clock>(
@@ -391,7 +408,7 @@ async fn transform<C: HttpClient, K: Clock>(
         next: None,
         sources: sources_json(&outcome.sources),
     };
-    Ok(json_response(StatusCode::OK, &body))
+    Ok(with_data_etag(json_response(StatusCode::OK, &body), &body))
 }
 
 async fn get_one<C: HttpClient, K: Clock>(
