@@ -228,8 +228,8 @@ impl Query {
             }
             let j = p.joined();
             let prefix = format!("{j}/");
-            let known =
-                schema.resolve(&names(p)).is_some() || all.iter().any(|n| n.starts_with(&prefix));
+            let known = schema.resolve(&names(p)).is_some()
+                || all.iter().any(|n| *n == j || n.starts_with(&prefix));
             if !known {
                 return Err(unknown(&schema, Param::Select, p));
             }
