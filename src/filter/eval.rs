@@ -267,6 +267,8 @@ pub(crate) enum VExpr {
     Arith(Arith, Box<VExpr>, Box<VExpr>),
     Call(Func, Vec<VExpr>),
     Pred(Box<Pred>),
+    /// `collection/$count`.
+    Count(FieldId),
 }
 
 #[inline]
@@ -477,6 +479,7 @@ impl VExpr {
         match self {
             VExpr::Field(acc) => read(*acc, row, s, env).into(),
             VExpr::Const(v) => v.borrowed(),
+            VExpr::Count(c) => Val::Num(row.len(s, *c) as f64),
             VExpr::Pred(p) => match p.eval(row, s, env) {
                 Some(b) => Val::Bool(b),
                 None => Val::Null,
