@@ -1,6 +1,8 @@
 //! The checker and compiler: resolves every path against a [`Schema`], infers and checks
 //! types, rejects what parses but is not evaluated (`unsupported`), and builds the
 //! [`eval`](super::eval) tree.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use std::borrow::Cow;
 

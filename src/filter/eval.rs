@@ -3,6 +3,8 @@
 //! constants, `contains`/`startswith`/`endswith` with a constant) have dedicated nodes
 //! that neither allocate nor look names up per row. Boolean results are three-valued
 //! (`None` is OData `null`); a row matches only when the filter is `Some(true)`.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;

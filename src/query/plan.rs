@@ -1,4 +1,6 @@
 //! A query checked against a schema and ready to run over rows.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
