@@ -3,6 +3,8 @@
 //! constants, `contains`/`startswith`/`endswith` with a constant) have dedicated nodes
 //! that neither allocate nor look names up per row. Boolean results are three-valued
 //! (`None` is OData `null`); a row matches only when the filter is `Some(true)`.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -267,6 +269,8 @@ pub(crate) enum VExpr {
     Arith(Arith, Box<VExpr>, Box<VExpr>),
     Call(Func, Vec<VExpr>),
     Pred(Box<Pred>),
+    /// `collection/$count`.
+    Count(FieldId),
 }
 
 #[inline]
@@ -280,38 +284,40 @@ fn read<'a, R: Row>(acc: Acc, row: &'a R, s: &R::Schema, env: &Env) -> Value<'a>
     }
 }
 
-fn and3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
-    match (a, b) {
-        (Some(false), _) | (_, Some(false)) => Some(false),
-        (Some(true), Some(true)) => Some(true),
-        _ => None,
-    }
-}
-
 impl Pred {
     /// Evaluates on a row.
     pub(crate) fn eval<R: Row>(&self, row: &R, s: &R::Schema, env: &mut Env) -> Option<bool> {
         match self {
             Pred::Const(b) => *b,
             Pred::And(v) => {
-                let mut acc = Some(true);
+                let mut null = false;
                 for p in v {
-                    acc = and3(acc, p.eval(row, s, env));
-                    if acc == Some(false) {
-                        break;
+                    match p.eval(row, s, env) {
+                        Some(false) => return Some(false),
+                        None => null = true,
+                        Some(true) => {}
                     }
                 }
-                acc
+                if null {
+                    None
+                } else {
+                    Some(true)
+                }
             }
             Pred::Or(v) => {
-                let mut acc = Some(false);
+                let mut null = false;
                 for p in v {
-                    acc = and3(acc.map(|b| !b), p.eval(row, s, env).map(|b| !b)).map(|b| !b);
-                    if acc == Some(true) {
-                        break;
+                    match p.eval(row, s, env) {
+                        Some(true) => return Some(true),
+                        None => null = true,
+                        Some(false) => {}
                     }
                 }
-                acc
+                if null {
+                    None
+                } else {
+                    Some(false)
+                }
             }
             Pred::Not(p) => p.eval(row, s, env).map(|b| !b),
             Pred::StrCmp { acc, op, value } => Some(match read(*acc, row, s, env) {
@@ -372,20 +378,7 @@ impl Pred {
                 let Some(body) = body else {
                     return Some(n > 0);
                 };
-                let saved = *env;
-                let mut acc = Some(false);
-                for i in 0..n {
-                    if let Some(x) = env.idx.get_mut(*slot) {
-                        *x = i;
-                    }
-                    let r = body.eval(row, s, env);
-                    acc = and3(acc.map(|b| !b), r.map(|b| !b)).map(|b| !b);
-                    if acc == Some(true) {
-                        break;
-                    }
-                }
-                *env = saved;
-                acc
+                lambda(row, s, env, n, *slot, body, true)
             }
             Pred::All {
                 collection,
@@ -393,21 +386,46 @@ impl Pred {
                 body,
             } => {
                 let n = row.len(s, *collection);
-                let saved = *env;
-                let mut acc = Some(true);
-                for i in 0..n {
-                    if let Some(x) = env.idx.get_mut(*slot) {
-                        *x = i;
-                    }
-                    acc = and3(acc, body.eval(row, s, env));
-                    if acc == Some(false) {
-                        break;
-                    }
-                }
-                *env = saved;
-                acc
+                lambda(row, s, env, n, *slot, body, false)
             }
         }
+    }
+}
+
+/// `any` (`want` true) or `all` (`want` false) over `n` elements bound to `slot`:
+/// stops at the first element whose body is `want`; otherwise null if any body was null.
+fn lambda<R: Row>(
+    row: &R,
+    s: &R::Schema,
+    env: &mut Env,
+    n: usize,
+    slot: usize,
+    body: &Pred,
+    want: bool,
+) -> Option<bool> {
+    let saved = *env;
+    let mut null = false;
+    let mut hit = false;
+    for i in 0..n {
+        if let Some(x) = env.idx.get_mut(slot) {
+            *x = i;
+        }
+        match body.eval(row, s, env) {
+            Some(b) if b == want => {
+                hit = true;
+                break;
+            }
+            None => null = true,
+            Some(_) => {}
+        }
+    }
+    *env = saved;
+    if hit {
+        Some(want)
+    } else if null {
+        None
+    } else {
+        Some(!want)
     }
 }
 
@@ -477,6 +495,7 @@ impl VExpr {
         match self {
             VExpr::Field(acc) => read(*acc, row, s, env).into(),
             VExpr::Const(v) => v.borrowed(),
+            VExpr::Count(c) => Val::Num(row.len(s, *c) as f64),
             VExpr::Pred(p) => match p.eval(row, s, env) {
                 Some(b) => Val::Bool(b),
                 None => Val::Null,

@@ -3,6 +3,8 @@
 //! operators, `, ` between arguments and list items, `v: ` after a lambda variable, and
 //! parentheses only where precedence needs them (a nested `and` inside `and`, or `or`
 //! inside `or`, keeps its parentheses because the parser keeps it nested).
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use std::fmt::{self, Display, Formatter, Write};
 
