@@ -311,7 +311,8 @@ fn s3_6_5_ids_unique_and_auto_generate() {
 #[test]
 fn s3_5_validation_rules() {
     let s = sim(5);
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Mutate = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Mutate)> = vec![
         (
             "entitlementId",
             Box::new(|b| b["entitlementId"] = json!("bad/id")),
