@@ -36,8 +36,43 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// `yyyy-MM-dd` of a day number.
 pub(crate) fn format_date(days: i64) -> String {
+    let mut s = String::with_capacity(24);
+    push_date(&mut s, days);
+    s
+}
+
+/// Appends `n` as exactly `width` zero-padded digits (years outside 0..=9999 are clamped).
+fn push_num(s: &mut String, n: i64, width: u32) {
+    let mut div = 10i64.pow(width.saturating_sub(1));
+    let n = n.clamp(0, 10i64.pow(width) - 1);
+    while div > 0 {
+        s.push(char::from(b'0' + ((n / div) % 10) as u8));
+        div /= 10;
+    }
+}
+
+fn push_date(s: &mut String, days: i64) {
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
+    push_num(s, y, 4);
+    s.push('-');
+    push_num(s, i64::from(m), 2);
+    s.push('-');
+    push_num(s, i64::from(d), 2);
+}
+
+fn push_time(s: &mut String, ms_of_day: i64, millis: bool) {
+    let secs = ms_of_day / 1000;
+    s.push('T');
+    push_num(s, secs / 3600, 2);
+    s.push(':');
+    push_num(s, (secs / 60) % 60, 2);
+    s.push(':');
+    push_num(s, secs % 60, 2);
+    if millis {
+        s.push('.');
+        push_num(s, ms_of_day % 1000, 3);
+    }
+    s.push('Z');
 }
 
 /// Parses exactly `yyyy-MM-dd` (or `yyyy/MM/dd` when `sep` is `/`) to a day number.
@@ -74,30 +109,18 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 
 /// RFC 3339 UTC with seconds precision: `2025-01-01T00:00:00Z` (GreenLake style).
 pub(crate) fn rfc3339_secs(ms: i64) -> String {
-    let days = ms.div_euclid(DAY_MS);
-    let rem = ms.rem_euclid(DAY_MS) / 1000;
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        format_date(days),
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    let mut s = String::with_capacity(20);
+    push_date(&mut s, ms.div_euclid(DAY_MS));
+    push_time(&mut s, ms.rem_euclid(DAY_MS), false);
+    s
 }
 
 /// RFC 3339 UTC with milliseconds: `2024-03-14T13:26:46.076Z`.
 pub(crate) fn rfc3339_millis(ms: i64) -> String {
-    let days = ms.div_euclid(DAY_MS);
-    let rem = ms.rem_euclid(DAY_MS);
-    let s = rem / 1000;
-    format!(
-        "{}T{:02}:{:02}:{:02}.{:03}Z",
-        format_date(days),
-        s / 3600,
-        (s / 60) % 60,
-        s % 60,
-        rem % 1000
-    )
+    let mut s = String::with_capacity(24);
+    push_date(&mut s, ms.div_euclid(DAY_MS));
+    push_time(&mut s, ms.rem_euclid(DAY_MS), true);
+    s
 }
 
 /// Day number of the `n`-th (1-based) Sunday of a month.

@@ -16,7 +16,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::calendar::{format_date, parse_date, rfc3339_secs, DAY_MS};
-use super::data::{mail_local, start_ms, stream, Pool};
+use super::data::{mail_local, ser_opt_shared, start_ms, stream, Pool, Shared};
+
+/// Text that is usually a constant (enum spellings, product names), owned when a client
+/// created it.
+type Text = Cow<'static, str>;
 use super::respond::{self, query_get, query_pairs};
 use super::rng::Rng;
 use super::{creds, Simulator};
@@ -26,11 +30,12 @@ use super::{creds, Simulator};
 #[serde(rename_all = "camelCase")]
 struct Account {
     account_id: String,
-    account_name: Option<String>,
-    account_type: String,
+    #[serde(serialize_with = "ser_opt_shared")]
+    account_name: Option<Shared>,
+    account_type: Text,
     contact_email: Option<String>,
     current_owner: bool,
-    partner_tier_name: String,
+    partner_tier_name: Text,
 }
 
 /// A `{name, value}` attribute.
@@ -44,9 +49,9 @@ struct NameValue {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Product {
-    license_model: Option<String>,
-    product_name: String,
-    product_version: String,
+    license_model: Option<Text>,
+    product_name: Text,
+    product_version: Text,
     quantity_per_copy: i64,
 }
 
@@ -56,8 +61,8 @@ struct Product {
 struct LineItem {
     activation_id: String,
     expiry_date: Option<String>,
-    line_item_state: String,
-    order_type: String,
+    line_item_state: Text,
+    order_type: Text,
     part_number: Option<String>,
     permanent: bool,
     products: Vec<Product>,
@@ -101,6 +106,16 @@ const ORDER_TYPES: &[&str] = &[
     "UPSELL_ORDER",
 ];
 
+/// `prefix` + 8 hex + `-` + 4 hex, built in one allocation.
+fn prefixed_id(r: &mut Rng, prefix: &str) -> String {
+    let mut s = String::with_capacity(prefix.len() + 13);
+    s.push_str(prefix);
+    r.push_hex(&mut s, 8, false);
+    s.push('-');
+    r.push_hex(&mut s, 4, false);
+    s
+}
+
 /// Generates `n` entitlements in creation order.
 pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
     let mut out = Vec::with_capacity(n);
@@ -113,13 +128,13 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
         let mut accounts = vec![Account {
             account_id: c.code.clone(),
             account_name: Some(c.name.clone()),
-            account_type: "CUSTOMER".into(),
+            account_type: Cow::Borrowed("CUSTOMER"),
             contact_email: r.chance(80).then(|| email.clone()),
             current_owner: true,
-            partner_tier_name: "END_CUSTOMER".into(),
+            partner_tier_name: Cow::Borrowed("END_CUSTOMER"),
         }];
         if r.chance(45) {
-            let reseller = pool.reseller(&mut r).to_string();
+            let reseller = pool.reseller(&mut r);
             accounts.push(Account {
                 account_id: format!("PRT-{:04}", r.below(10_000)),
                 account_name: Some(reseller),
@@ -136,7 +151,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
             let start_day = created.div_euclid(DAY_MS) + r.range(0, 20);
             let permanent = r.chance(20);
             line_items.push(LineItem {
-                activation_id: format!("act-{}-{}", r.hex(8), r.hex(4)),
+                activation_id: prefixed_id(&mut r, "act-"),
                 expiry_date: (!permanent).then(|| format_date(start_day + r.range(30, 1900))),
                 line_item_state: match status {
                     "DRAFT" => "DRAFT",
@@ -148,9 +163,9 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
                 part_number: r.chance(70).then(|| p.part_number.clone()),
                 permanent,
                 products: vec![Product {
-                    license_model: Some(p.license_model.to_string()),
-                    product_name: p.name.to_string(),
-                    product_version: p.version.to_string(),
+                    license_model: Some(Cow::Borrowed(p.license_model)),
+                    product_name: Cow::Borrowed(p.name),
+                    product_version: Cow::Borrowed(p.version),
                     quantity_per_copy: 1,
                 }],
                 quantity: *r.pick(&[1i64, 2, 5, 10, 50, 100]).unwrap_or(&1),
@@ -166,7 +181,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
             });
         }
         out.push(Entitlement {
-            entitlement_id: format!("ent-{}-{}", r.hex(8), r.hex(4)),
+            entitlement_id: prefixed_id(&mut r, "ent-"),
             description: r
                 .chance(70)
                 .then(|| format!("{} subscription for {}", pool.product(&mut r).name, c.name)),
@@ -183,6 +198,8 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
             created_ms: created,
         });
     }
+    // Kept in the default order (entitlement_id asc) so default listings need no sort.
+    out.sort_by(|a, b| a.entitlement_id.cmp(&b.entitlement_id));
     out
 }
 
@@ -398,6 +415,7 @@ fn list(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8
     let part = eq("partNumber");
     let st = sim.lock();
     let all = all_entitlements(sim, &st.beta);
+    let any_created = !st.beta.created.is_empty();
     drop(st);
     let mut hits: Vec<&Entitlement> = all
         .iter()
@@ -449,7 +467,7 @@ fn list(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8
                 .cmp(&b.created_ms)
                 .then_with(|| a.entitlement_id.cmp(&b.entitlement_id))
         });
-    } else {
+    } else if any_created {
         hits.sort_by(|a, b| a.entitlement_id.cmp(&b.entitlement_id));
     }
     if desc {
@@ -718,12 +736,12 @@ fn build_lines(lines: Vec<InLineItem>, next_auto: &mut dyn FnMut() -> String) ->
                 activation_id: l.activation_id.unwrap_or_else(&mut *next_auto),
                 // A permanent line item has no expiration date: a given expiryDate is dropped.
                 expiry_date: if permanent { None } else { l.expiry_date },
-                line_item_state: l
-                    .line_item_status
-                    .map_or("DRAFT".into(), |s| s.to_ascii_uppercase()),
-                order_type: l
-                    .order_type
-                    .map_or("NEW_ORDER".into(), |s| s.to_ascii_uppercase()),
+                line_item_state: l.line_item_status.map_or(Cow::Borrowed("DRAFT"), |s| {
+                    Cow::Owned(s.to_ascii_uppercase())
+                }),
+                order_type: l.order_type.map_or(Cow::Borrowed("NEW_ORDER"), |s| {
+                    Cow::Owned(s.to_ascii_uppercase())
+                }),
                 part_number: l.part_number,
                 permanent,
                 products: l
@@ -731,9 +749,12 @@ fn build_lines(lines: Vec<InLineItem>, next_auto: &mut dyn FnMut() -> String) ->
                     .unwrap_or_default()
                     .into_iter()
                     .map(|p| Product {
-                        license_model: p.license_model.and_then(|m| m.license_model_name),
-                        product_name: p.product_name.unwrap_or_default(),
-                        product_version: p.product_version.unwrap_or_default(),
+                        license_model: p
+                            .license_model
+                            .and_then(|m| m.license_model_name)
+                            .map(Cow::Owned),
+                        product_name: Cow::Owned(p.product_name.unwrap_or_default()),
+                        product_version: Cow::Owned(p.product_version.unwrap_or_default()),
                         quantity_per_copy: l.quantity_per_copy.unwrap_or(1),
                     })
                     .collect(),
@@ -855,11 +876,13 @@ fn create(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<
             .into_iter()
             .map(|a| Account {
                 account_id: a.account_id.unwrap_or_default(),
-                account_name: a.account_name,
-                account_type: a.account_type.unwrap_or_default().to_ascii_uppercase(),
+                account_name: a.account_name.map(Shared::from),
+                account_type: Cow::Owned(a.account_type.unwrap_or_default().to_ascii_uppercase()),
                 contact_email: a.contact_email,
                 current_owner: a.is_current_owner.unwrap_or(false),
-                partner_tier_name: a.partner_tier_name.unwrap_or_default().to_ascii_uppercase(),
+                partner_tier_name: Cow::Owned(
+                    a.partner_tier_name.unwrap_or_default().to_ascii_uppercase(),
+                ),
             })
             .collect(),
         _ => vec![Account {

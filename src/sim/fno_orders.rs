@@ -16,7 +16,9 @@ use super::calendar::{
     format_date, la_day_of, la_midnight_ms, la_offset_ms, parse_date, parse_date_sep,
     rfc3339_millis, DAY_MS,
 };
-use super::data::{mail_local, stream, Pool};
+use std::sync::Arc;
+
+use super::data::{mail_local, stream, Pool, Shared};
 use super::respond;
 use super::rng::Rng;
 use super::{creds, FnoDateFormat, Simulator};
@@ -48,26 +50,34 @@ struct ProductRef {
 #[derive(Debug, Clone)]
 struct Partner {
     tier: &'static str,
-    account: String,
+    account: Shared,
     account_hid: u32,
     contact: Option<(String, String, String, String)>, // first, last, email, phone
     current_owner: bool,
 }
 
-/// One activatable (or maintenance) line item with its entitlement's fields.
-#[derive(Debug, Clone)]
-pub(crate) struct Item {
-    maintenance: bool,
+/// The entitlement-level fields every line item of an entitlement shares.
+#[derive(Debug)]
+struct Ent {
     item_type: &'static str,
     parent_bulk: Option<String>,
-    parent_bulk_sold_to: Option<String>,
+    parent_bulk_sold_to: Option<Shared>,
     entitlement_id: String,
-    sold_to: String,
+    sold_to: Shared,
     ship_to_email: String,
     ship_to_address: String,
     ent_state: &'static str,
     allow_portal_login: bool,
     current_owner_name: String,
+    partners: Vec<Partner>,
+    ent_attrs: Vec<Attr>,
+}
+
+/// One activatable (or maintenance) line item with its entitlement's fields.
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    ent: Arc<Ent>,
+    maintenance: bool,
     activation_id: String,
     description: String,
     product: ProductRef,
@@ -90,8 +100,6 @@ pub(crate) struct Item {
     created_ms: i64,
     modified_ms: i64,
     id: u64,
-    partners: Vec<Partner>,
-    ent_attrs: Vec<Attr>,
     line_attrs: Vec<Attr>,
 }
 
@@ -136,7 +144,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Item> {
         let (parent_bulk, parent_bulk_sold_to) = if webreg {
             (
                 Some(upper_id(&mut r, "BULK-", 2)),
-                Some(pool.reseller(&mut r).to_string()),
+                Some(pool.reseller(&mut r)),
             )
         } else {
             (None, None)
@@ -179,7 +187,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Item> {
         if r.chance(40) {
             partners.push(Partner {
                 tier: TIER_ONE,
-                account: pool.reseller(&mut r).to_string(),
+                account: pool.reseller(&mut r),
                 account_hid: 10_000 + r.below(900) as u32,
                 contact: None,
                 current_owner: false,
@@ -212,6 +220,20 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Item> {
             format!("{}@{}", mail_local(c.contact.0, c.contact.1), c.domain)
         };
         let created_base = super::data::start_ms(&mut r);
+        let ent = Arc::new(Ent {
+            item_type: if webreg { "WEBREGKEY" } else { "LINEITEM" },
+            sold_to: c.name.clone(),
+            ent_state,
+            allow_portal_login,
+            parent_bulk,
+            parent_bulk_sold_to,
+            entitlement_id,
+            ship_to_email,
+            ship_to_address,
+            current_owner_name: owner,
+            partners,
+            ent_attrs,
+        });
         let n_lines = 1 + r.below(3) as usize;
         let with_maint = r.chance(15);
         let mut first_activation: Option<String> = None;
@@ -247,17 +269,8 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Item> {
             let created_ms = created_base + li as i64 * 60_000 + r.range(0, 60_000);
             next_id += 1 + r.below(7);
             let item = Item {
+                ent: Arc::clone(&ent),
                 maintenance,
-                item_type: if webreg { "WEBREGKEY" } else { "LINEITEM" },
-                parent_bulk: parent_bulk.clone(),
-                parent_bulk_sold_to: parent_bulk_sold_to.clone(),
-                entitlement_id: entitlement_id.clone(),
-                sold_to: c.name.clone(),
-                ship_to_email: ship_to_email.clone(),
-                ship_to_address: ship_to_address.clone(),
-                ent_state,
-                allow_portal_login,
-                current_owner_name: owner.clone(),
                 description: if r.chance(50) {
                     String::new()
                 } else {
@@ -306,8 +319,6 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Item> {
                 created_ms,
                 modified_ms: created_ms + r.range(0, 90) * DAY_MS + r.range(0, 86_400_000),
                 id: next_id,
-                partners: partners.clone(),
-                ent_attrs: ent_attrs.clone(),
                 line_attrs: vec![
                     Attr {
                         name: "Boolean1",
@@ -591,13 +602,13 @@ fn wref<'a>(n: u32, name: &'a str, version: Option<&'a str>) -> WRef<'a> {
 
 fn wire(it: &Item, fmt: FnoDateFormat) -> WItem<'_> {
     WItem {
-        activatable_item_type: it.item_type,
-        parent_bulk_entitlement_id: it.parent_bulk.as_deref(),
-        entitlement_id: &it.entitlement_id,
-        sold_to: &it.sold_to,
-        ship_to_email: &it.ship_to_email,
-        ship_to_address: &it.ship_to_address,
-        entitlement_state: it.ent_state,
+        activatable_item_type: it.ent.item_type,
+        parent_bulk_entitlement_id: it.ent.parent_bulk.as_deref(),
+        entitlement_id: &it.ent.entitlement_id,
+        sold_to: &it.ent.sold_to,
+        ship_to_email: &it.ent.ship_to_email,
+        ship_to_address: &it.ent.ship_to_address,
+        entitlement_state: it.ent.ent_state,
         activatable_item_data: WData {
             activation_id: WActId {
                 id: &it.activation_id,
@@ -672,6 +683,7 @@ fn wire(it: &Item, fmt: FnoDateFormat) -> WItem<'_> {
         },
         channel_partners: WPartners {
             channel_partner: it
+                .ent
                 .partners
                 .iter()
                 .map(|p| WPartner {
@@ -691,7 +703,7 @@ fn wire(it: &Item, fmt: FnoDateFormat) -> WItem<'_> {
                 })
                 .collect(),
         },
-        entitlement_attributes: wattrs(fmt, &it.ent_attrs),
+        entitlement_attributes: wattrs(fmt, &it.ent.ent_attrs),
     }
 }
 
@@ -1050,7 +1062,7 @@ enum StrValue {
 }
 
 fn attr_matches(p: &AttrP, it: &Item) -> bool {
-    let all = it.ent_attrs.iter().chain(it.line_attrs.iter());
+    let all = it.ent.ent_attrs.iter().chain(it.line_attrs.iter());
     let name_of = |p: &AttrP| -> String {
         match p {
             AttrP::Bool(n, _) | AttrP::Date(n, _) | AttrP::Num(n, _, _) | AttrP::Str(n, _) => {
@@ -1091,10 +1103,10 @@ fn compile(c: &Criteria) -> Result<Vec<Pred>, Failure> {
     string_field!(
         parent_bulk_entitlement_id,
         "parentBulkEntitlementId",
-        |it| it.parent_bulk.as_deref()
+        |it| it.ent.parent_bulk.as_deref()
     );
     string_field!(entitlement_id, "entitlementId", |it| Some(
-        it.entitlement_id.as_str()
+        it.ent.entitlement_id.as_str()
     ));
     string_field!(activation_id, "activationId", |it| Some(
         it.activation_id.as_str()
@@ -1108,12 +1120,13 @@ fn compile(c: &Criteria) -> Result<Vec<Pred>, Failure> {
         it.license_tech
     ));
     string_field!(order_id, "orderId", |it| it.order_id.as_deref());
-    string_field!(sold_to, "soldTo", |it| Some(it.sold_to.as_str()));
+    string_field!(sold_to, "soldTo", |it| Some(&*it.ent.sold_to));
     string_field!(parent_bulk_ent_sold_to, "parentBulkEntSoldTo", |it| it
+        .ent
         .parent_bulk_sold_to
         .as_deref());
     string_field!(current_owner_name, "currentOwnerName", |it| Some(
-        it.current_owner_name.as_str()
+        it.ent.current_owner_name.as_str()
     ));
     string_field!(
         line_item_parent_line_item_id,
@@ -1138,7 +1151,7 @@ fn compile(c: &Criteria) -> Result<Vec<Pred>, Failure> {
                 t.chars().take(40).collect::<String>()
             )));
         }
-        preds.push(Box::new(move |it: &Item| it.item_type == t));
+        preds.push(Box::new(move |it: &Item| it.ent.item_type == t));
     }
     for (field, name, get) in [
         (
@@ -1184,7 +1197,7 @@ fn compile(c: &Criteria) -> Result<Vec<Pred>, Failure> {
         preds.push(Box::new(move |it: &Item| it.is_permanent == b));
     }
     if let Some(b) = flag(&c.allow_portal_login, "allowPortalLogin")? {
-        preds.push(Box::new(move |it: &Item| it.allow_portal_login == b));
+        preds.push(Box::new(move |it: &Item| it.ent.allow_portal_login == b));
     }
     // `false` has no effect for these two (documented).
     if flag(&c.with_no_order_id, "withNoOrderId")? == Some(true) {
@@ -1204,7 +1217,7 @@ fn compile(c: &Criteria) -> Result<Vec<Pred>, Failure> {
     if let Some(u) = &c.user_id {
         let u = u.to_lowercase();
         preds.push(Box::new(move |it: &Item| {
-            it.partners.iter().any(|p| {
+            it.ent.partners.iter().any(|p| {
                 p.contact
                     .as_ref()
                     .is_some_and(|(_, _, e, _)| e.to_lowercase() == u)
@@ -1235,7 +1248,8 @@ fn compile(c: &Criteria) -> Result<Vec<Pred>, Failure> {
             Some(t) => Some(t.to_lowercase()),
         };
         preds.push(Box::new(move |it: &Item| {
-            it.partners
+            it.ent
+                .partners
                 .iter()
                 .any(|pa| tier.as_deref().is_none_or(|t| pa.tier == t) && p.test(&pa.account))
         }));

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::calendar::{rfc3339_secs, DAY_MS};
-use super::data::{start_ms, stream, Pool};
+use super::data::{ser_opt_shared, ser_shared, start_ms, stream, Pool, Shared};
 use super::respond::{self, query_get, query_pairs};
 use super::rng::Rng;
 use super::{creds, Simulator};
@@ -35,27 +35,42 @@ pub(crate) struct Order {
     #[serde(rename = "type")]
     kind: &'static str,
     generation: u32,
-    billing_account_id: String,
+    #[serde(serialize_with = "ser_shared")]
+    billing_account_id: Shared,
     sow_id: String,
-    billing_account_name: String,
+    #[serde(serialize_with = "ser_shared")]
+    billing_account_name: Shared,
     order_start_date: String,
     order_end_date: String,
-    customer_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reseller_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    distributor_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    partner_name: Option<String>,
+    #[serde(serialize_with = "ser_shared")]
+    customer_name: Shared,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_shared"
+    )]
+    reseller_name: Option<Shared>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_shared"
+    )]
+    distributor_name: Option<Shared>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_shared"
+    )]
+    partner_name: Option<Shared>,
     #[serde(skip_serializing_if = "Option::is_none")]
     is_flex_partner: Option<bool>,
+    /// `orderEndDate` as epoch ms, the default sort key.
+    #[serde(skip)]
+    end_ms: i64,
 }
 
 /// A device tag.
 #[derive(Debug, Clone, Serialize)]
 struct Tag {
-    name: String,
-    value: String,
+    name: &'static str,
+    value: std::borrow::Cow<'static, str>,
 }
 
 /// A GreenLake Flex device, in wire shape.
@@ -79,10 +94,16 @@ pub(crate) struct Device {
     tags: Option<Vec<Tag>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    billing_account_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    billing_tier: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_shared"
+    )]
+    billing_account_name: Option<Shared>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_shared"
+    )]
+    billing_tier: Option<Shared>,
 }
 
 const DEVICE_TYPES: &[&str] = &[
@@ -122,17 +143,17 @@ pub(crate) fn gen_orders(pool: &Pool, seed: u64, n: usize) -> Vec<Order> {
             (c.billing_id.clone(), c.name.clone())
         } else {
             (
-                format!("HP-{}-FS{:08}", c.region, r.below(5)),
-                format!("HPE Financial Services {}", c.region),
+                Shared::from(format!("HP-{}-FS{:08}", c.region, r.below(5))),
+                Shared::from(format!("HPE Financial Services {}", c.region)),
             )
         };
-        let reseller = r.chance(75).then(|| pool.reseller(&mut r).to_string());
-        let distributor = r.chance(60).then(|| pool.distributor(&mut r).to_string());
+        let reseller = r.chance(75).then(|| pool.reseller(&mut r));
+        let distributor = r.chance(60).then(|| pool.distributor(&mut r));
         let partner = if r.chance(55) {
             match (&reseller, &distributor, r.below(3)) {
                 (Some(x), _, 0) => Some(x.clone()),
                 (_, Some(d), 1) => Some(d.clone()),
-                _ => Some(pool.reseller(&mut r).to_string()),
+                _ => Some(pool.reseller(&mut r)),
             }
         } else {
             None
@@ -154,32 +175,36 @@ pub(crate) fn gen_orders(pool: &Pool, seed: u64, n: usize) -> Vec<Order> {
             distributor_name: distributor,
             partner_name: partner,
             is_flex_partner: is_flex,
+            end_ms: end_day * DAY_MS,
         });
     }
-    out.sort_by(|a, b| {
-        a.order_end_date
-            .cmp(&b.order_end_date)
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    out.sort_by(|a, b| a.end_ms.cmp(&b.end_ms).then_with(|| a.id.cmp(&b.id)));
     out
 }
 
 fn upper_hex_pairs(r: &mut Rng, n: usize) -> String {
-    let h = r.hex(n * 2).to_ascii_uppercase();
     let mut s = String::with_capacity(n * 3);
-    for (i, c) in h.chars().enumerate() {
-        if i > 0 && i % 2 == 0 {
+    for i in 0..n {
+        if i > 0 {
             s.push(':');
         }
-        s.push(c);
+        r.push_hex(&mut s, 2, true);
     }
     s
 }
 
-fn letters(r: &mut Rng, n: usize) -> String {
-    (0..n)
-        .map(|_| char::from(b'A' + r.below(26) as u8))
-        .collect()
+/// `prefix`, then `a` letters/digits groups as given by `spec` (`L` letter, `D` digit).
+fn code(r: &mut Rng, prefix: &str, spec: &[(u8, usize)]) -> String {
+    let mut s = String::with_capacity(12);
+    s.push_str(prefix);
+    for &(kind, n) in spec {
+        if kind == b'L' {
+            r.push_letters(&mut s, n);
+        } else {
+            r.push_digits(&mut s, n);
+        }
+    }
+    s
 }
 
 /// Generates `n` devices, sorted by the default sort (`resourceId asc`).
@@ -196,28 +221,23 @@ pub(crate) fn gen_devices(pool: &Pool, seed: u64, n: usize) -> Vec<Device> {
         let updated = created + r.range(0, 400) * DAY_MS;
         let tags = r.chance(50).then(|| {
             let mut t = vec![Tag {
-                name: "env".into(),
+                name: "env",
                 value: if r.chance(70) { "prod" } else { "lab" }.into(),
             }];
             if r.chance(40) {
                 t.push(Tag {
-                    name: "site".into(),
-                    value: format!("{}-{}", c.region.to_ascii_lowercase(), r.digits(2)),
+                    name: "site",
+                    value: format!("{}-{}", c.region.to_ascii_lowercase(), r.digits(2)).into(),
                 });
             }
             t
         });
         out.push(Device {
             mac_address: upper_hex_pairs(&mut r, 6),
-            serial_number: format!("CN{}{}{}", r.digits(3), letters(&mut r, 2), r.digits(2)),
+            serial_number: code(&mut r, "CN", &[(b'D', 3), (b'L', 2), (b'D', 2)]),
             resource_id: id.clone(),
             id,
-            part_number: format!(
-                "{}{}{}",
-                letters(&mut r, 2),
-                r.digits(3),
-                letters(&mut r, 2)
-            ),
+            part_number: code(&mut r, "", &[(b'L', 2), (b'D', 3), (b'L', 2)]),
             device_type,
             kind: "flex/devices",
             created_at: rfc3339_secs(created),
@@ -239,7 +259,7 @@ pub(crate) fn gen_devices(pool: &Pool, seed: u64, n: usize) -> Vec<Device> {
                 )
             }),
             billing_account_name: r.chance(85).then(|| c.name.clone()),
-            billing_tier: r.chance(60).then(|| pool.distributor(&mut r).to_string()),
+            billing_tier: r.chance(60).then(|| pool.distributor(&mut r)),
         });
     }
     out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
@@ -339,7 +359,7 @@ trait Row {
     fn get(&self, field: usize) -> Val<'_>;
 }
 
-fn opt(s: &Option<String>) -> Val<'_> {
+fn opt<S: std::ops::Deref<Target = str>>(s: &Option<S>) -> Val<'_> {
     s.as_deref().map_or(Val::Absent, Val::Str)
 }
 

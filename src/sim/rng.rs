@@ -56,40 +56,76 @@ impl Rng {
 
     /// `n` lowercase hex digits.
     pub(crate) fn hex(&mut self, n: usize) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut s = String::with_capacity(n);
+        self.push_hex(&mut s, n, false);
+        s
+    }
+
+    /// Appends `n` hex digits (upper case when `upper`).
+    pub(crate) fn push_hex(&mut self, s: &mut String, n: usize, upper: bool) {
+        let digits: &[u8; 16] = if upper {
+            b"0123456789ABCDEF"
+        } else {
+            b"0123456789abcdef"
+        };
         let mut bits = 0u64;
         for i in 0..n {
             if i % 16 == 0 {
                 bits = self.next_u64();
             }
-            s.push(char::from(HEX[(bits & 15) as usize]));
+            s.push(char::from(digits[(bits & 15) as usize]));
             bits >>= 4;
         }
-        s
     }
 
-    /// A version-4-looking UUID.
+    /// Appends `n` decimal digits.
+    pub(crate) fn push_digits(&mut self, s: &mut String, n: usize) {
+        for _ in 0..n {
+            s.push(char::from(b'0' + self.below(10) as u8));
+        }
+    }
+
+    /// Appends `n` upper-case ASCII letters.
+    pub(crate) fn push_letters(&mut self, s: &mut String, n: usize) {
+        for _ in 0..n {
+            s.push(char::from(b'A' + self.below(26) as u8));
+        }
+    }
+
+    /// A version-4-looking UUID (`xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`).
     pub(crate) fn uuid(&mut self) -> String {
-        let h = self.hex(32);
-        let variant = ["8", "9", "a", "b"][(self.below(4)) as usize];
-        format!(
-            "{}-{}-4{}-{}{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[13..16],
-            variant,
-            &h[17..20],
-            &h[20..32]
-        )
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let (a, b) = (self.next_u64(), self.next_u64());
+        let variant = b"89ab"[(self.below(4)) as usize];
+        let mut s = String::with_capacity(36);
+        let nibble = |word: u64, i: u32| char::from(HEX[((word >> (i * 4)) & 15) as usize]);
+        for i in 0..8 {
+            s.push(nibble(a, i));
+        }
+        s.push('-');
+        for i in 8..12 {
+            s.push(nibble(a, i));
+        }
+        s.push_str("-4");
+        for i in 12..15 {
+            s.push(nibble(a, i));
+        }
+        s.push('-');
+        s.push(char::from(variant));
+        for i in 0..3 {
+            s.push(nibble(b, i));
+        }
+        s.push('-');
+        for i in 3..15 {
+            s.push(nibble(b, i));
+        }
+        s
     }
 
     /// `n` decimal digits (leading zeros allowed).
     pub(crate) fn digits(&mut self, n: usize) -> String {
         let mut s = String::with_capacity(n);
-        for _ in 0..n {
-            s.push(char::from(b'0' + self.below(10) as u8));
-        }
+        self.push_digits(&mut s, n);
         s
     }
 }

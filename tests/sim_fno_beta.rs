@@ -1,0 +1,468 @@
+//! FNO Entitlements API (Beta) edge cases, one test per item of upstreams.md §3.6
+//! (`s3_6_<n>_…`), plus the create-validation rules of §3.5.
+
+mod sim_common;
+
+use flexedge::sim::Simulator;
+use serde_json::{json, Value};
+use sim_common::{get, json, req, sim, FNO_BEARER, NOW};
+
+const LIST: &str = "/entitlements-api/v1/entitlements";
+const CREATE: &str = "/entitlements-api/v1/entitlement";
+
+fn list(s: &Simulator, q: &str) -> (u16, Value) {
+    let r = s
+        .handle(
+            &get(&format!("{LIST}{q}"), &[("authorization", FNO_BEARER)]),
+            NOW,
+        )
+        .response;
+    (r.status().as_u16(), json(&r))
+}
+
+fn post(s: &Simulator, path: &str, body: &Value) -> (u16, Value) {
+    let r = s
+        .handle(
+            &req(
+                "POST",
+                path,
+                &body.to_string(),
+                &[
+                    ("authorization", FNO_BEARER),
+                    ("content-type", "application/json"),
+                ],
+            ),
+            NOW,
+        )
+        .response;
+    (r.status().as_u16(), json(&r))
+}
+
+fn ents(v: &Value) -> Vec<Value> {
+    v["entitlements"].as_array().cloned().unwrap_or_default()
+}
+
+/// The documented sample body (with its permanent-with-expiry and combined-tier quirks
+/// fixed to valid values).
+fn sample(ent: &str, act: &str) -> Value {
+    json!({
+        "entitlementId": ent,
+        "description": "Description for entitlement",
+        "allowPortalLogin": true,
+        "shipToEmail": "Joe@example.com",
+        "shipToAddress": "Building-Street-City",
+        "accounts": [{"accountId": "SampleOrg12345", "accountName": "Sørensen A/S", "accountType": "CUSTOMER",
+                      "partnerTierName": "END_CUSTOMER", "isCurrentOwner": true, "contactEmail": "Joe@example.com"}],
+        "lineItems": [{
+            "activationId": act,
+            "product": [{"productName": "SampleProduct", "productVersion": "SampleVersion-1.0",
+                         "licenseModel": {"licenseModelName": "LicenseModelName"}}],
+            "quantity": 1, "quantityPerCopy": 1, "isActivatable": true, "isPermanent": true,
+            "expiryDate": "2025-01-01", "startDate": "2025-01-01",
+            "attributes": [{"name": "REGION", "value": "EMEA"}],
+            "autoGenerate": false, "autoDeploy": true, "orderType": "NEW_ORDER", "lineItemStatus": "draft"
+        }],
+        "autoDeploy": true, "emailTemplateVariation": "DEFAULT",
+        "attributes": [{"name": "REGION", "value": "EMEA"}],
+        "autoGenerate": false, "status": "draft"
+    })
+}
+
+#[test]
+fn s3_6_1_singular_and_plural_paths() {
+    let s = sim(10);
+    let r = s
+        .handle(&get(CREATE, &[("authorization", FNO_BEARER)]), NOW)
+        .response;
+    assert_eq!(r.status(), 405);
+    let v = json(&r);
+    assert_eq!(v["status"], 405);
+    assert_eq!(v["path"], CREATE);
+    let (st, _) = post(&s, LIST, &sample("x-1", "y-1"));
+    assert_eq!(st, 405, "POST to the plural path");
+    let (st, v) = list(&s, "");
+    assert_eq!(st, 200);
+    assert_eq!(ents(&v).len(), 10);
+    let r = s
+        .handle(
+            &get(
+                "/entitlements-api/v1/nothing",
+                &[("authorization", FNO_BEARER)],
+            ),
+            NOW,
+        )
+        .response;
+    assert_eq!(r.status(), 404);
+}
+
+#[test]
+fn s3_6_2_status_vocabulary() {
+    let s = sim(200);
+    let (_, all) = list(&s, "?limit=1000");
+    let obsolete = ents(&all)
+        .iter()
+        .filter(|e| e["status"] == "OBSOLETED")
+        .count();
+    assert!(obsolete > 0);
+    for q in ["obsoleted", "obsolete", "OBSOLETED", "Obsolete"] {
+        let (st, v) = list(&s, &format!("?status={q}&limit=1000"));
+        assert_eq!(st, 200);
+        assert_eq!(ents(&v).len(), obsolete, "{q}");
+    }
+    let (_, v) = list(&s, "?status=active&limit=1000");
+    assert!(ents(&v).iter().all(|e| e["status"] == "ACTIVE"));
+    let (st, v) = list(&s, "?status=expired");
+    assert_eq!(st, 400);
+    assert_eq!(v["error"], "Bad Request");
+}
+
+#[test]
+fn s3_6_3_no_total_page_until_short() {
+    let s = sim(45);
+    let mut seen = Vec::new();
+    for page in 0..10 {
+        let (st, v) = list(&s, &format!("?page={page}&limit=20"));
+        assert_eq!(st, 200);
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        assert_eq!(keys, ["entitlements", "limit", "page"]);
+        assert_eq!(v["page"], page);
+        let got = ents(&v);
+        let short = got.len() < 20;
+        seen.extend(
+            got.into_iter()
+                .map(|e| e["entitlementId"].as_str().unwrap().to_string()),
+        );
+        if short {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 45);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted, "default sort is entitlement_id asc");
+    // Spring paging: limit=0 (the doc's curl) → default 20; negative page → 0.
+    let (_, v) = list(&s, "?page=0&limit=0");
+    assert_eq!(v["limit"], 20);
+    assert_eq!(ents(&v).len(), 20);
+    let (_, v) = list(&s, "?page=-3");
+    assert_eq!(v["page"], 0);
+    let (st, _) = list(&s, "?page=abc");
+    assert_eq!(st, 400);
+    // Sorting.
+    let (_, v) = list(&s, "?sort_by=created_on&sort_order=desc&limit=100");
+    let created: Vec<String> = ents(&v)
+        .iter()
+        .map(|e| e["createdOn"].as_str().unwrap().to_string())
+        .collect();
+    let mut d = created.clone();
+    d.sort_by(|a, b| b.cmp(a));
+    assert_eq!(created, d);
+    let (st, _) = list(&s, "?sort_by=name");
+    assert_eq!(st, 400);
+    let (st, _) = list(&s, "?sort_order=up");
+    assert_eq!(st, 400);
+}
+
+#[test]
+fn s3_6_3_exact_match_params() {
+    let s = sim(150);
+    let (_, all) = list(&s, "?limit=1000");
+    let all = ents(&all);
+    let e = &all[7];
+    let acc = e["accounts"][0]["accountId"].as_str().unwrap();
+    let act = e["lineItems"][0]["activationId"].as_str().unwrap();
+    let name = e["accounts"][0]["accountName"].as_str().unwrap();
+    let enc = |s: &str| -> String { form_urlencoded::byte_serialize(s.as_bytes()).collect() };
+    let (_, v) = list(&s, &format!("?accountId={acc}&limit=1000"));
+    let want = all
+        .iter()
+        .filter(|x| {
+            x["accounts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["accountId"] == acc)
+        })
+        .count();
+    assert_eq!(ents(&v).len(), want);
+    let (_, v) = list(&s, &format!("?activationId={act}"));
+    assert_eq!(ents(&v).len(), 1);
+    assert_eq!(ents(&v)[0]["entitlementId"], e["entitlementId"]);
+    let (_, v) = list(&s, &format!("?activationId={}", &act[..act.len() - 1]));
+    assert!(ents(&v).is_empty(), "exact match, not prefix");
+    let (_, v) = list(
+        &s,
+        &format!("?accountName={}&limit=1000", enc(&name.to_uppercase())),
+    );
+    assert!(!ents(&v).is_empty(), "names match case-insensitively");
+    let product = e["lineItems"][0]["products"][0]["productName"]
+        .as_str()
+        .unwrap();
+    let (_, v) = list(&s, &format!("?product={}&limit=1000", enc(product)));
+    assert!(ents(&v).iter().all(|x| x["lineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["products"][0]["productName"] == product)));
+    let r = s.handle(&get(LIST, &[]), NOW).response;
+    assert_eq!(r.status(), 401);
+    assert_eq!(json(&r)["error"], "Unauthorized");
+}
+
+#[test]
+fn s3_6_4_error_body_is_spring_style() {
+    let s = sim(5);
+    let (st, v) = post(&s, CREATE, &json!({"lineItems": []}));
+    assert_eq!(st, 400);
+    let mut keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["error", "message", "path", "status", "timestamp"]);
+    assert_eq!(v["status"], 400);
+    assert_eq!(v["path"], CREATE);
+    assert_eq!(v["timestamp"], "2026-01-01T00:00:00.000Z");
+    assert!(v["message"].as_str().unwrap().contains("lineItems"));
+}
+
+#[test]
+fn s3_6_5_ids_unique_and_auto_generate() {
+    let s = sim(20);
+    let (st, v) = post(&s, CREATE, &sample("ent-new-1", "act-new-1"));
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["status"], "SUCCESS");
+    assert_eq!(v["entitlementId"], "ent-new-1");
+    // The created entitlement is listed.
+    let (_, l) = list(&s, "?activationId=act-new-1");
+    assert_eq!(ents(&l).len(), 1);
+    assert_eq!(ents(&l)[0]["status"], "DRAFT");
+    assert!(
+        ents(&l)[0]["lineItems"][0]["expiryDate"].is_null(),
+        "permanent ⇒ no expiry"
+    );
+    // Duplicates across entitlements and line items.
+    let (st, v) = post(&s, CREATE, &sample("ent-new-1", "act-new-2"));
+    assert_eq!(st, 400);
+    assert!(v["message"].as_str().unwrap().contains("entitlementId"));
+    let (st, _) = post(&s, CREATE, &sample("ent-new-2", "ent-new-1"));
+    assert_eq!(st, 400, "an activation id may not reuse an entitlement id");
+    let (_, all) = list(&s, "?limit=1");
+    let existing_act = ents(&all)[0]["lineItems"][0]["activationId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, _) = post(&s, CREATE, &sample("ent-new-3", &existing_act));
+    assert_eq!(st, 400, "generated ids count too");
+    // An id together with autoGenerate: true.
+    let mut b = sample("ent-new-4", "act-new-4");
+    b["autoGenerate"] = json!(true);
+    let (st, v) = post(&s, CREATE, &b);
+    assert_eq!(st, 400);
+    assert!(v["message"].as_str().unwrap().contains("autoGenerate"));
+    // No ids: generated.
+    let mut b = sample("x", "y");
+    b.as_object_mut().unwrap().remove("entitlementId");
+    b["lineItems"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("activationId");
+    b["autoGenerate"] = json!(true);
+    let (st, v) = post(&s, CREATE, &b);
+    assert_eq!(st, 200, "{v}");
+    assert!(v["entitlementId"].as_str().unwrap().starts_with("auto-"));
+    assert!(v["lineItems"][0]["activationId"]
+        .as_str()
+        .unwrap()
+        .starts_with("auto-"));
+    // Line items added to an existing entitlement; unknown entitlement → 404.
+    let id = ents(&all)[0]["entitlementId"].as_str().unwrap().to_string();
+    let line = sample("z", "act-added-1")["lineItems"].clone();
+    let (st, v) = post(
+        &s,
+        &format!("{CREATE}/{id}/line-items"),
+        &json!({"lineItems": line}),
+    );
+    assert_eq!(st, 200, "{v}");
+    let (_, l) = list(&s, "?activationId=act-added-1");
+    assert_eq!(ents(&l)[0]["entitlementId"], id.as_str());
+    let r = s
+        .handle(
+            &get(
+                &format!("{CREATE}/{id}/line-items?activationId=act-added-1"),
+                &[("authorization", FNO_BEARER)],
+            ),
+            NOW,
+        )
+        .response;
+    assert_eq!(json(&r)["lineItems"].as_array().map(Vec::len), Some(1));
+    let (st, _) = post(
+        &s,
+        &format!("{CREATE}/no-such-ent/line-items"),
+        &json!({"lineItems": line}),
+    );
+    assert_eq!(st, 404);
+    let (st, _) = post(
+        &s,
+        &format!("{CREATE}/{id}/line-items"),
+        &json!({"lineItems": line}),
+    );
+    assert_eq!(st, 400, "act-added-1 now exists");
+}
+
+#[test]
+fn s3_5_validation_rules() {
+    let s = sim(5);
+    type Mutate = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Mutate)> = vec![
+        (
+            "entitlementId",
+            Box::new(|b| b["entitlementId"] = json!("bad/id")),
+        ),
+        (
+            "entitlementId",
+            Box::new(|b| b["entitlementId"] = json!("   ")),
+        ),
+        (
+            "entitlementId",
+            Box::new(|b| b["entitlementId"] = json!("x".repeat(256))),
+        ),
+        (
+            "activationId",
+            Box::new(|b| b["lineItems"][0]["activationId"] = json!("a&b")),
+        ),
+        (
+            "description",
+            Box::new(|b| b["description"] = json!("d".repeat(2001))),
+        ),
+        (
+            "shipToEmail",
+            Box::new(|b| b["shipToEmail"] = json!("e".repeat(1001))),
+        ),
+        (
+            "shipToAddress",
+            Box::new(|b| b["shipToAddress"] = json!("Main St. 1, Copenhagen")),
+        ),
+        (
+            "accountType",
+            Box::new(|b| b["accounts"][0]["accountType"] = json!("FRIEND")),
+        ),
+        (
+            "partnerTierName",
+            Box::new(|b| {
+                b["accounts"][0]["partnerTierName"] = json!("END_CUSTOMER/PARTNER_TIER_ONE")
+            }),
+        ),
+        (
+            "accountId",
+            Box::new(|b| {
+                b["accounts"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("accountId");
+            }),
+        ),
+        (
+            "lineItems",
+            Box::new(|b| {
+                b.as_object_mut().unwrap().remove("lineItems");
+            }),
+        ),
+        (
+            "product",
+            Box::new(|b| b["lineItems"][0]["product"] = json!([])),
+        ),
+        (
+            "productVersion",
+            Box::new(|b| {
+                b["lineItems"][0]["product"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("productVersion");
+            }),
+        ),
+        (
+            "licenseModelName",
+            Box::new(|b| b["lineItems"][0]["product"][0]["licenseModel"] = json!({"issuer": "x"})),
+        ),
+        (
+            "quantity",
+            Box::new(|b| b["lineItems"][0]["quantity"] = json!(-1)),
+        ),
+        (
+            "quantityPerCopy",
+            Box::new(|b| b["lineItems"][0]["quantityPerCopy"] = json!(0)),
+        ),
+        (
+            "startDate",
+            Box::new(|b| {
+                b["lineItems"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("startDate");
+            }),
+        ),
+        (
+            "startDate",
+            Box::new(|b| b["lineItems"][0]["startDate"] = json!("2025/01/01")),
+        ),
+        (
+            "expiryDate",
+            Box::new(|b| b["lineItems"][0]["expiryDate"] = json!("01-01-2025")),
+        ),
+        (
+            "orderType",
+            Box::new(|b| b["lineItems"][0]["orderType"] = json!("BIG_ORDER")),
+        ),
+        (
+            "lineItemStatus",
+            Box::new(|b| b["lineItems"][0]["lineItemStatus"] = json!("active")),
+        ),
+        (
+            "emailTemplateVariation",
+            Box::new(|b| b["emailTemplateVariation"] = json!("   ")),
+        ),
+        ("status", Box::new(|b| b["status"] = json!("obsoleted"))),
+        (
+            "attributes[0].name",
+            Box::new(|b| b["attributes"] = json!([{"value": "x"}])),
+        ),
+    ];
+    for (i, (field, mutate)) in cases.iter().enumerate() {
+        let mut b = sample(&format!("ent-v-{i}"), &format!("act-v-{i}"));
+        mutate(&mut b);
+        let (st, v) = post(&s, CREATE, &b);
+        assert_eq!(st, 400, "{field}: {v}");
+        assert!(
+            v["message"].as_str().unwrap().contains(field),
+            "{field}: {}",
+            v["message"]
+        );
+    }
+    // The sample itself (orderType in upper case, as its example) is valid.
+    let (st, v) = post(&s, CREATE, &sample("ent-ok", "act-ok"));
+    assert_eq!(st, 200, "{v}");
+    let (st, _) = post(&s, CREATE, &json!("not an object"));
+    assert_eq!(st, 400);
+}
+
+#[test]
+fn s3_6_6_dates_are_date_only() {
+    let s = sim(100);
+    let (_, v) = list(&s, "?limit=100");
+    let mut permanent = 0;
+    for e in ents(&v) {
+        for l in e["lineItems"].as_array().unwrap() {
+            let start = l["startDate"].as_str().unwrap();
+            assert_eq!(start.len(), 10);
+            assert_eq!(start.as_bytes()[4], b'-');
+            if l["permanent"] == true {
+                permanent += 1;
+                assert!(l["expiryDate"].is_null());
+            } else {
+                let end = l["expiryDate"].as_str().unwrap();
+                assert_eq!(end.len(), 10);
+                assert!(end > start);
+            }
+        }
+    }
+    assert!(permanent > 0);
+}
