@@ -8,6 +8,7 @@
 //! | `customer/name` | `customerName` | `eq`, `in`, `ne` exact (required field) |
 //! | `billingAccount/id` | `billingAccountId` | `eq`, `in`, `ne` exact (required field) |
 //! | `billingAccount/name` | `billingAccountName` | `eq`, `in`, `ne` exact (required field) |
+//! | `attributes/isFlexPartner` | `isFlexPartner` | `eq true/false` exact (absent matches neither) |
 //!
 //! String `eq` is case-sensitive on both sides, so these are Exact. Nothing else is
 //! pushed: GreenLake documents no `contains`/`startswith`, no comparisons on dates and
@@ -73,6 +74,13 @@ fn translate(p: &Pred) -> Option<Translated<String>> {
         })
     };
     match p {
+        // `attributes/isFlexPartner eq true|false`: an absent flag matches neither side.
+        Pred::Cmp {
+            field,
+            op: CmpOp::Eq,
+            value: Lit::Bool(b),
+            lower: false,
+        } if field == "attributes/isFlexPartner" => exact(format!("isFlexPartner eq {b}")),
         Pred::Cmp {
             field: path,
             op,
