@@ -121,7 +121,13 @@ fn sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
 
 /// Plans a query against `/flex/v1beta1/orders`.
 pub fn plan(input: &PlanInput) -> Plan {
-    let (mut plan, pieces, sort) = plan_with(Source::HpeFlex, input, translate, sort);
+    let (mut plan, pieces, sort) = plan_with(
+        Source::HpeFlex,
+        super::normalize::ABSENT,
+        input,
+        translate,
+        sort,
+    );
     if !pieces.is_empty() {
         plan.native
             .params
