@@ -395,6 +395,32 @@ pub fn null_rejected<'a>(p: &'a Pred, absent: &[&str]) -> Option<&'a str> {
     (rejects && absent.contains(&field)).then_some(field)
 }
 
+/// True when a predicate on the record `id` (`<source>:<sourceId>`) can only hold for
+/// ids of other sources: `eq`/`in` with values that lack this source's prefix, or
+/// `startswith` with a text that contradicts it.
+pub fn id_excludes(p: &Pred, source: Source) -> bool {
+    let prefix = format!("{}:", source.as_str());
+    let compatible = |v: &str| v.starts_with(&prefix);
+    match p {
+        Pred::Cmp {
+            field,
+            op: CmpOp::Eq,
+            value: Lit::Str(v),
+            lower: false,
+        } if field == "id" => !compatible(v),
+        Pred::In { field, values } if field == "id" => values
+            .iter()
+            .all(|v| matches!(v, Lit::Str(s) if !compatible(s))),
+        Pred::Str {
+            func: StrFn::StartsWith,
+            field,
+            value,
+            lower: false,
+        } if field == "id" => !(value.starts_with(&prefix) || prefix.starts_with(value.as_str())),
+        _ => false,
+    }
+}
+
 /// Native query parameters.
 pub type Params = Vec<(String, String)>;
 
@@ -412,6 +438,10 @@ pub fn plan_with<T: Clone>(
     for c in &input.conjuncts {
         if c.admits.as_ref().is_some_and(|a| !a.contains(&source)) {
             let why = format!("`{}` excludes {source}", c.text);
+            return (Plan::pruned(source, input, why), Vec::new(), None);
+        }
+        if id_excludes(&c.pred, source) {
+            let why = format!("`{}` names records of other sources only", c.text);
             return (Plan::pruned(source, input, why), Vec::new(), None);
         }
         if let Some(f) = null_rejected(&c.pred, absent) {
