@@ -399,3 +399,42 @@ fn a_rejected_request_is_a_bad_request_with_the_vendor_detail() {
         1
     );
 }
+
+#[test]
+fn fno_dates_read_the_same_in_both_wire_forms() {
+    use flexedge::sim::FnoDateFormat;
+    let walk = |fmt| {
+        let sim = Simulator::new(SimConfig {
+            seed: 24,
+            records_per_source: 60,
+            fno_dates: fmt,
+            rate_limit_per_minute: 0,
+        });
+        let (out, _) = fetch_with(&sim, Source::FnoOrders, None, None, BIG);
+        out.unwrap().records
+    };
+    let epoch = walk(FnoDateFormat::EpochMillis);
+    let iso = walk(FnoDateFormat::IsoDate);
+    assert_eq!(epoch.len(), iso.len());
+    let day = 86_400_000;
+    let mut with_dates = 0;
+    for (a, b) in epoch.iter().zip(&iso) {
+        assert_eq!(a.id, b.id);
+        // Instants (created/updated) are identical; calendar dates differ only by the
+        // vendor's zone (epoch = Pacific midnight, `yyyy-MM-dd` = midnight UTC).
+        assert_eq!(a.created_at, b.created_at, "{}", a.id);
+        assert_eq!(a.updated_at, b.updated_at, "{}", a.id);
+        for (x, y) in [(a.start_date, b.start_date), (a.end_date, b.end_date)] {
+            assert_eq!(x.is_some(), y.is_some(), "{}", a.id);
+            if let (Some(x), Some(y)) = (x, y) {
+                with_dates += 1;
+                assert!(
+                    (x.millis() - y.millis()).abs() < day,
+                    "{}: {x} vs {y}",
+                    a.id
+                );
+            }
+        }
+    }
+    assert!(with_dates > 60);
+}

@@ -104,7 +104,7 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
         .and_then(|c| c.name.clone())
         .unwrap_or_else(|| "Acme".into());
     let oref = rec.order_ref.clone().unwrap_or_else(|| "PO-1".into());
-    match r.below(24) {
+    match r.below(25) {
         0 => format!("customer/name eq {}", q(&vary(r, &cust))),
         1 => format!("orderRef eq {}", q(&vary(r, &oref))),
         2 => format!("orderRef in ({}, {})", q(&oref), q("PO-none")),
@@ -166,6 +166,7 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
         20 => "not (status eq 'active')".into(),
         21 => format!("tolower(name) eq {}", q(&name.to_lowercase())),
         22 => format!("endswith(orderRef, {})", q(&substring(r, &oref))),
+        23 => format!("attributes/isFlexPartner eq {}", r.chance(50)),
         _ => format!("customer/name eq {}", q(&cust)),
     }
 }

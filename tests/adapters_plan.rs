@@ -82,3 +82,58 @@ fn dialects_plan_as_the_table_says() {
         assert!(explain.contains("residual:"), "{explain}");
     }
 }
+
+#[test]
+fn explain_shows_the_native_request_and_no_secret() {
+    let expr = parse(
+        "orderRef ne 'PO-0' and startDate ge 2025-01-01T00:00:00Z and contains(name, 'Hotel')",
+    )
+    .unwrap();
+    let input = PlanInput::new(
+        Some(&expr),
+        vec![SortKey {
+            field: "customer/name".into(),
+            desc: false,
+        }],
+        0,
+        Some(20),
+        0,
+    );
+    let secret = "top-secret-value-123";
+    for s in Source::ALL {
+        let creds = match s {
+            Source::HpeFlex => Credentials::ClientCredentials {
+                token_url: "http://sim/as/token.oauth2".into(),
+                client_id: "id".into(),
+                client_secret: flexedge::upstream::Secret::new(secret),
+            },
+            Source::TelecomxFlexcare => Credentials::Login {
+                username: "u".into(),
+                password: flexedge::upstream::Secret::new(secret),
+            },
+            _ => Credentials::Bearer {
+                token: flexedge::upstream::Secret::new(secret),
+            },
+        };
+        let up = AnyUpstream::build(
+            s,
+            &SourceConfig {
+                base_url: "http://sim".into(),
+                credentials: creds,
+            },
+        );
+        let plan = up.plan(&input);
+        let text = up.explain(&plan);
+        println!("{text}");
+        if plan.pruned {
+            assert!(
+                text.contains("no request") && !text.contains("first request:"),
+                "{text}"
+            );
+        } else {
+            assert!(text.contains("first request:"), "{text}");
+        }
+        assert!(!text.contains(secret), "{text}");
+        assert!(!format!("{up:?}").contains(secret));
+    }
+}

@@ -41,6 +41,8 @@ pub enum UpstreamErrorKind {
         reason: String,
     },
     /// The per-request budget of upstream calls ran out before the answer was complete.
+    /// `fetch` itself reports this as `Fetched::exhausted` with a continuation; this kind
+    /// is for a caller that must fail instead (e.g. a strict request).
     BudgetExhausted,
 }
 

@@ -1,7 +1,7 @@
 //! Upstream adapters: one folder per vendor behind one trait, with pushdown.
 //!
 //! Each vendor folder (`hpe_flex`, `fno_orders`, `fno_entitlements`, `telecomx_flexcare`)
-//! has the same files: `wire.rs` (typed serde structs), `normalize.rs` (wire → [`Record`],
+//! has the same files: `wire.rs` (typed serde structs), `normalize.rs` (wire → [`Record`](crate::model::Record),
 //! with the status mapping), `dialect.rs` (pushdown: which conjuncts of the filter go
 //! upstream, exactly or as a superset, and how) and `mod.rs` (the [`Vendor`] impl: paths,
 //! paging, error bodies). The plumbing is written once: the [`HttpClient`]/[`Clock`] seam

@@ -282,8 +282,11 @@ pub struct Window {
 pub struct Plan {
     /// The source.
     pub source: Source,
-    /// A `source` predicate excludes this source: no request is made.
+    /// A conjunct cannot hold for any record of this source (a `source` predicate that
+    /// excludes it, or a test on a field this source never fills): no request is made.
     pub pruned: bool,
+    /// Which conjunct pruned the source, and why (for explain).
+    pub pruned_by: Option<String>,
     /// Every conjunct with its pushdown.
     pub conjuncts: Vec<PlannedConjunct>,
     /// Indexes (into the input conjuncts) the adapter re-applies at the edge.
@@ -321,10 +324,11 @@ fn and_of(input: &PlanInput, idx: &[usize]) -> Option<Expr> {
 
 impl Plan {
     /// A plan that makes no request.
-    pub fn pruned(source: Source, input: &PlanInput) -> Plan {
+    pub fn pruned(source: Source, input: &PlanInput, why: String) -> Plan {
         Plan {
             source,
             pruned: true,
+            pruned_by: Some(why),
             conjuncts: input
                 .conjuncts
                 .iter()
@@ -367,6 +371,56 @@ pub struct Translated<T> {
     pub text: String,
 }
 
+/// The field (or collection) a predicate needs a value in, when the predicate is false
+/// on an absent value and that field is in `absent` (never filled by this source). Such a
+/// conjunct is false for every record of the source. `ne` and comparisons with `null` are
+/// true on absent values and never prune.
+pub fn null_rejected<'a>(p: &'a Pred, absent: &[&str]) -> Option<&'a str> {
+    let (field, rejects) = match p {
+        Pred::Cmp {
+            field, op, value, ..
+        } => (
+            field.as_str(),
+            *op != CmpOp::Ne && !matches!(value, Lit::Null),
+        ),
+        Pred::In { field, values } => (
+            field.as_str(),
+            !values.iter().any(|v| matches!(v, Lit::Null)),
+        ),
+        Pred::Str { field, .. } => (field.as_str(), true),
+        // `any` over a collection that is always empty is false.
+        Pred::Any { collection, .. } => (collection.as_str(), true),
+        Pred::Other => return None,
+    };
+    (rejects && absent.contains(&field)).then_some(field)
+}
+
+/// True when a predicate on the record `id` (`<source>:<sourceId>`) can only hold for
+/// ids of other sources: `eq`/`in` with values that lack this source's prefix, or
+/// `startswith` with a text that contradicts it.
+pub fn id_excludes(p: &Pred, source: Source) -> bool {
+    let prefix = format!("{}:", source.as_str());
+    let compatible = |v: &str| v.starts_with(&prefix);
+    match p {
+        Pred::Cmp {
+            field,
+            op: CmpOp::Eq,
+            value: Lit::Str(v),
+            lower: false,
+        } if field == "id" => !compatible(v),
+        Pred::In { field, values } if field == "id" => values
+            .iter()
+            .all(|v| matches!(v, Lit::Str(s) if !compatible(s))),
+        Pred::Str {
+            func: StrFn::StartsWith,
+            field,
+            value,
+            lower: false,
+        } if field == "id" => !(value.starts_with(&prefix) || prefix.starts_with(value.as_str())),
+        _ => false,
+    }
+}
+
 /// Native query parameters.
 pub type Params = Vec<(String, String)>;
 
@@ -376,16 +430,24 @@ pub type Params = Vec<(String, String)>;
 /// key maps exactly. The caller assembles the native query from the pieces.
 pub fn plan_with<T: Clone>(
     source: Source,
+    absent: &[&str],
     input: &PlanInput,
     mut translate: impl FnMut(&Pred) -> Option<Translated<T>>,
     sort_native: impl FnOnce(&[SortKey]) -> Option<Vec<(String, String)>>,
 ) -> (Plan, Vec<T>, Option<Params>) {
-    if input
-        .conjuncts
-        .iter()
-        .any(|c| c.admits.as_ref().is_some_and(|a| !a.contains(&source)))
-    {
-        return (Plan::pruned(source, input), Vec::new(), None);
+    for c in &input.conjuncts {
+        if c.admits.as_ref().is_some_and(|a| !a.contains(&source)) {
+            let why = format!("`{}` excludes {source}", c.text);
+            return (Plan::pruned(source, input, why), Vec::new(), None);
+        }
+        if id_excludes(&c.pred, source) {
+            let why = format!("`{}` names records of other sources only", c.text);
+            return (Plan::pruned(source, input, why), Vec::new(), None);
+        }
+        if let Some(f) = null_rejected(&c.pred, absent) {
+            let why = format!("`{}` needs `{f}`, which {source} never has", c.text);
+            return (Plan::pruned(source, input, why), Vec::new(), None);
+        }
     }
     let mut planned = Vec::new();
     let mut residual = Vec::new();
@@ -435,6 +497,7 @@ pub fn plan_with<T: Clone>(
     let plan = Plan {
         source,
         pruned: false,
+        pruned_by: None,
         conjuncts: planned,
         residual,
         native: NativeQuery::default(),
@@ -451,7 +514,11 @@ impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}:", self.source)?;
         if self.pruned {
-            return writeln!(f, "  pruned by a `source` predicate: no request");
+            return writeln!(
+                f,
+                "  pruned ({}): no request",
+                self.pruned_by.as_deref().unwrap_or("no record can match")
+            );
         }
         for c in &self.conjuncts {
             write!(f, "  [{}] {}", c.pushdown.as_str(), c.text)?;

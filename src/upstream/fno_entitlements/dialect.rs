@@ -92,6 +92,7 @@ pub fn plan(input: &PlanInput) -> Plan {
     let mut used = Vec::new();
     let (mut plan, pieces, sort) = plan_with(
         Source::FnoEntitlements,
+        super::normalize::ABSENT,
         input,
         |p| translate(p, &mut used),
         sort,

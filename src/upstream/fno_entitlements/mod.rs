@@ -80,22 +80,15 @@ impl Vendor for FnoEntitlements {
     }
 
     fn error(&self, status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError {
-        #[derive(serde::Deserialize)]
-        struct Loose {
-            #[serde(default)]
-            message: Option<String>,
-            #[serde(default)]
-            error: Option<String>,
-            #[serde(default)]
-            status: Option<serde_json::Value>,
-        }
-        let detail = serde_json::from_slice::<Loose>(body).ok().and_then(|l| {
-            let status = match l.status {
-                Some(serde_json::Value::String(s)) => Some(s),
-                _ => None,
-            };
-            l.message.or(l.error).or(status)
-        });
+        let detail = serde_json::from_slice::<wire::ErrorBody>(body)
+            .ok()
+            .and_then(|l| {
+                let status = match l.status {
+                    Some(wire::StatusField::Text(s)) => Some(s),
+                    _ => None,
+                };
+                l.message.or(l.error).or(status)
+            });
         let msg = match detail {
             Some(d) => format!("HTTP {status}: {d}"),
             None => format!("HTTP {status}"),

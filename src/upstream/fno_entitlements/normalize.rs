@@ -27,6 +27,23 @@ use crate::upstream::dates::Zone;
 
 use super::wire::{Account, AttrWire, Entitlement};
 
+/// Normalized fields a Beta entitlement never has (a predicate needing one prunes the source).
+pub const ABSENT: &[&str] = &[
+    "orderRef",
+    "billingAccount/id",
+    "billingAccount/name",
+    "contact/name",
+    "contact/phone",
+    "contact/department",
+    "items/remaining",
+    "devices",
+    "devices/id",
+    "devices/mac",
+    "devices/serial",
+    "devices/model",
+    "devices/type",
+];
+
 /// The normalized status for a Beta status word.
 pub fn status(s: &str) -> Status {
     match s.trim().to_ascii_lowercase().as_str() {

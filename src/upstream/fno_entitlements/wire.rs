@@ -158,3 +158,28 @@ pub struct Product {
     #[serde(default)]
     pub part_number: Option<String>,
 }
+
+/// An error body: Spring-style `{timestamp, status, error, message, path}`, or the
+/// documented `{"status": "…"}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ErrorBody {
+    /// Human-readable message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The HTTP reason phrase.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// A status code (Spring) or a status word (the documented shape).
+    #[serde(default)]
+    pub status: Option<StatusField>,
+}
+
+/// `status` as a number or a word.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StatusField {
+    /// A status code.
+    Code(i64),
+    /// A status word.
+    Text(String),
+}

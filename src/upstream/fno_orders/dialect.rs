@@ -179,6 +179,7 @@ pub fn plan(input: &PlanInput) -> Plan {
     let mut used = Vec::new();
     let (mut plan, pieces, _) = plan_with(
         Source::FnoOrders,
+        super::normalize::ABSENT,
         input,
         |p| translate(p, &mut used),
         |_| None,

@@ -22,16 +22,7 @@ pub struct FnoOrders;
 
 /// Reads an FNO failure body: `{statusInfo:{status, reason}}` or anything with a message.
 fn failure_reason(body: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Loose {
-        #[serde(default, rename = "statusInfo")]
-        status_info: Option<wire::StatusInfo>,
-        #[serde(default)]
-        message: Option<String>,
-        #[serde(default)]
-        error: Option<String>,
-    }
-    let l: Loose = serde_json::from_slice(body).ok()?;
+    let l: wire::ErrorBody = serde_json::from_slice(body).ok()?;
     l.status_info
         .and_then(|s| s.reason)
         .or(l.message)

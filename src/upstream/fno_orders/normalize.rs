@@ -26,6 +26,19 @@ use crate::upstream::dates::{WireDate, Zone};
 
 use super::wire::{ActivatableItem, Attributes, PartNumber};
 
+/// Normalized fields an FNO line item never has (a predicate needing one prunes the source).
+pub const ABSENT: &[&str] = &[
+    "billingAccount/id",
+    "billingAccount/name",
+    "contact/department",
+    "devices",
+    "devices/id",
+    "devices/mac",
+    "devices/serial",
+    "devices/model",
+    "devices/type",
+];
+
 const END_CUSTOMER: &str = "bo.constants.partnertiernames.endcustomer";
 
 /// The normalized status for an FNO state word.

@@ -339,3 +339,18 @@ pub struct Request<'a> {
     /// 1-based page.
     pub page_number: u64,
 }
+
+/// A non-2xx body: `{statusInfo}` or anything with a `message`/`error`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// FNO status block.
+    #[serde(default)]
+    pub status_info: Option<StatusInfo>,
+    /// A message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// An error word.
+    #[serde(default)]
+    pub error: Option<String>,
+}

@@ -8,8 +8,10 @@
 //! | `customer/name` | `customerName` | `eq`, `in`, `ne` exact (required field) |
 //! | `billingAccount/id` | `billingAccountId` | `eq`, `in`, `ne` exact (required field) |
 //! | `billingAccount/name` | `billingAccountName` | `eq`, `in`, `ne` exact (required field) |
+//! | `attributes/isFlexPartner` | `isFlexPartner` | `eq true/false` exact (absent matches neither) |
 //!
-//! String `eq` is case-sensitive on both sides, so these are Exact. Nothing else is
+//! String `eq` is case-sensitive on both sides, so these are Exact. An `in` list longer
+//! than [`MAX_IN`] stays at the edge (URL length). Nothing else is
 //! pushed: GreenLake documents no `contains`/`startswith`, no comparisons on dates and
 //! no case-insensitive match; `partnerName`/`resellerName` are optional, so `ne` on them
 //! would drop rows without the field, and partners are a list at the edge.
@@ -22,6 +24,9 @@ use crate::upstream::common::pushable;
 use crate::upstream::plan::{
     plan_with, CmpOp, Lit, Plan, PlanInput, Pred, Pushdown, SortKey, Translated,
 };
+
+/// The longest `in` list sent upstream.
+pub const MAX_IN: usize = 50;
 
 /// The Flex filter field for a normalized path, and whether it is required (never absent).
 fn field(path: &str) -> Option<&'static str> {
@@ -73,6 +78,13 @@ fn translate(p: &Pred) -> Option<Translated<String>> {
         })
     };
     match p {
+        // `attributes/isFlexPartner eq true|false`: an absent flag matches neither side.
+        Pred::Cmp {
+            field,
+            op: CmpOp::Eq,
+            value: Lit::Bool(b),
+            lower: false,
+        } if field == "attributes/isFlexPartner" => exact(format!("isFlexPartner eq {b}")),
         Pred::Cmp {
             field: path,
             op,
@@ -91,6 +103,10 @@ fn translate(p: &Pred) -> Option<Translated<String>> {
             field: path,
             values,
         } => {
+            // Keep URLs short: a long list stays at the edge.
+            if values.len() > MAX_IN {
+                return None;
+            }
             let f = field(path)?;
             let vs: Option<Vec<String>> = values.iter().map(|l| value(path, l)).collect();
             exact(format!("{f} in ({})", vs?.join(", ")))
@@ -113,7 +129,13 @@ fn sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
 
 /// Plans a query against `/flex/v1beta1/orders`.
 pub fn plan(input: &PlanInput) -> Plan {
-    let (mut plan, pieces, sort) = plan_with(Source::HpeFlex, input, translate, sort);
+    let (mut plan, pieces, sort) = plan_with(
+        Source::HpeFlex,
+        super::normalize::ABSENT,
+        input,
+        translate,
+        sort,
+    );
     if !pieces.is_empty() {
         plan.native
             .params

@@ -21,6 +21,30 @@ use crate::upstream::dates::Zone;
 
 use super::wire::Order;
 
+/// Normalized fields a Flex order never has (a predicate needing one prunes the source).
+pub const ABSENT: &[&str] = &[
+    "name",
+    "customer/id",
+    "contact/name",
+    "contact/email",
+    "contact/phone",
+    "contact/department",
+    "isPermanent",
+    "items",
+    "items/productName",
+    "items/productVersion",
+    "items/partNumber",
+    "items/quantity",
+    "items/remaining",
+    "devices",
+    "devices/id",
+    "devices/mac",
+    "devices/serial",
+    "devices/model",
+    "devices/type",
+    "partners/id",
+];
+
 /// Normalizes one order at `now_ms`.
 pub fn order(o: &Order, now_ms: i64) -> Record {
     let mut r = Record::new(Source::HpeFlex, o.id.clone(), Kind::Order);

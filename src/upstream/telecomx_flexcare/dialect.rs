@@ -39,6 +39,7 @@ pub fn plan(input: &PlanInput) -> Plan {
     let mut sent = false;
     let (mut plan, pieces, _) = plan_with(
         Source::TelecomxFlexcare,
+        super::normalize::ABSENT,
         input,
         |p| {
             let v = candidate(p)?;

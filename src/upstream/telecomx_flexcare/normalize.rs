@@ -19,6 +19,29 @@ use crate::upstream::common::text;
 
 use super::wire::FlexcareOrder;
 
+/// Normalized fields a FlexCare order never has (a predicate needing one prunes the source).
+pub const ABSENT: &[&str] = &[
+    "customer/id",
+    "customer/name",
+    "billingAccount/id",
+    "billingAccount/name",
+    "partners/name",
+    "startDate",
+    "endDate",
+    "isPermanent",
+    "createdAt",
+    "updatedAt",
+    "items",
+    "items/productName",
+    "items/productVersion",
+    "items/partNumber",
+    "items/quantity",
+    "items/remaining",
+    "devices/serial",
+    "devices/model",
+    "devices/type",
+];
+
 /// `aa:bb:cc:dd:ee:ff` or `aa-bb-…` (hex pairs).
 fn is_mac(s: &str) -> bool {
     let parts: Vec<&str> = s.split([':', '-']).collect();
