@@ -126,6 +126,7 @@ function update() {
       showError('filter', e);
       clearError('sort'); clearError('select');
       el.summary.textContent = 'fix the filter to see results';
+      setStale(true);
       return;
     }
   }
@@ -148,15 +149,22 @@ function update() {
       showError(name, e);
       el.summary.textContent = 'fix the query to see results';
     }
+    setStale(true);
     return;
   }
   const ms = performance.now() - t0;
+  setStale(false);
   renderTable(result.items);
   const shown = result.items.length;
   const parts = [`${shown ? `${result.offset + 1}–${result.offset + shown}` : '0'} of ${result.total ?? result.count} matching`,
     `${loadedCount} loaded`];
   if (sourceTotal != null && sourceTotal !== loadedCount) parts.push(`${sourceTotal} at the sources`);
   el.summary.textContent = `${parts.join(' · ')} · ${ms.toFixed(1)} ms in wasm`;
+}
+
+// While the query has an error the last good table stays, dimmed.
+function setStale(stale) {
+  el.table.closest('.results').classList.toggle('stale', stale);
 }
 
 function columns() {
