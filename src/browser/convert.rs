@@ -13,11 +13,17 @@ use crate::query::{Group, GroupResult, Param, QueryError, QueryParams};
 /// The query options as owned text, kept to turn error spans into UTF-16 offsets.
 #[derive(Debug, Clone, Default)]
 pub struct QueryOptions {
+    /// `filter`
     pub filter: Option<String>,
+    /// `sort`
     pub sort: Option<String>,
+    /// `select`
     pub select: Option<String>,
+    /// `offset` (numbers as their text)
     pub offset: Option<String>,
+    /// `limit` (numbers as their text)
     pub limit: Option<String>,
+    /// `groupBy`
     pub group_by: Option<String>,
 }
 

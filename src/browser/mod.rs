@@ -1,7 +1,7 @@
 //! The wasm-bindgen exports for pages: the only code that exports to JavaScript.
 //!
 //! Each exported function converts between JavaScript values and Rust types
-//! ([`convert`]) and calls the platform-free engine ([`crate::filter`], [`crate::query`]);
+//! (`convert`) and calls the platform-free engine ([`crate::filter`], [`crate::query`]);
 //! nothing is decided here. Records are plain JSON objects typed by
 //! [`crate::model::JsonSchema::infer`], so flexedge's normalized records and any other JSON
 //! work alike. Errors are thrown as JavaScript `Error`s carrying `code`, `start`, `end`
