@@ -1,5 +1,5 @@
 # flexedge: the two commands of the README, and a few more. Logic lives in scripts/.
-.PHONY: dev test pkg mock bench setup
+.PHONY: dev test pkg mock bench setup fuzz
 
 dev:    ## set up, then run the Worker under wrangler dev on http://127.0.0.1:8787
 	scripts/dev.sh
@@ -18,3 +18,6 @@ bench:  ## run the benchmarks (prints figures; asserts nothing about speed)
 
 setup:  ## only install what is missing
 	scripts/setup.sh test
+
+fuzz:   ## fuzz the filter parser for three minutes (needs cargo-fuzz and nightly)
+	cd fuzz && cargo +nightly fuzz run parse -- -max_total_time=180

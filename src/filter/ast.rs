@@ -13,6 +13,8 @@
 //! - [`ExprKind::In`]: `lhs in (v1, v2, …)`.
 //! - [`ExprKind::Call`]: a function call, name lower-cased (`contains(customer/name,'x')`).
 //! - [`ExprKind::Lambda`]: `collection/any(v: body)` or `collection/all(v: body)`.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use super::error::Span;
 

@@ -1,6 +1,8 @@
 //! The checker and compiler: resolves every path against a [`Schema`], infers and checks
 //! types, rejects what parses but is not evaluated (`unsupported`), and builds the
 //! [`eval`](super::eval) tree.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use std::borrow::Cow;
 
@@ -481,6 +483,23 @@ impl<S: Schema> Compiler<'_, S> {
     fn value(&mut self, e: &Expr) -> Result<(VExpr, Ty), FilterError> {
         match &e.kind {
             ExprKind::Literal(l) => literal(l, e.span),
+            ExprKind::Path(p) if p.segments.last().is_some_and(|s| s.name == "$count") => {
+                let all: Vec<&str> = p.segments.iter().map(|s| s.name.as_str()).collect();
+                let coll = strip_it(all.get(..all.len().saturating_sub(1)).unwrap_or(&[]));
+                let scoped = coll
+                    .first()
+                    .is_some_and(|n| self.scopes.iter().any(|b| b.var == *n));
+                match self.schema.resolve(coll) {
+                    Some(Resolved::Collection { id, .. }) if !scoped => {
+                        Ok((VExpr::Count(id), Ty::Num))
+                    }
+                    _ => Err(err(
+                        "filter.field.not_collection",
+                        "`$count` follows a collection of the row",
+                        p.span(),
+                    )),
+                }
+            }
             ExprKind::Path(p) => self.path(p).map(|(a, t)| (VExpr::Field(a), t)),
             ExprKind::Neg(x) => {
                 let (v, t) = self.value(x)?;
@@ -644,13 +663,15 @@ fn coerce_date(v: &mut VExpr, t: Ty, other: Ty, span: Span) -> Result<(), Filter
     if let VExpr::Const(Val::Str(s)) = v {
         match Timestamp::parse(s) {
             Ok(ts) => *v = VExpr::Const(Val::Time(ts.0)),
-            Err(_) => return Err(err(
-                "filter.type.invalid_date",
-                format!(
+            Err(_) => {
+                return Err(err(
+                    "filter.type.invalid_date",
+                    format!(
                     "`{s}` is compared with a date-time but is not a date or an RFC 3339 date-time"
                 ),
-                span,
-            )),
+                    span,
+                ))
+            }
         }
     }
     Ok(())

@@ -1,5 +1,7 @@
 //! Filter errors as data: a stable dotted code, a message, a byte span and an optional
 //! suggestion. Rendering (the caret line) is kept apart from the data.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use std::fmt;
 

@@ -3,6 +3,8 @@
 //! constants, `contains`/`startswith`/`endswith` with a constant) have dedicated nodes
 //! that neither allocate nor look names up per row. Boolean results are three-valued
 //! (`None` is OData `null`); a row matches only when the filter is `Some(true)`.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -267,6 +269,8 @@ pub(crate) enum VExpr {
     Arith(Arith, Box<VExpr>, Box<VExpr>),
     Call(Func, Vec<VExpr>),
     Pred(Box<Pred>),
+    /// `collection/$count`.
+    Count(FieldId),
 }
 
 #[inline]
@@ -315,7 +319,11 @@ impl Pred {
             }
             Pred::Not(p) => p.eval(row, s, env).map(|b| !b),
             Pred::StrCmp { acc, op, value } => Some(match read(*acc, row, s, env) {
-                Value::Str(x) => op.test(x.cmp(value)),
+                Value::Str(x) => match op {
+                    CmpOp::Eq => x == value.as_ref(),
+                    CmpOp::Ne => x != value.as_ref(),
+                    _ => op.test(x.cmp(value)),
+                },
                 Value::Null => op.nulls(true, false),
                 other => cmp_vals(*op, &other.into(), &Val::Str(Cow::Borrowed(value))),
             }),
@@ -473,6 +481,7 @@ impl VExpr {
         match self {
             VExpr::Field(acc) => read(*acc, row, s, env).into(),
             VExpr::Const(v) => v.borrowed(),
+            VExpr::Count(c) => Val::Num(row.len(s, *c) as f64),
             VExpr::Pred(p) => match p.eval(row, s, env) {
                 Some(b) => Val::Bool(b),
                 None => Val::Null,

@@ -1,5 +1,7 @@
 //! The hand-written lexer: filter text to spanned tokens. Keywords are not special
 //! here (the parser decides, case-insensitively, whether an identifier is an operator).
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use super::error::{FilterError, Span};
 use super::temporal;

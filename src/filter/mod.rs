@@ -3,7 +3,36 @@
 //! canonical text, then checked against a schema and compiled for fast evaluation over
 //! any row type. Imports no I/O, no wasm, no `worker`.
 //!
-//! The language reference (grammar, semantics, limits, error codes) is `docs/filter.md`.
+//! ```
+//! use flexedge::filter::{parse, Filter};
+//! use flexedge::model::{Kind, Record, RecordSchema, Source};
+//!
+//! let expr = parse("Status EQ 'active' and not contains(customer/name,'x')").unwrap();
+//! assert_eq!(expr.to_string(), "Status eq 'active' and not contains(customer/name, 'x')");
+//!
+//! let err = Filter::<Record>::new(&expr, RecordSchema::default(), 0).unwrap_err();
+//! assert_eq!(err.code, "filter.field.unknown");
+//! assert_eq!(err.suggestion.as_deref(), Some("status"));
+//!
+//! let f = Filter::<Record>::parse("status eq 'unknown' and endDate eq null", RecordSchema::default(), 0).unwrap();
+//! assert!(f.matches(&Record::new(Source::HpeFlex, "1", Kind::Order)));
+//! ```
+//!
+//! Semantics (each pinned by a case in `tests/data/filter_eval.json`; full reference in
+//! `docs/filter.md`):
+//! - types are checked before running; strings compare by code point, case-sensitively;
+//! - date-time fields are UTC instants; comparing one with a date literal (midnight UTC),
+//!   a date-time literal (any offset) or a string that is a valid date compares instants;
+//! - null and missing are the same: `x eq null` is true for both; comparisons with null
+//!   are false except `ne` (and `eq`/`ge`/`le` of two nulls); `and`/`or`/`not` are
+//!   three-valued and a row matches only when the filter is true;
+//! - `in` is `eq` against each item; `any` needs one element, `all` every element (true
+//!   when empty); numbers are `f64`, `div` of whole numbers truncates, division by zero
+//!   is null;
+//! - what parses but is not evaluated (`has`, geo, `isof`, `cast`, …) is a
+//!   `filter.unsupported.*` error at its position; unknown names get a suggestion.
+//!
+//! Limits ([`MAX_LENGTH`], [`MAX_DEPTH`], [`MAX_IN_ITEMS`]) are errors, never crashes.
 
 mod ast;
 mod error;
@@ -74,5 +103,23 @@ impl<R: Row> Filter<R> {
     /// The schema (with any dynamic names registered while compiling).
     pub fn schema(&self) -> &R::Schema {
         &self.schema
+    }
+}
+
+impl<R: Row> std::fmt::Debug for Filter<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Filter")
+            .field("compiled", &self.compiled)
+            .field("schema", &self.schema)
+            .finish()
+    }
+}
+
+impl<R: Row> Clone for Filter<R> {
+    fn clone(&self) -> Self {
+        Filter {
+            compiled: self.compiled.clone(),
+            schema: self.schema.clone(),
+        }
     }
 }

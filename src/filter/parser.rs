@@ -1,6 +1,8 @@
 //! Recursive-descent parser with precedence levels (OData 4.01 order, loosest first):
 //! `or`, `and`, `eq ne`, `gt ge lt le`, `add sub`, `mul div divby mod`, unary `- not`,
 //! postfix `has in`, primary. An explicit depth counter bounds recursion and chain length.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use super::ast::*;
 use super::error::{FilterError, Span};

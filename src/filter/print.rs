@@ -3,6 +3,8 @@
 //! operators, `, ` between arguments and list items, `v: ` after a lambda variable, and
 //! parentheses only where precedence needs them (a nested `and` inside `and`, or `or`
 //! inside `or`, keeps its parentheses because the parser keeps it nested).
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use std::fmt::{self, Display, Formatter, Write};
 
@@ -38,14 +40,17 @@ impl Display for Expr {
             }
             ExprKind::Neg(e) => {
                 f.write_char('-')?;
-                let numeric = matches!(
-                    e.kind,
-                    ExprKind::Literal(Literal::Int(_) | Literal::Float(_))
-                );
-                if numeric {
-                    write!(f, "({e})")
+                let inner = if e.precedence() < PREC_UNARY {
+                    format!("({e})")
                 } else {
-                    operand(f, e, PREC_UNARY)
+                    e.to_string()
+                };
+                // `-5…`, `-INF…` and `-2024-01-01…` would lex as one (negative or invalid)
+                // literal, so an operand that starts with one is parenthesized.
+                if inner.starts_with(|c: char| c.is_ascii_digit()) || inner.starts_with("INF") {
+                    write!(f, "({inner})")
+                } else {
+                    f.write_str(&inner)
                 }
             }
             ExprKind::In { lhs, list } => {

@@ -1,6 +1,8 @@
 //! The seams between the engine and a row type: [`Schema`] resolves `/`-paths to field ids
 //! and types once, up front; [`Row`] reads a field by id and returns a borrowed [`Value`].
 //! Collections (for lambdas and multi-valued group-by) are read element by element.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 /// A field id handed out by a [`Schema`]; meaningful only to that schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

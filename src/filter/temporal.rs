@@ -1,6 +1,8 @@
 //! Validation and conversion of the temporal literal spellings (OData ABNF shapes):
 //! `yyyy-mm-dd`, `yyyy-mm-ddThh:mm[:ss[.fff…]](Z|±hh:mm)`, `hh:mm[:ss[.fff…]]`, and
 //! ISO 8601 durations `[-]P[nD][T[nH][nM][n[.f]S]]`. All results are milliseconds.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use time::{Date, Month};
 

@@ -1,4 +1,6 @@
 //! A query checked against a schema and ready to run over rows.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -228,8 +230,8 @@ impl Query {
             }
             let j = p.joined();
             let prefix = format!("{j}/");
-            let known =
-                schema.resolve(&names(p)).is_some() || all.iter().any(|n| n.starts_with(&prefix));
+            let known = schema.resolve(&names(p)).is_some()
+                || all.iter().any(|n| *n == j || n.starts_with(&prefix));
             if !known {
                 return Err(unknown(&schema, Param::Select, p));
             }

@@ -2,6 +2,8 @@
 //! (`customer/name` → `{"customer":{"name":…}}`). A path through an array selects from
 //! every element (`items/quantity` → `{"items":[{"quantity":…},…]}`). Absent paths are
 //! left out, never written as null.
+//!
+//! Imports no I/O, no wasm, no `worker`.
 
 use serde_json::{Map, Value};
 
