@@ -1,5 +1,5 @@
 # flexedge: the two commands of the README, and a few more. Logic lives in scripts/.
-.PHONY: dev test pkg mock bench setup fuzz
+.PHONY: dev test pkg mock bench fuzz setup
 
 dev:    ## set up, then run the Worker under wrangler dev on http://127.0.0.1:8787
 	scripts/dev.sh

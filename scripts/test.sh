@@ -36,6 +36,6 @@ phase "wasm-bindgen tests (Chromium)" scripts/wasm-test.sh
 phase "end-to-end (wrangler dev)"     scripts/e2e.sh
 
 printf '\n[size] worker wasm: %s bytes, %s gzipped\n' \
-  "$(stat -c %s build/worker/index_bg.wasm)" "$(gzip -9c build/worker/index_bg.wasm | wc -c)"
+  "$(stat -c %s build/index_bg.wasm)" "$(gzip -9c build/index_bg.wasm | wc -c)"
 printf '\n=== phase times\n'; printf '%s\n' "${TIMES[@]}"
 echo "all checks passed"

@@ -1,1 +1,480 @@
-//! A simulator of the four vendor APIs over seeded generated data.
+//! A faithful simulator of the four vendor APIs over seeded generated data.
+//!
+//! One [`Simulator`] answers GreenLake Flex (`/as/token.oauth2`, `/flex/v1beta1/…`), FNO
+//! entitlementOrders (`/flexnet/operations/entitlementOrders[/count]`), the FNO Entitlements
+//! API Beta (`/entitlements-api/v1/…`) and TelecomX (`/auth/login`, `/iptv/flexcareorder`)
+//! by path, so one base URL serves all four. It is used in three places: in-process as the
+//! Worker's default upstream, behind the native `flexedge-mock` server, and in tests.
+//! Behaviour follows `shared/upstreams.md` and `shared/seeds/`; where they are silent the
+//! choices are listed in `docs/simulator.md`.
+//!
+//! The core is platform-free and synchronous: the clock comes in as `now_ms`, artificial
+//! delays go out in [`SimResponse::delay_ms`] for the caller to honour, and mutable state
+//! (tokens, rate-limit windows, faults, created entitlements) sits behind a `Mutex`.
+//! This module must not import `std::time`, any I/O, `worker`, or the adapters' wire types
+//! (`crate::upstream`): independent readings of the vendor docs catch misreadings.
+//!
+//! ```
+//! use flexedge::sim::{SimConfig, Simulator};
+//! let sim = Simulator::new(SimConfig { seed: 7, records_per_source: 10, ..SimConfig::default() });
+//! let req = http::Request::post("/auth/login")
+//!     .body(br#"{"username":"admin@sim.telecomx.test","password":"sim-telecomx-admin"}"#.to_vec())
+//!     .unwrap();
+//! let resp = sim.handle(&req, 1_700_000_000_000).response;
+//! assert_eq!(resp.status(), 200);
+//! ```
+
+pub mod creds;
+
+mod calendar;
+mod data;
+mod faults;
+mod fno_beta;
+mod fno_orders;
+mod greenlake;
+mod respond;
+mod rng;
+mod telecomx;
+
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use http::{Method, Request, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+pub use crate::model::Source as Vendor;
+pub use faults::{Fault, FaultParseError, HANG_DELAY_MS};
+
+/// The most records generated per source.
+pub const MAX_RECORDS_PER_SOURCE: usize = 100_000;
+
+/// How FNO entitlementOrders prints its dates (upstreams.md §2.3: the seed shows epoch
+/// milliseconds, the REST guide says `yyyy-MM-dd`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FnoDateFormat {
+    /// Epoch milliseconds numbers, as in the seed (default). Date-only values are local
+    /// midnight in America/Los_Angeles.
+    #[default]
+    EpochMillis,
+    /// `yyyy-MM-dd` strings for dates; date-times as `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'`.
+    IsoDate,
+}
+
+/// How a [`Simulator`] is built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimConfig {
+    /// The seed: the same seed gives the same data and the same bytes on every platform.
+    pub seed: u64,
+    /// Records per source (orders, devices, line items, entitlements, FlexCare orders);
+    /// clamped to `1..=100_000`.
+    pub records_per_source: usize,
+    /// FNO entitlementOrders date format.
+    pub fno_dates: FnoDateFormat,
+    /// GreenLake requests per minute per endpoint per client; `0` disables the limit
+    /// (useful for benchmarks). Default 100, as documented.
+    pub rate_limit_per_minute: u32,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seed: 1,
+            records_per_source: 1_000,
+            fno_dates: FnoDateFormat::EpochMillis,
+            rate_limit_per_minute: 100,
+        }
+    }
+}
+
+/// One simulated answer: the response, and how long the caller should wait before
+/// delivering it (latency and hang faults). The simulator never sleeps itself.
+#[derive(Debug)]
+pub struct SimResponse {
+    /// The HTTP response.
+    pub response: Response<Vec<u8>>,
+    /// Artificial delay in milliseconds; [`HANG_DELAY_MS`] means "never answer in time".
+    pub delay_ms: Option<u64>,
+}
+
+/// Mutable state shared by all vendors.
+#[derive(Debug, Default)]
+struct State {
+    faults: [Option<Fault>; 4],
+    greenlake: greenlake::State,
+    telecomx: telecomx::State,
+    beta: fno_beta::State,
+    debug_ids: u64,
+}
+
+/// The simulator of the four vendor APIs. `Sync`: share it by reference or `Arc`.
+#[derive(Debug)]
+pub struct Simulator {
+    cfg: SimConfig,
+    pool: data::Pool,
+    gl_orders: OnceLock<Vec<greenlake::Order>>,
+    gl_devices: OnceLock<Vec<greenlake::Device>>,
+    fno_items: OnceLock<Vec<fno_orders::Item>>,
+    beta: OnceLock<Vec<fno_beta::Entitlement>>,
+    telecomx: OnceLock<Vec<telecomx::Order>>,
+    state: Mutex<State>,
+}
+
+/// Which vendor endpoint a path routes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    Admin(AdminRoute),
+    GreenLake(greenlake::Endpoint),
+    FnoOrders(fno_orders::Endpoint),
+    FnoBeta(fno_beta::Endpoint),
+    TelecomX(telecomx::Endpoint),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AdminRoute {
+    Faults,
+    Health,
+}
+
+impl Route {
+    fn vendor(&self) -> Option<Vendor> {
+        match self {
+            Route::Admin(_) => None,
+            Route::GreenLake(_) => Some(Vendor::HpeFlex),
+            Route::FnoOrders(_) => Some(Vendor::FnoOrders),
+            Route::FnoBeta(_) => Some(Vendor::FnoEntitlements),
+            Route::TelecomX(_) => Some(Vendor::TelecomxFlexcare),
+        }
+    }
+
+    /// Token and login endpoints are exempt from faults (they model the identity provider).
+    fn is_data(&self) -> bool {
+        !matches!(
+            self,
+            Route::Admin(_)
+                | Route::GreenLake(greenlake::Endpoint::Token)
+                | Route::TelecomX(telecomx::Endpoint::Login)
+        )
+    }
+}
+
+fn route(path: &str) -> Option<Route> {
+    match path {
+        "/__sim/faults" => return Some(Route::Admin(AdminRoute::Faults)),
+        "/__sim/health" => return Some(Route::Admin(AdminRoute::Health)),
+        _ => {}
+    }
+    if let Some(e) = greenlake::route(path) {
+        return Some(Route::GreenLake(e));
+    }
+    if let Some(e) = fno_orders::route(path) {
+        return Some(Route::FnoOrders(e));
+    }
+    if let Some(e) = fno_beta::route(path) {
+        return Some(Route::FnoBeta(e));
+    }
+    telecomx::route(path).map(Route::TelecomX)
+}
+
+fn vendor_index(v: Vendor) -> usize {
+    match v {
+        Vendor::HpeFlex => 0,
+        Vendor::FnoOrders => 1,
+        Vendor::FnoEntitlements => 2,
+        Vendor::TelecomxFlexcare => 3,
+    }
+}
+
+impl Simulator {
+    /// Builds a simulator. Cheap: each vendor's records are generated on first use.
+    pub fn new(mut cfg: SimConfig) -> Simulator {
+        cfg.records_per_source = cfg.records_per_source.clamp(1, MAX_RECORDS_PER_SOURCE);
+        Simulator {
+            pool: data::Pool::new(cfg.seed),
+            cfg,
+            gl_orders: OnceLock::new(),
+            gl_devices: OnceLock::new(),
+            fno_items: OnceLock::new(),
+            beta: OnceLock::new(),
+            telecomx: OnceLock::new(),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// The configuration in force (after clamping).
+    pub fn config(&self) -> &SimConfig {
+        &self.cfg
+    }
+
+    /// Generates every vendor's data now (otherwise it happens on first request).
+    pub fn warm_up(&self) {
+        let _ = (
+            self.gl_orders(),
+            self.gl_devices(),
+            self.fno_items(),
+            self.beta_data(),
+            self.tx_orders(),
+        );
+    }
+
+    /// Switches a fault on for every data request to this vendor.
+    pub fn set_fault(&self, vendor: Vendor, fault: Fault) {
+        if let Some(slot) = self.lock().faults.get_mut(vendor_index(vendor)) {
+            *slot = Some(fault);
+        }
+    }
+
+    /// Switches this vendor's fault off.
+    pub fn clear_fault(&self, vendor: Vendor) {
+        if let Some(slot) = self.lock().faults.get_mut(vendor_index(vendor)) {
+            *slot = None;
+        }
+    }
+
+    /// Switches every fault off.
+    pub fn clear_faults(&self) {
+        self.lock().faults = [None; 4];
+    }
+
+    /// The fault in force for a vendor.
+    pub fn fault(&self, vendor: Vendor) -> Option<Fault> {
+        self.lock()
+            .faults
+            .get(vendor_index(vendor))
+            .copied()
+            .flatten()
+    }
+
+    /// Answers one request at the instant `now_ms` (epoch milliseconds). Never panics on
+    /// any input; unknown paths get a 404.
+    pub fn handle(&self, req: &Request<Vec<u8>>, now_ms: i64) -> SimResponse {
+        let path = req.uri().path();
+        let Some(route) = route(path) else {
+            return SimResponse {
+                response: respond::json(
+                    404,
+                    &json!({"error": "not_found", "message": "no simulated API at this path"}),
+                ),
+                delay_ms: None,
+            };
+        };
+        let vendor = route.vendor();
+        // Fault: the request header wins over the vendor switch.
+        let fault = match respond::header(req, "x-sim-fault") {
+            Some(h) => match Fault::parse(h) {
+                Ok(f) => f,
+                Err(e) => {
+                    return SimResponse {
+                        response: respond::json(
+                            400,
+                            &json!({"error": "bad_fault", "message": e.to_string()}),
+                        ),
+                        delay_ms: None,
+                    }
+                }
+            },
+            None => vendor.and_then(|v| self.fault(v)),
+        };
+        let fault = if route.is_data() { fault } else { None };
+        let mut delay_ms = None;
+        if let (Some(f), Some(v)) = (fault, vendor) {
+            let early = match f {
+                Fault::Latency(ms) => {
+                    delay_ms = Some(ms);
+                    None
+                }
+                Fault::Hang => {
+                    delay_ms = Some(HANG_DELAY_MS);
+                    None
+                }
+                Fault::RateLimited(s) => Some(self.vendor_429(v, s, req)),
+                Fault::Status500 => Some(self.vendor_500(v, req, now_ms)),
+                Fault::ExpiredToken => Some(self.vendor_expired(v, req, now_ms)),
+                Fault::MalformedJson | Fault::TruncatedJson => None,
+            };
+            if let Some(response) = early {
+                return SimResponse { response, delay_ms };
+            }
+        }
+        let mut response = match &route {
+            Route::Admin(a) => self.admin(a, req),
+            Route::GreenLake(e) => greenlake::handle(self, e, req, now_ms),
+            Route::FnoOrders(e) => fno_orders::handle(self, e, req, now_ms),
+            Route::FnoBeta(e) => fno_beta::handle(self, e, req, now_ms),
+            Route::TelecomX(e) => telecomx::handle(self, e, req, now_ms),
+        };
+        match fault {
+            Some(Fault::MalformedJson) => {
+                let body = faults::malform(response.body());
+                *response.body_mut() = body;
+            }
+            Some(Fault::TruncatedJson) => {
+                let body = faults::truncate(response.body());
+                *response.body_mut() = body;
+            }
+            _ => {}
+        }
+        SimResponse { response, delay_ms }
+    }
+
+    fn vendor_429(
+        &self,
+        v: Vendor,
+        retry_after_s: u64,
+        req: &Request<Vec<u8>>,
+    ) -> Response<Vec<u8>> {
+        let mut r = match v {
+            Vendor::HpeFlex => {
+                let mut r = greenlake::too_many(self, retry_after_s);
+                let limit = self.cfg.rate_limit_per_minute.max(1).to_string();
+                respond::set_header(&mut r, "x-ratelimit-limit", &limit);
+                respond::set_header(&mut r, "x-ratelimit-remaining", "0");
+                respond::set_header(&mut r, "x-ratelimit-reset", &retry_after_s.to_string());
+                r
+            }
+            Vendor::FnoOrders => fno_orders::too_many(),
+            Vendor::FnoEntitlements => fno_beta::error(
+                429,
+                "Too Many Requests",
+                "Rate limit exceeded",
+                req.uri().path(),
+                0,
+            ),
+            Vendor::TelecomxFlexcare => telecomx::error(429, "too_many_requests"),
+        };
+        respond::set_header(&mut r, "retry-after", &retry_after_s.to_string());
+        r
+    }
+
+    fn vendor_500(&self, v: Vendor, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8>> {
+        match v {
+            Vendor::HpeFlex => greenlake::internal(self),
+            Vendor::FnoOrders => fno_orders::internal(self),
+            Vendor::FnoEntitlements => fno_beta::error(
+                500,
+                "Internal Server Error",
+                "Unexpected error",
+                req.uri().path(),
+                now_ms,
+            ),
+            Vendor::TelecomxFlexcare => telecomx::error(500, "internal_error"),
+        }
+    }
+
+    fn vendor_expired(&self, v: Vendor, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8>> {
+        match v {
+            Vendor::HpeFlex => greenlake::unauthorized(self),
+            Vendor::FnoOrders => fno_orders::unauthorized(),
+            Vendor::FnoEntitlements => fno_beta::unauthorized(req.uri().path(), now_ms),
+            Vendor::TelecomxFlexcare => telecomx::error(403, "access_denied"),
+        }
+    }
+
+    fn admin(&self, a: &AdminRoute, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+        match a {
+            AdminRoute::Health => respond::json(
+                200,
+                &json!({"ok": true, "seed": self.cfg.seed, "recordsPerSource": self.cfg.records_per_source}),
+            ),
+            AdminRoute::Faults => self.admin_faults(req),
+        }
+    }
+
+    fn faults_json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        for v in Vendor::ALL {
+            let f = self.fault(v).map(|f| f.to_string());
+            m.insert(
+                v.as_str().to_string(),
+                f.map_or(serde_json::Value::Null, serde_json::Value::String),
+            );
+        }
+        serde_json::Value::Object(m)
+    }
+
+    fn admin_faults(&self, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+        #[derive(Deserialize)]
+        struct Body {
+            vendor: Option<String>,
+            fault: Option<String>,
+        }
+        let bad =
+            |msg: String| respond::json(400, &json!({"error": "bad_request", "message": msg}));
+        let body: Body = if req.body().iter().all(u8::is_ascii_whitespace) {
+            let pairs = respond::query_pairs(req);
+            Body {
+                vendor: respond::query_get(&pairs, "vendor").map(str::to_string),
+                fault: respond::query_get(&pairs, "fault").map(str::to_string),
+            }
+        } else {
+            match serde_json::from_slice(req.body()) {
+                Ok(b) => b,
+                Err(e) => return bad(format!("invalid JSON body: {e}")),
+            }
+        };
+        let vendors: Vec<Vendor> = match body.vendor.as_deref() {
+            None | Some("all") | Some("*") => Vendor::ALL.to_vec(),
+            Some(id) => match Vendor::from_id(id) {
+                Some(v) => vec![v],
+                None => {
+                    return bad(format!(
+                        "unknown vendor `{}`",
+                        id.chars().take(40).collect::<String>()
+                    ))
+                }
+            },
+        };
+        match *req.method() {
+            Method::GET => {}
+            Method::DELETE => vendors.iter().for_each(|v| self.clear_fault(*v)),
+            Method::POST | Method::PUT => match Fault::parse(body.fault.as_deref().unwrap_or("")) {
+                Ok(Some(f)) => vendors.iter().for_each(|v| self.set_fault(*v, f)),
+                Ok(None) => vendors.iter().for_each(|v| self.clear_fault(*v)),
+                Err(e) => return bad(e.to_string()),
+            },
+            _ => return respond::json(405, &json!({"error": "method_not_allowed"})),
+        }
+        respond::json(200, &json!({"faults": self.faults_json()}))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn next_debug_id(&self) -> String {
+        let n = {
+            let mut st = self.lock();
+            st.debug_ids += 1;
+            st.debug_ids
+        };
+        respond::counter_uuid(self.cfg.seed, n)
+    }
+
+    fn n(&self) -> usize {
+        self.cfg.records_per_source
+    }
+
+    fn gl_orders(&self) -> &[greenlake::Order] {
+        self.gl_orders
+            .get_or_init(|| greenlake::gen_orders(&self.pool, self.cfg.seed, self.n()))
+    }
+
+    fn gl_devices(&self) -> &[greenlake::Device] {
+        self.gl_devices
+            .get_or_init(|| greenlake::gen_devices(&self.pool, self.cfg.seed, self.n()))
+    }
+
+    fn fno_items(&self) -> &[fno_orders::Item] {
+        self.fno_items
+            .get_or_init(|| fno_orders::generate(&self.pool, self.cfg.seed, self.n()))
+    }
+
+    fn beta_data(&self) -> &[fno_beta::Entitlement] {
+        self.beta
+            .get_or_init(|| fno_beta::generate(&self.pool, self.cfg.seed, self.n()))
+    }
+
+    fn tx_orders(&self) -> &[telecomx::Order] {
+        self.telecomx
+            .get_or_init(|| telecomx::generate(&self.pool, self.cfg.seed, self.n()))
+    }
+}
