@@ -38,6 +38,13 @@ export const variants = {
     });
     return q.find(rows).sort({ endDate: -1 }).limit(LIMIT).all().map((r) => r.id);
   },
+  // Reference: JSON.parse alone (the floor of any JavaScript variant); returns the same
+  // ids only so the driver's check is uniform.
+  jsonParseOnly(bytes, state) {
+    JSON.parse(decoder.decode(bytes));
+    state.ids ??= variants.handwritten(bytes);
+    return state.ids;
+  },
   // The wasm engine given already-parsed objects (JSON.parse first, as a page might hold them).
   wasmFromObjects(bytes) {
     const rows = JSON.parse(decoder.decode(bytes));

@@ -47,7 +47,7 @@ try {
   await p.goto(`http://127.0.0.1:${PORT}/`);
   const bytes = await p.evaluate(() => window.benchReady);
   console.log(`[bench] ${N} records, ${(bytes / 1e6).toFixed(2)} MB of JSON, Chromium ${browser.version()}`);
-  const names = ['wasm', 'wasmCompiled', 'handwritten', 'mingo', 'wasmFromObjects'];
+  const names = ['wasm', 'wasmCompiled', 'handwritten', 'mingo', 'wasmFromObjects', 'jsonParseOnly'];
   const results = {};
   for (const name of names) {
     results[name] = await p.evaluate((n) => window.bench.time(n, window.bytes), name);
@@ -63,11 +63,11 @@ try {
   const label = {
     wasm: 'runQuery (wasm, Uint8Array)', wasmCompiled: 'compileQuery().run (wasm, Uint8Array)',
     handwritten: 'hand-written JS (JSON.parse + filter)', mingo: 'mingo 7.2.7 (JSON.parse + Query)',
-    wasmFromObjects: 'runQuery (wasm, JSON.parse\'d objects)',
+    wasmFromObjects: 'runQuery (wasm, JSON.parse\'d objects)', jsonParseOnly: 'reference: JSON.parse alone',
   };
   for (const name of names) {
     const r = results[name];
-    console.log(`${label[name].padEnd(42)} ${(rate(r) / 1e6).toFixed(2).padStart(6)} M records/s  median ${r.medianMs.toFixed(1).padStart(6)} ms  (${r.runs} runs, min ${r.minMs.toFixed(1)} ms)`);
+    console.log(`${label[name].padEnd(42)} ${Math.round(rate(r)).toLocaleString('en').padStart(9)} records/s  median ${r.medianMs.toFixed(1).padStart(6)} ms  (${r.runs} runs, min ${r.minMs.toFixed(1)} ms)`);
   }
   const w = results.wasm.medianMs;
   console.log(`[bench] wasm time / hand-written time: ${(w / results.handwritten.medianMs).toFixed(2)}× (goal ≤ 1.5×)`);
