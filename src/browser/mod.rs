@@ -34,7 +34,7 @@ pub fn parse_filter(text: &str) -> Result<JsValue, JsValue> {
 /// `{items, count, total, offset}`.
 #[wasm_bindgen(js_name = runQuery, unchecked_return_type = "QueryResult")]
 pub fn run_query(
-    records: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Records")] records: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "QueryOptions | undefined")] opts: &JsValue,
 ) -> Result<JsValue, JsValue> {
     CompiledQuery::new(opts)?.run(records)
@@ -44,7 +44,7 @@ pub fn run_query(
 /// `{items: [{key, count}], count, total, offset, rows}`.
 #[wasm_bindgen(js_name = groupBy, unchecked_return_type = "GroupResult")]
 pub fn group_by(
-    records: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Records")] records: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "GroupOptions | undefined")] opts: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let o = options(opts)?;
@@ -78,7 +78,10 @@ impl CompiledQuery {
 
     /// Runs the query: a list query, or a transform when `groupBy` was given.
     #[wasm_bindgen(unchecked_return_type = "QueryResult | GroupResult")]
-    pub fn run(&self, records: &JsValue) -> Result<JsValue, JsValue> {
+    pub fn run(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Records")] records: &JsValue,
+    ) -> Result<JsValue, JsValue> {
         if !self.query.group_by.is_empty() {
             return self.run_group(records);
         }
