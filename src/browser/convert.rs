@@ -4,6 +4,7 @@
 //! building objects property by property), and errors as JS `Error`s with extra fields.
 
 use js_sys::{Array, Error, Reflect, Uint8Array, JSON};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -25,6 +26,18 @@ pub struct QueryOptions {
     pub limit: Option<String>,
     /// `groupBy`
     pub group_by: Option<String>,
+    /// `schema`: how to read the records.
+    pub schema: RowKind,
+}
+
+/// How records are read (`schema` option).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RowKind {
+    /// Any JSON objects, typed from their values (`"json"`, the default).
+    #[default]
+    Json,
+    /// flexedge's normalized records (`"record"`).
+    Record,
 }
 
 impl QueryOptions {
@@ -94,14 +107,24 @@ pub fn options(obj: &JsValue) -> Result<QueryOptions, JsValue> {
         offset: opt(obj, "offset")?,
         limit: opt(obj, "limit")?,
         group_by: opt(obj, "groupBy")?,
+        schema: match opt(obj, "schema")?.as_deref() {
+            None | Some("json") => RowKind::Json,
+            Some("record") => RowKind::Record,
+            Some(_) => {
+                return Err(plain_error(
+                    "query.option.schema",
+                    "option `schema` is \"json\" or \"record\"",
+                ))
+            }
+        },
     })
 }
 
 /// Parses the records: JSON bytes straight from a `Uint8Array`, a JSON string, or an
 /// array of plain objects (through `JSON.stringify`, which beats walking it from Rust).
-pub fn parse_records(records: &JsValue) -> Result<Vec<serde_json::Value>, JsValue> {
+pub fn parse_records<T: DeserializeOwned>(records: &JsValue) -> Result<Vec<T>, JsValue> {
     let parsed = if let Some(bytes) = records.dyn_ref::<Uint8Array>() {
-        serde_json::from_slice::<Vec<serde_json::Value>>(&bytes.to_vec())
+        serde_json::from_slice::<Vec<T>>(&bytes.to_vec())
     } else if let Some(s) = records.as_string() {
         serde_json::from_str(&s)
     } else if Array::is_array(records) {
@@ -112,7 +135,11 @@ pub fn parse_records(records: &JsValue) -> Result<Vec<serde_json::Value>, JsValu
             "records must be a JSON string, a Uint8Array of JSON bytes or an array of objects",
         ));
     };
-    parsed.map_err(|e| records_error(&format!("records are not a JSON array: {e}")))
+    parsed.map_err(|e| {
+        records_error(&format!(
+            "records are not an array of the expected objects: {e}"
+        ))
+    })
 }
 
 fn records_error(msg: &str) -> JsValue {

@@ -2,9 +2,10 @@
 //!
 //! Each exported function converts between JavaScript values and Rust types
 //! (`convert`) and calls the platform-free engine ([`crate::filter`], [`crate::query`]);
-//! nothing is decided here. Records are plain JSON objects typed by
-//! [`crate::model::JsonSchema::infer`], so flexedge's normalized records and any other JSON
-//! work alike. Errors are thrown as JavaScript `Error`s carrying `code`, `start`, `end`
+//! nothing is decided here. By default records are plain JSON objects typed from their
+//! values by [`crate::model::JsonSchema::infer`], so any JSON works; with the option
+//! `schema: "record"` they are read as flexedge's normalized [`Record`]s with the fixed
+//! [`RecordSchema`] (every field known, dates typed, no inference: faster). Errors are thrown as JavaScript `Error`s carrying `code`, `start`, `end`
 //! (UTF-16 offsets into the offending parameter's text), `param` and `suggestion`.
 //! Imports no `worker`.
 
@@ -12,9 +13,10 @@ mod convert;
 
 use wasm_bindgen::prelude::*;
 
-use crate::filter;
+use crate::filter::{self, Row};
+use crate::model::{JsonSchema, Record, RecordSchema};
 use crate::query::Query;
-use convert::{filter_error, options, parse_records, query_error, to_js, QueryOptions};
+use convert::{filter_error, options, parse_records, query_error, to_js, QueryOptions, RowKind};
 
 /// The crate version, so a page can show which engine it runs.
 #[wasm_bindgen]
@@ -54,7 +56,7 @@ pub fn group_by(
             "`groupBy` names the fields to group by",
         ));
     }
-    CompiledQuery::from_options(o)?.run_group(records)
+    CompiledQuery::from_options(o)?.run(records)
 }
 
 /// A parsed query to run over several record sets (`compileQuery(options)`); call
@@ -82,16 +84,18 @@ impl CompiledQuery {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Records")] records: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        if !self.query.group_by.is_empty() {
-            return self.run_group(records);
+        let group = !self.query.group_by.is_empty();
+        match self.texts.schema {
+            RowKind::Json => {
+                let rows: Vec<serde_json::Value> = parse_records(records)?;
+                let schema = JsonSchema::infer(&rows);
+                self.run_rows(&rows, schema, group)
+            }
+            RowKind::Record => {
+                let rows: Vec<Record> = parse_records(records)?;
+                self.run_rows(&rows, RecordSchema::default(), group)
+            }
         }
-        let rows = parse_records(records)?;
-        let schema = crate::model::JsonSchema::infer(&rows);
-        let plan = self
-            .query
-            .plan::<serde_json::Value>(schema, js_sys::Date::now() as i64)
-            .map_err(|e| query_error(&e, &self.texts))?;
-        to_js(&plan.run_list(&rows))
     }
 
     /// The query's canonical text (`filter=…&sort=…&offset=…&limit=…`).
@@ -107,14 +111,21 @@ impl CompiledQuery {
         Ok(CompiledQuery { query, texts: o })
     }
 
-    fn run_group(&self, records: &JsValue) -> Result<JsValue, JsValue> {
-        let rows = parse_records(records)?;
-        let schema = crate::model::JsonSchema::infer(&rows);
+    fn run_rows<R: Row>(
+        &self,
+        rows: &[R],
+        schema: R::Schema,
+        group: bool,
+    ) -> Result<JsValue, JsValue> {
         let plan = self
             .query
-            .plan::<serde_json::Value>(schema, js_sys::Date::now() as i64)
+            .plan::<R>(schema, js_sys::Date::now() as i64)
             .map_err(|e| query_error(&e, &self.texts))?;
-        to_js(&convert::GroupOut::from(plan.run_group(&rows)))
+        if group {
+            to_js(&convert::GroupOut::from(plan.run_group(rows)))
+        } else {
+            to_js(&plan.run_list(rows))
+        }
     }
 }
 
@@ -141,6 +152,9 @@ export interface QueryOptions {
   offset?: number | string;
   /** Page size, 0..=1000 (default 20). */
   limit?: number | string;
+  /** `"json"` (default): any JSON objects, typed from their values; `"record"`: flexedge's
+   * normalized records (the `/v1/orders` items), typed by the fixed Record schema. */
+  schema?: 'json' | 'record';
 }
 /** Options of `groupBy`. */
 export interface GroupOptions {
@@ -151,6 +165,7 @@ export interface GroupOptions {
   sort?: string;
   offset?: number | string;
   limit?: number | string;
+  schema?: 'json' | 'record';
 }
 /** One page of records. */
 export interface QueryResult {

@@ -16,6 +16,10 @@ export const variants = {
   wasm(bytes) {
     return runQuery(bytes, { filter: FILTER, sort: SORT, limit: LIMIT }).items.map((r) => r.id);
   },
+  // The wasm engine reading flexedge's normalized records with the fixed Record schema.
+  wasmRecord(bytes) {
+    return runQuery(bytes, { filter: FILTER, sort: SORT, limit: LIMIT, schema: 'record' }).items.map((r) => r.id);
+  },
   // The wasm engine with the query compiled once.
   wasmCompiled(bytes, state) {
     state.q ??= compileQuery({ filter: FILTER, sort: SORT, limit: LIMIT });
