@@ -191,3 +191,24 @@ fn a_compiled_query_runs_over_several_record_sets() {
         .canonical()
         .starts_with("filter=kind eq 'order'&sort=id asc"));
 }
+
+#[wasm_bindgen_test]
+fn schema_record_reads_normalized_records() {
+    let recs = r#"[
+      {"id":"hpe_flex:1","source":"hpe_flex","sourceId":"1","kind":"order","status":"active","endDate":"2027-01-01T00:00:00Z"},
+      {"id":"fno_orders:2","source":"fno_orders","sourceId":"2","kind":"line_item","status":"expired"}
+    ]"#;
+    let o = opts(
+        r#"{"filter":"endDate gt 2026-01-01 or contact/email eq null","sort":"id desc","schema":"record"}"#,
+    );
+    let r = run_query(&JsValue::from_str(recs), &o).unwrap();
+    // `contact/email` is in no record, yet known to the Record schema.
+    assert_eq!(ids(&r), ["hpe_flex:1", "fno_orders:2"]);
+    let bad = run_query(&JsValue::from_str(RECORDS), &o).unwrap_err();
+    assert_eq!(get(&bad, "code").as_string().unwrap(), "records.invalid");
+    let wrong = run_query(&JsValue::from_str(recs), &opts(r#"{"schema":"yaml"}"#)).unwrap_err();
+    assert_eq!(
+        get(&wrong, "code").as_string().unwrap(),
+        "query.option.schema"
+    );
+}

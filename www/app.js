@@ -19,6 +19,7 @@ const DEFAULT_COLUMNS = ['id', 'kind', 'name', 'customer/name', 'status', 'start
 const isLocal = ['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname);
 
 let records = null;      // the fetched records as JSON bytes (the engine's fast path)
+let schema = 'record';   // flexedge's normalized records; 'json' if the items are other JSON
 let loadedCount = 0;
 let sourceTotal = null;
 let ready = false;
@@ -136,11 +137,18 @@ function update() {
   if (!records) return;
   const t0 = performance.now();
   let result;
+  const options = {
+    filter, sort: el.sort.value, select: el.select.value,
+    offset: 0, limit: Number(el.limit.value || 0), schema,
+  };
   try {
-    result = runQuery(records, {
-      filter, sort: el.sort.value, select: el.select.value,
-      offset: 0, limit: Number(el.limit.value || 0),
-    });
+    try {
+      result = runQuery(records, options);
+    } catch (e) {
+      if (e.code !== 'records.invalid' || schema !== 'record') throw e;
+      schema = 'json'; // not normalized records: type them from their values instead
+      result = runQuery(records, { ...options, schema });
+    }
   } catch (e) {
     const name = e.param === 'group_by' ? 'filter' : (fields[e.param] ? e.param : 'filter');
     if (e.param === 'limit' || e.param === 'offset') {
@@ -268,6 +276,7 @@ async function fetchOrders() {
     if (!res.ok) throw new Error(`${res.status} ${body.code ?? ''} ${body.detail ?? body.title ?? ''}`.trim());
     // Keep the items as JSON bytes: the engine parses them straight from the buffer.
     records = new TextEncoder().encode(JSON.stringify(body.items ?? []));
+    schema = 'record';
     loadedCount = body.items?.length ?? 0;
     sourceTotal = body.total ?? null;
     renderSources(body.sources);

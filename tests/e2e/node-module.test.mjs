@@ -89,3 +89,16 @@ test('compileQuery reuses the parsed query', () => {
     q.free();
   }
 });
+
+test("schema 'record' reads normalized records with every field known", () => {
+  const opts = { filter: "status eq 'active' and endDate gt 2024-06-01", sort: 'endDate desc, id', select: 'id', limit: 50 };
+  assert.deepEqual(runQuery(records, { ...opts, schema: 'record' }), runQuery(records, opts));
+  // No fixture record has a billing account: as plain JSON the name is unknown, as a
+  // Record field it is known (and null).
+  assert.equal(thrown(() => runQuery(records, { filter: "billingAccount/name eq 'x'" })).code, 'filter.field.unknown');
+  assert.equal(runQuery(records, { filter: "billingAccount/name eq 'x'", schema: 'record' }).total, 0);
+  assert.equal(thrown(() => runQuery([{ a: 1 }], { schema: 'record' })).code, 'records.invalid');
+  assert.equal(thrown(() => runQuery(records, { schema: 'xml' })).code, 'query.option.schema');
+  const g = groupBy(records, { groupBy: 'status', schema: 'record' });
+  assert.equal(g.rows, records.length);
+});
