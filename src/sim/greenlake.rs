@@ -178,7 +178,7 @@ pub(crate) fn gen_orders(pool: &Pool, seed: u64, n: usize) -> Vec<Order> {
             end_ms: end_day * DAY_MS,
         });
     }
-    out.sort_by(|a, b| a.end_ms.cmp(&b.end_ms).then_with(|| a.id.cmp(&b.id)));
+    out.sort_unstable_by(|a, b| a.end_ms.cmp(&b.end_ms).then_with(|| a.id.cmp(&b.id)));
     out
 }
 
@@ -262,7 +262,7 @@ pub(crate) fn gen_devices(pool: &Pool, seed: u64, n: usize) -> Vec<Device> {
             billing_tier: r.chance(60).then(|| pool.distributor(&mut r)),
         });
     }
-    out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
+    out.sort_unstable_by(|a, b| a.resource_id.cmp(&b.resource_id));
     out
 }
 
