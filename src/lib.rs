@@ -1,7 +1,7 @@
 //! flexedge: one edge API over four Flex order and entitlement services.
 //!
 //! The crate is layered so that everything that decides something runs natively under
-//! plain `cargo test`; only [`edge`] (feature `worker`) imports the `worker` crate and only
+//! plain `cargo test`; only `edge` (feature `worker`) imports the `worker` crate and only
 //! `browser` (feature `browser`) exports functions to JavaScript.
 //!
 //! | module | role |
@@ -24,4 +24,4 @@ pub mod upstream;
 mod edge;
 
 #[cfg(all(feature = "browser", target_arch = "wasm32"))]
-mod browser;
+pub mod browser;

@@ -1,1 +1,131 @@
 //! The Cloudflare Worker entry: the only code that imports `worker`.
+//!
+//! It converts `worker` types to `http` types, reads configuration from the Worker's `Env`,
+//! provides the platform's HTTP client (Fetch, the Cache API, and the embedded simulator
+//! for simulated sources) and clock, and calls the platform-free [`crate::service::Service`].
+//! No decision about a request is made here.
+
+mod client;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use worker::{console_log, event, Context, Env, Headers, Request, Response, Result};
+
+use crate::service::log::MemorySink;
+use crate::service::{Config, Ctx, Service};
+use crate::sim::{SimConfig, Simulator};
+
+use client::{EdgeClient, WorkerClock};
+
+thread_local! {
+    /// The service (and its upstream token caches) lives as long as the isolate.
+    static SERVICE: RefCell<Option<Rc<Service>>> = const { RefCell::new(None) };
+    /// The embedded simulator, built on first use by a simulated source.
+    static SIM: RefCell<Option<Rc<Simulator>>> = const { RefCell::new(None) };
+}
+
+#[event(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let request_id = request_id();
+    let service = service(&env);
+    let sim = service
+        .config()
+        .uses_simulator()
+        .then(|| simulator(service.config()));
+    let no_cache = req
+        .headers()
+        .get("cache-control")
+        .ok()
+        .flatten()
+        .is_some_and(|v| v.contains("no-cache"));
+    let clock = WorkerClock;
+    let client = EdgeClient::new(sim, service.config(), no_cache);
+    let log = MemorySink::default();
+    let ctx = Ctx {
+        client: &client,
+        clock: &clock,
+        request_id: &request_id,
+        log: &log,
+    };
+    let res = service.handle(to_http(req).await?, &ctx).await;
+    for line in log.take() {
+        console_log!("{line}");
+    }
+    from_http(res, &request_id)
+}
+
+fn service(env: &Env) -> Rc<Service> {
+    SERVICE.with(|cell| {
+        cell.borrow_mut()
+            .get_or_insert_with(|| Rc::new(Service::new(Config::from_lookup(|n| lookup(env, n)))))
+            .clone()
+    })
+}
+
+fn simulator(config: &Config) -> Rc<Simulator> {
+    SIM.with(|cell| {
+        cell.borrow_mut()
+            .get_or_insert_with(|| {
+                Rc::new(Simulator::new(SimConfig {
+                    seed: config.sim_seed,
+                    records_per_source: config.sim_records,
+                    ..SimConfig::default()
+                }))
+            })
+            .clone()
+    })
+}
+
+/// A `[vars]` value or a secret, by name.
+fn lookup(env: &Env, name: &str) -> Option<String> {
+    if let Ok(v) = env.var(name) {
+        return Some(v.to_string());
+    }
+    env.secret(name).ok().map(|s| s.to_string())
+}
+
+/// 8 random bytes as hex; falls back to the time if the platform RNG fails.
+fn request_id() -> String {
+    let mut buf = [0u8; 8];
+    if getrandom::fill(&mut buf).is_err() {
+        buf = (js_sys::Date::now() as u64).to_le_bytes();
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn to_http(mut req: Request) -> Result<http::Request<Vec<u8>>> {
+    let body = req.bytes().await.unwrap_or_default();
+    let mut builder = http::Request::builder()
+        .method(req.method().as_ref())
+        .uri(req.url()?.as_str());
+    for (name, value) in req.headers().entries() {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(body)
+        .map_err(|e| worker::Error::RustError(format!("bad request: {e}")))
+}
+
+fn from_http(res: http::Response<Vec<u8>>, request_id: &str) -> Result<Response> {
+    let headers = Headers::new();
+    for (name, value) in res.headers() {
+        if let Ok(v) = value.to_str() {
+            headers.append(name.as_str(), v)?;
+        }
+    }
+    headers.set("x-request-id", request_id)?;
+    let status = res.status().as_u16();
+    let body = res.into_body();
+    let res = if body.is_empty() {
+        Response::empty()?
+    } else {
+        Response::from_bytes(body)?
+    };
+    Ok(res.with_status(status).with_headers(headers))
+}

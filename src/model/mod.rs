@@ -9,9 +9,11 @@
 //! This module imports no I/O, no wasm and no `worker`.
 
 mod record;
+mod row;
 mod timestamp;
 
 pub use record::{
     AttrValue, Contact, Device, Item, Kind, Partner, PartnerRole, Party, Record, Source, Status,
 };
+pub use row::{JsonSchema, RecordSchema};
 pub use timestamp::{Timestamp, TimestampError};

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End-to-end tests: starts the native mock upstream server and `wrangler dev` (pointed at the
+# mock for some sources, embedded simulator for the rest), waits for both, runs the node tests
+# in tests/e2e/ and the page test, and stops everything by PID. Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+E2E_PORT="${E2E_PORT:-8788}"
+MOCK_PORT="${MOCK_PORT:-8791}"
+OUT=tests/e2e/out; mkdir -p "$OUT"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+wait_http() { # url seconds pid
+  local url="$1" limit="$2" pid="$3"
+  for _ in $(seq 1 "$limit"); do
+    curl -sf -o /dev/null "$url" && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "[e2e] process $pid exited before $url answered"; return 1; }
+    sleep 1
+  done
+  echo "[e2e] $url did not answer within ${limit}s"; return 1
+}
+
+# The native mock upstream server: all four vendors on one port, no rate limit (the tests
+# make more than 100 GreenLake calls a minute), threads enough for hung connections.
+cargo build --quiet --features mock --bin flexedge-mock
+target/debug/flexedge-mock --port "$MOCK_PORT" --records 150 --rate-limit 0 --max-seconds 1800 \
+  >"$OUT/mock.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$MOCK_PORT/__sim/health" 60 "${pids[-1]}"
+export FLEXEDGE_MOCK_URL="http://127.0.0.1:$MOCK_PORT"
+
+# wrangler dev pointed at the mock for every source, with the simulator's fake credentials
+# (the same values the embedded default uses; see src/sim/creds.rs).
+M="$FLEXEDGE_MOCK_URL"
+vars=(
+  --var "HPE_FLEX_BASE_URL:$M" --var "HPE_FLEX_TOKEN_URL:$M/as/token.oauth2"
+  --var "HPE_FLEX_CLIENT_ID:sim-greenlake-client" --var "HPE_FLEX_CLIENT_SECRET:sim-greenlake-secret"
+  --var "FNO_ORDERS_BASE_URL:$M" --var "FNO_USERNAME:sim-fno-user" --var "FNO_PASSWORD:sim-fno-password"
+  --var "FNO_ENTITLEMENTS_BASE_URL:$M"
+  --var "FNO_ENTITLEMENTS_TOKEN:rna_51d0c0ffee5eed0000000000000000000000000000000000"
+  --var "TELECOMX_BASE_URL:$M" --var "TELECOMX_USERNAME:admin@sim.telecomx.test"
+  --var "TELECOMX_PASSWORD:sim-telecomx-admin"
+  --var "FLEXEDGE_DEADLINE_MS:2500" --var "FLEXEDGE_CORS_ORIGINS:https://app.example"
+  --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"],"raw":true},{"key":"e2e-scoped-key","sources":["hpe_flex","telecomx_flexcare"]}]'
+)
+
+wrangler dev --ip 127.0.0.1 --port "$E2E_PORT" "${vars[@]}" >"$OUT/wrangler.log" 2>&1 &
+pids+=($!)
+if ! wait_http "http://127.0.0.1:$E2E_PORT/health" 600 "${pids[-1]}"; then
+  tail -40 "$OUT/wrangler.log"; exit 1
+fi
+export FLEXEDGE_URL="http://127.0.0.1:$E2E_PORT" FLEXEDGE_LIVE=1
+node --test --test-reporter=spec --test-concurrency=1 tests/e2e/

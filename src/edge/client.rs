@@ -1,0 +1,183 @@
+//! The platform's side of the upstream seam: an [`HttpClient`] over Fetch (with a timeout
+//! raced against `Delay` and the request aborted when it loses), the Cache API for upstream
+//! answers, and the embedded simulator for simulated sources; and a [`Clock`] over
+//! `Date.now()` and `Delay`.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use futures_util::future::{select, Either};
+use worker::{
+    AbortController, Cache, Delay, Fetch, Headers, Method, Request, RequestInit, Response,
+};
+
+use crate::service::gateway::CACHE_HEADER;
+use crate::service::{Config, SIM_BASE_URL};
+use crate::sim::Simulator;
+use crate::upstream::{Clock, HttpClient, TransportError};
+
+/// Wall-clock time from the JavaScript runtime.
+pub struct WorkerClock;
+
+impl Clock for WorkerClock {
+    fn now_ms(&self) -> i64 {
+        js_sys::Date::now() as i64
+    }
+
+    async fn sleep_ms(&self, ms: u64) {
+        Delay::from(Duration::from_millis(ms)).await;
+    }
+}
+
+/// Fetch, the Cache API and the embedded simulator behind one [`HttpClient`].
+pub struct EdgeClient {
+    sim: Option<Rc<Simulator>>,
+    timeout_ms: u64,
+    cache_ttl_s: u32,
+    no_cache: bool,
+}
+
+impl EdgeClient {
+    /// A client for one request (`no_cache`: the client sent `Cache-Control: no-cache`).
+    pub fn new(sim: Option<Rc<Simulator>>, config: &Config, no_cache: bool) -> Self {
+        EdgeClient {
+            sim,
+            timeout_ms: u64::try_from(config.limits.deadline_ms).unwrap_or(8_000),
+            cache_ttl_s: config.cache_ttl_s,
+            no_cache,
+        }
+    }
+
+    async fn simulated(
+        &self,
+        sim: &Simulator,
+        req: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let out = sim.handle(&req, js_sys::Date::now() as i64);
+        let delay = out.delay_ms.unwrap_or(0);
+        if delay >= self.timeout_ms {
+            WorkerClock.sleep_ms(self.timeout_ms).await;
+            return Err(TransportError::Timeout);
+        }
+        if delay > 0 {
+            WorkerClock.sleep_ms(delay).await;
+        }
+        Ok(out.response)
+    }
+
+    async fn fetch(
+        &self,
+        req: &http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let connect = |e: worker::Error| TransportError::Connect(e.to_string());
+        let headers = Headers::new();
+        for (k, v) in req.headers() {
+            if let Ok(v) = v.to_str() {
+                headers.append(k.as_str(), v).map_err(connect)?;
+            }
+        }
+        let mut init = RequestInit::new();
+        init.with_method(Method::from(req.method().as_str().to_owned()))
+            .with_headers(headers);
+        if !req.body().is_empty() {
+            let body = js_sys::Uint8Array::from(req.body().as_slice());
+            init.with_body(Some(body.into()));
+        }
+        let request = Request::new_with_init(&req.uri().to_string(), &init).map_err(connect)?;
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let fetch = Fetch::Request(request);
+        let send = Box::pin(fetch.send_with_signal(&signal));
+        let timer = Box::pin(Delay::from(Duration::from_millis(self.timeout_ms)));
+        let answer = match select(send, timer).await {
+            Either::Left((Ok(res), _)) => to_http(res).await.map_err(connect),
+            Either::Left((Err(e), _)) => Err(connect(e)),
+            Either::Right(_) => {
+                controller.abort();
+                Err(TransportError::Timeout)
+            }
+        };
+        answer
+    }
+
+    /// The cache key: method, URL, body and credentials, hashed (the key never holds a
+    /// secret in clear). Different credentials never share an entry.
+    fn cache_key(req: &http::Request<Vec<u8>>) -> String {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(req.method().as_str().as_bytes());
+        h.update(req.uri().to_string().as_bytes());
+        h.update(req.body());
+        for name in ["authorization", "x-api-key"] {
+            if let Some(v) = req.headers().get(name) {
+                h.update(v.as_bytes());
+            }
+        }
+        format!(
+            "https://upstream-cache.flexedge.internal/{:032x}",
+            h.digest128()
+        )
+    }
+}
+
+impl HttpClient for EdgeClient {
+    async fn send(
+        &self,
+        req: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let is_token_call = req.uri().path().ends_with("/token.oauth2")
+            || req.uri().path().ends_with("/auth/login");
+        let cacheable = self.cache_ttl_s > 0 && !is_token_call;
+        let key = Self::cache_key(&req);
+        let cache = Cache::default();
+        if cacheable && !self.no_cache {
+            if let Ok(Some(hit)) = cache.get(key.as_str(), true).await {
+                if let Ok(mut res) = to_http(hit).await {
+                    res.headers_mut()
+                        .insert(CACHE_HEADER, http::HeaderValue::from_static("hit"));
+                    return Ok(res);
+                }
+            }
+        }
+        let res = match (&self.sim, req.uri().to_string().starts_with(SIM_BASE_URL)) {
+            (Some(sim), true) => self.simulated(sim, req).await?,
+            _ => self.fetch(&req).await?,
+        };
+        if cacheable && res.status().is_success() {
+            if let Ok(stored) = from_http_for_cache(&res, self.cache_ttl_s) {
+                let _ = cache.put(key.as_str(), stored).await;
+            }
+        }
+        Ok(res)
+    }
+}
+
+async fn to_http(mut res: Response) -> worker::Result<http::Response<Vec<u8>>> {
+    let status = res.status_code();
+    let body = res.bytes().await?;
+    let mut out = http::Response::new(body);
+    *out.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_GATEWAY);
+    for (k, v) in res.headers().entries() {
+        if let (Ok(k), Ok(v)) = (
+            http::HeaderName::from_bytes(k.as_bytes()),
+            http::HeaderValue::from_str(&v),
+        ) {
+            out.headers_mut().append(k, v);
+        }
+    }
+    Ok(out)
+}
+
+fn from_http_for_cache(res: &http::Response<Vec<u8>>, ttl_s: u32) -> worker::Result<Response> {
+    let headers = Headers::new();
+    if let Some(ct) = res
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        headers.set("content-type", ct)?;
+    }
+    headers.set("cache-control", &format!("public, max-age={ttl_s}"))?;
+    Ok(Response::from_bytes(res.body().clone())?
+        .with_status(res.status().as_u16())
+        .with_headers(headers))
+}

@@ -1,0 +1,306 @@
+//! The filter AST. Every node carries the byte [`Span`] of its source text.
+//!
+//! Node kinds, for code that walks the tree (pushdown planners, explain):
+//! - [`ExprKind::Literal`]: a constant ([`Literal`]).
+//! - [`ExprKind::Path`]: a member path `a/b/c` ([`Path`]); inside a lambda body the first
+//!   segment may be the lambda variable.
+//! - [`ExprKind::Binary`]: `lhs op rhs` for comparisons (`eq ne gt ge lt le`), `has` and
+//!   arithmetic (`add sub mul div divby mod`). A pushable comparison typically has a
+//!   `Path` on one side and a `Literal` on the other.
+//! - [`ExprKind::And`] / [`ExprKind::Or`]: n-ary (two or more operands) for an
+//!   unparenthesized chain; a parenthesized sub-chain stays a nested node.
+//! - [`ExprKind::Not`], [`ExprKind::Neg`]: unary `not` and `-`.
+//! - [`ExprKind::In`]: `lhs in (v1, v2, …)`.
+//! - [`ExprKind::Call`]: a function call, name lower-cased (`contains(customer/name,'x')`).
+//! - [`ExprKind::Lambda`]: `collection/any(v: body)` or `collection/all(v: body)`.
+//!
+//! Imports no I/O, no wasm, no `worker`.
+
+use super::error::Span;
+
+/// A name with its span (path segment, lambda variable, function name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    /// The name as written (functions: lower-cased).
+    pub name: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// A member path `a/b/c`: one or more segments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    /// The segments, in order; never empty.
+    pub segments: Vec<Ident>,
+}
+
+impl Path {
+    /// The span from the first to the last segment.
+    pub fn span(&self) -> Span {
+        match (self.segments.first(), self.segments.last()) {
+            (Some(a), Some(b)) => a.span.to(b.span),
+            _ => Span::default(),
+        }
+    }
+
+    /// The segment names joined with `/`.
+    pub fn joined(&self) -> String {
+        let names: Vec<&str> = self.segments.iter().map(|s| s.name.as_str()).collect();
+        names.join("/")
+    }
+}
+
+/// A constant. Temporal, GUID and enum literals keep their (validated) text, which is
+/// also their canonical spelling.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer that fits in 64 bits.
+    Int(i64),
+    /// A decimal or double (`1.5`, `2e10`, `INF`, `-INF`, `NaN`).
+    Float(f64),
+    /// A string (the value, with `''` unescaped).
+    String(String),
+    /// `2024-01-31`.
+    Date(String),
+    /// `2024-01-31T10:00:00Z`, `2024-01-31T10:00:00.5+02:00`.
+    DateTimeOffset(String),
+    /// `10:30:00`.
+    TimeOfDay(String),
+    /// `duration'P1DT2H'` (the text between the quotes).
+    Duration(String),
+    /// `01234567-89ab-cdef-0123-456789abcdef`.
+    Guid(String),
+    /// `Namespace.Type'Value'`.
+    Enum {
+        /// The qualified type name.
+        type_name: String,
+        /// The member (or comma-separated flags).
+        value: String,
+    },
+    /// `binary'…'` (base64url text).
+    Binary(String),
+    /// `geography'…'` (well-known text).
+    Geography(String),
+    /// `geometry'…'` (well-known text).
+    Geometry(String),
+}
+
+/// Binary operators other than `and`/`or` (which are n-ary, see [`ExprKind::And`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `eq`
+    Eq,
+    /// `ne`
+    Ne,
+    /// `gt`
+    Gt,
+    /// `ge`
+    Ge,
+    /// `lt`
+    Lt,
+    /// `le`
+    Le,
+    /// `has` (enum flags)
+    Has,
+    /// `add`
+    Add,
+    /// `sub`
+    Sub,
+    /// `mul`
+    Mul,
+    /// `div`
+    Div,
+    /// `divby` (always decimal division)
+    DivBy,
+    /// `mod`
+    Mod,
+}
+
+impl BinaryOp {
+    /// The canonical (lower-case) keyword.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::Eq => "eq",
+            BinaryOp::Ne => "ne",
+            BinaryOp::Gt => "gt",
+            BinaryOp::Ge => "ge",
+            BinaryOp::Lt => "lt",
+            BinaryOp::Le => "le",
+            BinaryOp::Has => "has",
+            BinaryOp::Add => "add",
+            BinaryOp::Sub => "sub",
+            BinaryOp::Mul => "mul",
+            BinaryOp::Div => "div",
+            BinaryOp::DivBy => "divby",
+            BinaryOp::Mod => "mod",
+        }
+    }
+
+    /// True for `eq ne gt ge lt le`.
+    pub const fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le
+        )
+    }
+
+    /// The binding strength (higher binds tighter), OData 4.01 precedence.
+    pub const fn precedence(self) -> u8 {
+        match self {
+            BinaryOp::Eq | BinaryOp::Ne => PREC_EQ,
+            BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le => PREC_REL,
+            BinaryOp::Add | BinaryOp::Sub => PREC_ADD,
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::DivBy | BinaryOp::Mod => PREC_MUL,
+            BinaryOp::Has => PREC_POSTFIX,
+        }
+    }
+}
+
+pub(crate) const PREC_OR: u8 = 1;
+pub(crate) const PREC_AND: u8 = 2;
+pub(crate) const PREC_EQ: u8 = 3;
+pub(crate) const PREC_REL: u8 = 4;
+pub(crate) const PREC_ADD: u8 = 5;
+pub(crate) const PREC_MUL: u8 = 6;
+pub(crate) const PREC_UNARY: u8 = 7;
+pub(crate) const PREC_POSTFIX: u8 = 8;
+pub(crate) const PREC_PRIMARY: u8 = 9;
+
+/// `any` or `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LambdaOp {
+    /// True when some element satisfies the body (or, without a body, when non-empty).
+    Any,
+    /// True when every element satisfies the body (true on an empty collection).
+    All,
+}
+
+impl LambdaOp {
+    /// `any` / `all`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LambdaOp::Any => "any",
+            LambdaOp::All => "all",
+        }
+    }
+}
+
+/// A filter expression node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Where it is in the source (for a parenthesized node: without the parentheses).
+    pub span: Span,
+}
+
+/// The node kinds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A constant.
+    Literal(Literal),
+    /// A member path.
+    Path(Path),
+    /// `lhs op rhs`.
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+    },
+    /// `a and b and …` (two or more operands).
+    And(Vec<Expr>),
+    /// `a or b or …` (two or more operands).
+    Or(Vec<Expr>),
+    /// `not e`.
+    Not(Box<Expr>),
+    /// `-e` (a minus before a numeric literal is part of the literal instead).
+    Neg(Box<Expr>),
+    /// `lhs in (v, …)` (one or more items).
+    In {
+        /// The tested value.
+        lhs: Box<Expr>,
+        /// The list items.
+        list: Vec<Expr>,
+    },
+    /// `name(args…)`.
+    Call {
+        /// The function name, lower-cased (`contains`, `geo.distance`).
+        name: Ident,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
+    /// `collection/any(var: body)` / `collection/all(var: body)`.
+    Lambda {
+        /// The collection path.
+        collection: Path,
+        /// `any` or `all`.
+        op: LambdaOp,
+        /// The variable and body; `None` only for the bare `any()`.
+        body: Option<(Ident, Box<Expr>)>,
+    },
+}
+
+impl Expr {
+    /// The binding strength of this node when printed.
+    pub(crate) fn precedence(&self) -> u8 {
+        match &self.kind {
+            ExprKind::Or(_) => PREC_OR,
+            ExprKind::And(_) => PREC_AND,
+            ExprKind::Binary { op, .. } => op.precedence(),
+            ExprKind::In { .. } => PREC_POSTFIX,
+            ExprKind::Not(_) | ExprKind::Neg(_) => PREC_UNARY,
+            ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::Call { .. } => PREC_PRIMARY,
+            ExprKind::Lambda { .. } => PREC_PRIMARY,
+        }
+    }
+
+    /// A copy with every span set to zero, for comparing trees regardless of layout.
+    pub fn without_spans(&self) -> Expr {
+        let mut e = self.clone();
+        e.clear_spans();
+        e
+    }
+
+    fn clear_spans(&mut self) {
+        self.span = Span::default();
+        fn path(p: &mut Path) {
+            for s in &mut p.segments {
+                s.span = Span::default();
+            }
+        }
+        match &mut self.kind {
+            ExprKind::Literal(_) => {}
+            ExprKind::Path(p) => path(p),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                lhs.clear_spans();
+                rhs.clear_spans();
+            }
+            ExprKind::And(v) | ExprKind::Or(v) => v.iter_mut().for_each(Expr::clear_spans),
+            ExprKind::Not(e) | ExprKind::Neg(e) => e.clear_spans(),
+            ExprKind::In { lhs, list } => {
+                lhs.clear_spans();
+                list.iter_mut().for_each(Expr::clear_spans);
+            }
+            ExprKind::Call { name, args } => {
+                name.span = Span::default();
+                args.iter_mut().for_each(Expr::clear_spans);
+            }
+            ExprKind::Lambda {
+                collection, body, ..
+            } => {
+                path(collection);
+                if let Some((v, b)) = body {
+                    v.span = Span::default();
+                    b.clear_spans();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,710 @@
+//! The checker and compiler: resolves every path against a [`Schema`], infers and checks
+//! types, rejects what parses but is not evaluated (`unsupported`), and builds the
+//! [`eval`](super::eval) tree.
+//!
+//! Imports no I/O, no wasm, no `worker`.
+
+use std::borrow::Cow;
+
+use super::ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal, Path};
+use super::error::{suggest, FilterError, Span};
+use super::eval::{Acc, Arith, CmpOp, Func, Pred, StrTest, VExpr, Val, MAX_LAMBDA_NESTING};
+use super::schema::{FieldId, FieldInfo, FieldType, Resolved, Schema};
+use super::temporal;
+use crate::model::Timestamp;
+
+const MS_DAY: i64 = 86_400_000;
+
+/// Static types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    Null,
+    Bool,
+    Num,
+    Str,
+    Time,
+    Tod,
+    Dur,
+    Any,
+}
+
+impl Ty {
+    fn name(self) -> &'static str {
+        match self {
+            Ty::Null => "null",
+            Ty::Bool => "boolean",
+            Ty::Num => "number",
+            Ty::Str => "string",
+            Ty::Time => "date-time",
+            Ty::Tod => "time of day",
+            Ty::Dur => "duration",
+            Ty::Any => "any",
+        }
+    }
+
+    fn of(f: FieldType) -> Ty {
+        match f {
+            FieldType::String => Ty::Str,
+            FieldType::Number => Ty::Num,
+            FieldType::Bool => Ty::Bool,
+            FieldType::DateTime => Ty::Time,
+            FieldType::Any => Ty::Any,
+        }
+    }
+
+    fn fits(self, want: Ty) -> bool {
+        self == want || matches!(self, Ty::Any | Ty::Null) || want == Ty::Any
+    }
+}
+
+/// The functions that are evaluated, with their signatures.
+const FUNCS: &[(&str, Func, &[Ty], usize, Ty)] = &[
+    ("contains", Func::Contains, &[Ty::Str, Ty::Str], 2, Ty::Bool),
+    (
+        "startswith",
+        Func::StartsWith,
+        &[Ty::Str, Ty::Str],
+        2,
+        Ty::Bool,
+    ),
+    ("endswith", Func::EndsWith, &[Ty::Str, Ty::Str], 2, Ty::Bool),
+    ("tolower", Func::ToLower, &[Ty::Str], 1, Ty::Str),
+    ("toupper", Func::ToUpper, &[Ty::Str], 1, Ty::Str),
+    ("trim", Func::Trim, &[Ty::Str], 1, Ty::Str),
+    ("length", Func::Length, &[Ty::Str], 1, Ty::Num),
+    ("indexof", Func::IndexOf, &[Ty::Str, Ty::Str], 2, Ty::Num),
+    (
+        "substring",
+        Func::Substring,
+        &[Ty::Str, Ty::Num, Ty::Num],
+        2,
+        Ty::Str,
+    ),
+    ("concat", Func::Concat, &[Ty::Str, Ty::Str], 2, Ty::Str),
+    ("year", Func::Year, &[Ty::Time], 1, Ty::Num),
+    ("month", Func::Month, &[Ty::Time], 1, Ty::Num),
+    ("day", Func::Day, &[Ty::Time], 1, Ty::Num),
+    ("hour", Func::Hour, &[Ty::Time], 1, Ty::Num),
+    ("minute", Func::Minute, &[Ty::Time], 1, Ty::Num),
+    ("second", Func::Second, &[Ty::Time], 1, Ty::Num),
+    (
+        "fractionalseconds",
+        Func::FractionalSeconds,
+        &[Ty::Time],
+        1,
+        Ty::Num,
+    ),
+    ("date", Func::Date, &[Ty::Time], 1, Ty::Time),
+    ("time", Func::Time, &[Ty::Time], 1, Ty::Tod),
+    ("round", Func::Round, &[Ty::Num], 1, Ty::Num),
+    ("floor", Func::Floor, &[Ty::Num], 1, Ty::Num),
+    ("ceiling", Func::Ceiling, &[Ty::Num], 1, Ty::Num),
+];
+
+/// OData functions that parse but are not evaluated here.
+const UNSUPPORTED_FUNCS: &[&str] = &[
+    "geo.distance",
+    "geo.intersects",
+    "geo.length",
+    "isof",
+    "cast",
+    "matchespattern",
+    "totaloffsetminutes",
+    "totalseconds",
+    "maxdatetime",
+    "mindatetime",
+    "case",
+    "hassubset",
+    "hassubsequence",
+];
+
+struct Binding {
+    var: String,
+    collection: FieldId,
+    path: Vec<String>,
+    element: Option<FieldInfo>,
+}
+
+/// Compiles a parsed filter against a schema. `now_ms` is the value of `now()`.
+pub(crate) fn compile<S: Schema>(
+    expr: &Expr,
+    schema: &mut S,
+    now_ms: i64,
+) -> Result<Pred, FilterError> {
+    let mut c = Compiler {
+        schema,
+        scopes: Vec::new(),
+        now_ms,
+    };
+    c.pred(expr)
+}
+
+struct Compiler<'s, S> {
+    schema: &'s mut S,
+    scopes: Vec<Binding>,
+    now_ms: i64,
+}
+
+fn err(code: &'static str, msg: impl Into<String>, span: Span) -> FilterError {
+    FilterError::new(code, msg, span)
+}
+
+impl<S: Schema> Compiler<'_, S> {
+    fn pred(&mut self, e: &Expr) -> Result<Pred, FilterError> {
+        match &e.kind {
+            ExprKind::And(v) => Ok(Pred::And(
+                v.iter().map(|x| self.pred(x)).collect::<Result<_, _>>()?,
+            )),
+            ExprKind::Or(v) => Ok(Pred::Or(
+                v.iter().map(|x| self.pred(x)).collect::<Result<_, _>>()?,
+            )),
+            ExprKind::Not(x) => Ok(Pred::Not(Box::new(self.pred(x)?))),
+            ExprKind::Binary { op, lhs, rhs } if op.is_comparison() => {
+                self.comparison(*op, lhs, rhs, e.span)
+            }
+            ExprKind::In { lhs, list } => self.in_list(lhs, list),
+            ExprKind::Lambda {
+                collection,
+                op,
+                body,
+            } => self.lambda(collection, *op, body.as_ref(), e.span),
+            ExprKind::Call { name, args } => {
+                let test = match name.name.as_str() {
+                    "contains" => Some(StrTest::Contains),
+                    "startswith" => Some(StrTest::StartsWith),
+                    "endswith" => Some(StrTest::EndsWith),
+                    _ => None,
+                };
+                let (v, ty) = self.value(e)?;
+                if let (Some(test), VExpr::Call(_, a)) = (test, &v) {
+                    if let [VExpr::Field(acc), VExpr::Const(Val::Str(needle))] = a.as_slice() {
+                        if self.field_ty(args.first()) == Some(Ty::Str) {
+                            return Ok(Pred::StrFn {
+                                acc: *acc,
+                                test,
+                                needle: needle.as_ref().into(),
+                            });
+                        }
+                    }
+                }
+                self.boolean(v, ty, e.span)
+            }
+            _ => {
+                let (v, ty) = self.value(e)?;
+                self.boolean(v, ty, e.span)
+            }
+        }
+    }
+
+    /// The static type of a path argument, if it is a plain path (for fast-path choice).
+    fn field_ty(&mut self, e: Option<&Expr>) -> Option<Ty> {
+        match e.map(|e| &e.kind) {
+            Some(ExprKind::Path(p)) => self.path(p).ok().map(|(_, t)| t),
+            _ => None,
+        }
+    }
+
+    fn boolean(&self, v: VExpr, ty: Ty, span: Span) -> Result<Pred, FilterError> {
+        match (ty, v) {
+            (Ty::Bool | Ty::Any, VExpr::Pred(p)) => Ok(*p),
+            (Ty::Bool | Ty::Any, v) => Ok(Pred::Value(v)),
+            (Ty::Null, _) => Ok(Pred::Const(None)),
+            (t, _) => Err(err(
+                "filter.type.not_boolean",
+                format!("expected a condition, found a {} value", t.name()),
+                span,
+            )),
+        }
+    }
+
+    fn comparison(
+        &mut self,
+        op: BinaryOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        span: Span,
+    ) -> Result<Pred, FilterError> {
+        let op = match op {
+            BinaryOp::Eq => CmpOp::Eq,
+            BinaryOp::Ne => CmpOp::Ne,
+            BinaryOp::Gt => CmpOp::Gt,
+            BinaryOp::Ge => CmpOp::Ge,
+            BinaryOp::Lt => CmpOp::Lt,
+            _ => CmpOp::Le,
+        };
+        let (mut l, lt) = self.value(lhs)?;
+        let (mut r, rt) = self.value(rhs)?;
+        coerce_date(&mut r, rt, lt, rhs.span)?;
+        coerce_date(&mut l, lt, rt, lhs.span)?;
+        let (lt, rt) = (retype(&l, lt), retype(&r, rt));
+        if !(lt.fits(rt) || rt.fits(lt)) {
+            return Err(err(
+                "filter.type.mismatch",
+                format!("cannot compare a {} with a {}", lt.name(), rt.name()),
+                span,
+            ));
+        }
+        // Fast paths: field op constant (either side).
+        let (field, konst, op, fty) = match (&l, &r) {
+            (VExpr::Field(a), VExpr::Const(c)) => (*a, c, op, lt),
+            (VExpr::Const(c), VExpr::Field(a)) => (*a, c, op.flip(), rt),
+            _ => return Ok(Pred::Cmp { op, lhs: l, rhs: r }),
+        };
+        Ok(match (fty, konst) {
+            (_, Val::Null) if matches!(op, CmpOp::Eq | CmpOp::Ne) => Pred::IsNull {
+                acc: field,
+                negate: op == CmpOp::Ne,
+            },
+            (Ty::Str, Val::Str(s)) => Pred::StrCmp {
+                acc: field,
+                op,
+                value: s.as_ref().into(),
+            },
+            (Ty::Num, Val::Num(n)) => Pred::NumCmp {
+                acc: field,
+                op,
+                value: *n,
+            },
+            (Ty::Time, Val::Time(ms)) => Pred::TimeCmp {
+                acc: field,
+                op,
+                ms: *ms,
+            },
+            _ => Pred::Cmp { op, lhs: l, rhs: r },
+        })
+    }
+
+    fn in_list(&mut self, lhs: &Expr, list: &[Expr]) -> Result<Pred, FilterError> {
+        let (l, lt) = self.value(lhs)?;
+        let mut items = Vec::with_capacity(list.len());
+        for it in list {
+            let (mut v, t) = self.value(it)?;
+            coerce_date(&mut v, t, lt, it.span)?;
+            let t = retype(&v, t);
+            if !(lt.fits(t) || t.fits(lt)) {
+                return Err(err(
+                    "filter.type.mismatch",
+                    format!(
+                        "`in` list item is a {}, the tested value a {}",
+                        t.name(),
+                        lt.name()
+                    ),
+                    it.span,
+                ));
+            }
+            items.push(v);
+        }
+        if let (VExpr::Field(acc), Ty::Str) = (&l, lt) {
+            let set: Option<Vec<Box<str>>> = items
+                .iter()
+                .map(|v| match v {
+                    VExpr::Const(Val::Str(s)) => Some(s.as_ref().into()),
+                    _ => None,
+                })
+                .collect();
+            if let Some(set) = set {
+                return Ok(Pred::StrIn { acc: *acc, set });
+            }
+        }
+        Ok(Pred::In {
+            lhs: l,
+            list: items,
+        })
+    }
+
+    fn lambda(
+        &mut self,
+        collection: &Path,
+        op: LambdaOp,
+        body: Option<&(Ident, Box<Expr>)>,
+        span: Span,
+    ) -> Result<Pred, FilterError> {
+        let names: Vec<&str> = collection
+            .segments
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        let names = strip_it(&names);
+        if names
+            .first()
+            .is_some_and(|n| self.scopes.iter().any(|b| b.var == *n))
+        {
+            return Err(err(
+                "filter.unsupported.nested_collection",
+                "lambdas over a collection inside a lambda variable are not supported",
+                collection.span(),
+            ));
+        }
+        let (id, element) = match self.schema.resolve(names) {
+            Some(Resolved::Collection { id, element }) => (id, element),
+            Some(Resolved::Field(_)) => {
+                return Err(err(
+                    "filter.field.not_collection",
+                    format!(
+                        "`{}` is not a collection; `{}` needs one",
+                        collection.joined(),
+                        op.as_str()
+                    ),
+                    collection.span(),
+                ))
+            }
+            None => return Err(self.unknown(collection)),
+        };
+        let slot = self.scopes.len();
+        if slot >= MAX_LAMBDA_NESTING {
+            return Err(err(
+                "filter.limit.lambda_depth",
+                format!("at most {MAX_LAMBDA_NESTING} lambdas may nest"),
+                span,
+            ));
+        }
+        let Some((var, body)) = body else {
+            return Ok(Pred::Any {
+                collection: id,
+                slot,
+                body: None,
+            });
+        };
+        self.scopes.push(Binding {
+            var: var.name.clone(),
+            collection: id,
+            path: names.iter().map(|s| (*s).to_owned()).collect(),
+            element,
+        });
+        let b = self.pred(body);
+        self.scopes.pop();
+        let b = Box::new(b?);
+        Ok(match op {
+            LambdaOp::Any => Pred::Any {
+                collection: id,
+                slot,
+                body: Some(b),
+            },
+            LambdaOp::All => Pred::All {
+                collection: id,
+                slot,
+                body: b,
+            },
+        })
+    }
+
+    fn unknown(&self, p: &Path) -> FilterError {
+        let name = p.joined();
+        let names = self.schema.field_names();
+        let s = suggest(&name, names.iter().map(String::as_str));
+        err(
+            "filter.field.unknown",
+            format!("unknown field `{name}`"),
+            p.span(),
+        )
+        .with_suggestion(s)
+    }
+
+    fn path(&mut self, p: &Path) -> Result<(Acc, Ty), FilterError> {
+        let names: Vec<&str> = p.segments.iter().map(|s| s.name.as_str()).collect();
+        let names = strip_it(&names);
+        if let Some((slot, b)) = names.first().and_then(|first| {
+            self.scopes
+                .iter()
+                .enumerate()
+                .rev()
+                .find(|(_, b)| b.var == *first)
+        }) {
+            let rest = names.get(1..).unwrap_or(&[]);
+            if rest.is_empty() {
+                return match b.element {
+                    Some(f) => Ok((Acc::Elem { field: f.id, slot }, Ty::of(f.ty))),
+                    None => Err(err(
+                        "filter.field.lambda_variable",
+                        format!(
+                            "`{}` stands for an object; name one of its fields (`{}/…`)",
+                            b.var, b.var
+                        ),
+                        p.span(),
+                    )),
+                };
+            }
+            let (coll, mut full) = (b.collection, b.path.clone());
+            full.extend(rest.iter().map(|s| (*s).to_owned()));
+            let full_ref: Vec<&str> = full.iter().map(String::as_str).collect();
+            return match self.schema.resolve(&full_ref) {
+                Some(Resolved::Field(f)) if f.collection == Some(coll) => {
+                    Ok((Acc::Elem { field: f.id, slot }, Ty::of(f.ty)))
+                }
+                Some(_) => Err(err(
+                    "filter.unsupported.nested_collection",
+                    format!(
+                        "`{}` is a collection inside a collection element",
+                        p.joined()
+                    ),
+                    p.span(),
+                )),
+                None => {
+                    let prefix = format!("{}/", b.path.join("/"));
+                    let names = self.schema.field_names();
+                    let cands: Vec<String> = names
+                        .iter()
+                        .filter_map(|n| n.strip_prefix(&prefix).map(|r| format!("{}/{r}", b.var)))
+                        .collect();
+                    let s = suggest(&p.joined(), cands.iter().map(String::as_str));
+                    Err(err(
+                        "filter.field.unknown",
+                        format!("unknown field `{}`", p.joined()),
+                        p.span(),
+                    )
+                    .with_suggestion(s))
+                }
+            };
+        }
+        match self.schema.resolve(names) {
+            Some(Resolved::Field(f)) if f.collection.is_none() => {
+                Ok((Acc::Root(f.id), Ty::of(f.ty)))
+            }
+            Some(Resolved::Field(_)) => Err(err(
+                "filter.field.multi_valued",
+                format!(
+                    "`{}` has one value per collection element; test it inside `any`/`all`",
+                    p.joined()
+                ),
+                p.span(),
+            )),
+            Some(Resolved::Collection { .. }) => Err(err(
+                "filter.field.collection",
+                format!(
+                    "`{}` is a collection; test it with `any` or `all`",
+                    p.joined()
+                ),
+                p.span(),
+            )),
+            None => Err(self.unknown(p)),
+        }
+    }
+
+    fn value(&mut self, e: &Expr) -> Result<(VExpr, Ty), FilterError> {
+        match &e.kind {
+            ExprKind::Literal(l) => literal(l, e.span),
+            ExprKind::Path(p) if p.segments.last().is_some_and(|s| s.name == "$count") => {
+                let all: Vec<&str> = p.segments.iter().map(|s| s.name.as_str()).collect();
+                let coll = strip_it(all.get(..all.len().saturating_sub(1)).unwrap_or(&[]));
+                let scoped = coll
+                    .first()
+                    .is_some_and(|n| self.scopes.iter().any(|b| b.var == *n));
+                match self.schema.resolve(coll) {
+                    Some(Resolved::Collection { id, .. }) if !scoped => {
+                        Ok((VExpr::Count(id), Ty::Num))
+                    }
+                    _ => Err(err(
+                        "filter.field.not_collection",
+                        "`$count` follows a collection of the row",
+                        p.span(),
+                    )),
+                }
+            }
+            ExprKind::Path(p) => self.path(p).map(|(a, t)| (VExpr::Field(a), t)),
+            ExprKind::Neg(x) => {
+                let (v, t) = self.value(x)?;
+                match t {
+                    Ty::Num | Ty::Dur | Ty::Any | Ty::Null => Ok((VExpr::Neg(Box::new(v)), t)),
+                    _ => Err(err(
+                        "filter.type.mismatch",
+                        format!("cannot negate a {}", t.name()),
+                        e.span,
+                    )),
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } if !op.is_comparison() => {
+                let a = match op {
+                    BinaryOp::Add => Arith::Add,
+                    BinaryOp::Sub => Arith::Sub,
+                    BinaryOp::Mul => Arith::Mul,
+                    BinaryOp::Div => Arith::Div,
+                    BinaryOp::DivBy => Arith::DivBy,
+                    BinaryOp::Mod => Arith::Mod,
+                    _ => {
+                        return Err(err(
+                            "filter.unsupported.operator",
+                            "`has` (enum flags) is not supported: no field is a flags enum",
+                            e.span,
+                        ))
+                    }
+                };
+                let (l, lt) = self.value(lhs)?;
+                let (r, rt) = self.value(rhs)?;
+                let ty = match (lt, rt, a) {
+                    (Ty::Num, Ty::Num, _) => Ty::Num,
+                    (Ty::Time, Ty::Dur, Arith::Add | Arith::Sub) => Ty::Time,
+                    (Ty::Time, Ty::Time, Arith::Sub) => Ty::Dur,
+                    (Ty::Dur, Ty::Dur, Arith::Add | Arith::Sub) => Ty::Dur,
+                    (Ty::Any | Ty::Null, t, _) | (t, Ty::Any | Ty::Null, _)
+                        if t != Ty::Str && t != Ty::Bool =>
+                    {
+                        if t == Ty::Num {
+                            Ty::Num
+                        } else {
+                            Ty::Any
+                        }
+                    }
+                    _ => {
+                        return Err(err(
+                            "filter.type.mismatch",
+                            format!(
+                                "cannot `{}` a {} and a {}",
+                                op.as_str(),
+                                lt.name(),
+                                rt.name()
+                            ),
+                            e.span,
+                        ))
+                    }
+                };
+                Ok((VExpr::Arith(a, Box::new(l), Box::new(r)), ty))
+            }
+            ExprKind::Call { name, args } => self.call(name, args, e.span),
+            _ => Ok((VExpr::Pred(Box::new(self.pred(e)?)), Ty::Bool)),
+        }
+    }
+
+    fn call(
+        &mut self,
+        name: &Ident,
+        args: &[Expr],
+        span: Span,
+    ) -> Result<(VExpr, Ty), FilterError> {
+        let n = name.name.as_str();
+        if n == "now" {
+            if !args.is_empty() {
+                return Err(err(
+                    "filter.function.arity",
+                    "`now()` takes no arguments",
+                    span,
+                ));
+            }
+            return Ok((VExpr::Const(Val::Time(self.now_ms)), Ty::Time));
+        }
+        let Some((_, f, sig, min, ret)) = FUNCS.iter().find(|(k, ..)| *k == n) else {
+            if UNSUPPORTED_FUNCS.contains(&n) || n.starts_with("geo.") {
+                return Err(err(
+                    "filter.unsupported.function",
+                    format!("function `{n}` is not supported"),
+                    name.span,
+                ));
+            }
+            let all = FUNCS.iter().map(|(k, ..)| *k).chain(["now"]);
+            return Err(err(
+                "filter.function.unknown",
+                format!("unknown function `{n}`"),
+                name.span,
+            )
+            .with_suggestion(suggest(n, all)));
+        };
+        if args.len() < *min || args.len() > sig.len() {
+            let want = if *min == sig.len() {
+                min.to_string()
+            } else {
+                format!("{min} or {}", sig.len())
+            };
+            return Err(err(
+                "filter.function.arity",
+                format!("`{n}` takes {want} argument(s), found {}", args.len()),
+                span,
+            ));
+        }
+        let mut vs = Vec::with_capacity(args.len());
+        for (a, want) in args.iter().zip(sig.iter()) {
+            let (mut v, t) = self.value(a)?;
+            let mut t = t;
+            if *want == Ty::Time {
+                coerce_date(&mut v, t, Ty::Time, a.span)?;
+                t = retype(&v, t);
+                // Hour/minute/second also take a time of day.
+                if t == Ty::Tod
+                    && matches!(
+                        f,
+                        Func::Hour | Func::Minute | Func::Second | Func::FractionalSeconds
+                    )
+                {
+                    t = Ty::Time;
+                }
+            }
+            if !t.fits(*want) {
+                return Err(err(
+                    "filter.type.argument",
+                    format!("`{n}` expects a {} here, found a {}", want.name(), t.name()),
+                    a.span,
+                ));
+            }
+            vs.push(v);
+        }
+        Ok((VExpr::Call(*f, vs), *ret))
+    }
+}
+
+/// `$it/x` is `x`.
+fn strip_it<'a, 'b>(names: &'b [&'a str]) -> &'b [&'a str] {
+    match names {
+        [first, rest @ ..] if *first == "$it" && !rest.is_empty() => rest,
+        _ => names,
+    }
+}
+
+/// The type of a (possibly coerced) constant, else the static type.
+fn retype(v: &VExpr, t: Ty) -> Ty {
+    match v {
+        VExpr::Const(Val::Time(_)) => Ty::Time,
+        _ => t,
+    }
+}
+
+/// A string constant compared with a date-time becomes an instant (or is an error).
+fn coerce_date(v: &mut VExpr, t: Ty, other: Ty, span: Span) -> Result<(), FilterError> {
+    if t != Ty::Str || other != Ty::Time {
+        return Ok(());
+    }
+    if let VExpr::Const(Val::Str(s)) = v {
+        match Timestamp::parse(s) {
+            Ok(ts) => *v = VExpr::Const(Val::Time(ts.0)),
+            Err(_) => {
+                return Err(err(
+                    "filter.type.invalid_date",
+                    format!(
+                    "`{s}` is compared with a date-time but is not a date or an RFC 3339 date-time"
+                ),
+                    span,
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn literal(l: &Literal, span: Span) -> Result<(VExpr, Ty), FilterError> {
+    let c = |v: Val<'static>, t| Ok((VExpr::Const(v), t));
+    let bad = || err("filter.syntax.invalid_literal", "invalid literal", span);
+    match l {
+        Literal::Null => c(Val::Null, Ty::Null),
+        Literal::Bool(b) => c(Val::Bool(*b), Ty::Bool),
+        Literal::Int(i) => c(Val::Num(*i as f64), Ty::Num),
+        Literal::Float(x) => c(Val::Num(*x), Ty::Num),
+        Literal::String(s) => c(Val::Str(Cow::Owned(s.clone())), Ty::Str),
+        Literal::Guid(s) => c(Val::Str(Cow::Owned(s.clone())), Ty::Str),
+        Literal::Enum { value, .. } => c(Val::Str(Cow::Owned(value.clone())), Ty::Str),
+        Literal::Date(s) => c(
+            Val::Time(temporal::date_days(s).ok_or_else(bad)? * MS_DAY),
+            Ty::Time,
+        ),
+        Literal::DateTimeOffset(s) => c(
+            Val::Time(temporal::datetime_ms(s).ok_or_else(bad)?),
+            Ty::Time,
+        ),
+        Literal::TimeOfDay(s) => c(
+            Val::Tod(temporal::time_of_day_ms(s).ok_or_else(bad)?),
+            Ty::Tod,
+        ),
+        Literal::Duration(s) => c(Val::Dur(temporal::duration_ms(s).ok_or_else(bad)?), Ty::Dur),
+        Literal::Binary(_) | Literal::Geography(_) | Literal::Geometry(_) => Err(err(
+            "filter.unsupported.literal",
+            "binary and geo literals are not supported",
+            span,
+        )),
+    }
+}

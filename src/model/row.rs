@@ -1,0 +1,493 @@
+//! The filter engine's [`Row`]/[`Schema`] seams for [`Record`] and for plain JSON objects.
+//!
+//! Record paths are the camelCase JSON names: `id`, `source`, `sourceId`, `kind`,
+//! `orderRef`, `name`, `customer/id`, `customer/name`, `billingAccount/id`,
+//! `billingAccount/name`, `contact/{name,email,phone,department}`, `status`, `startDate`,
+//! `endDate`, `isPermanent`, `createdAt`, `updatedAt`, the collections `partners`
+//! (`role`, `id`, `name`), `items` (`productName`, `productVersion`, `partNumber`,
+//! `quantity`, `remaining`) and `devices` (`id`, `mac`, `serial`, `model`, `type`), and
+//! `attributes/<name>` (dynamic, type `Any`). `source`, `kind`, `status` and partner
+//! `role` are strings; dates are instants.
+//!
+//! JSON rows ([`serde_json::Value`] objects) are typed from the values by
+//! [`JsonSchema::infer`]: a path whose non-null values are all strings that parse as
+//! RFC 3339 dates or date-times is a date-time; mixed paths are `Any`.
+//!
+//! This module imports no I/O, no wasm and no `worker`.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+use super::{AttrValue, Record, Timestamp};
+use crate::filter::{FieldId, FieldInfo, FieldType, Resolved, Row, Schema, Value};
+
+macro_rules! record_fields {
+    ($($name:ident = $id:expr, $path:expr, $ty:ident, $coll:expr;)*) => {
+        $(const $name: u32 = $id;)*
+        /// (id, path, type, collection)
+        const RECORD_FIELDS: &[(u32, &str, FieldType, Option<u32>)] = &[
+            $(($id, $path, FieldType::$ty, $coll),)*
+        ];
+    };
+}
+
+record_fields! {
+    F_ID = 0, "id", String, None;
+    F_SOURCE = 1, "source", String, None;
+    F_SOURCE_ID = 2, "sourceId", String, None;
+    F_KIND = 3, "kind", String, None;
+    F_ORDER_REF = 4, "orderRef", String, None;
+    F_NAME = 5, "name", String, None;
+    F_CUSTOMER_ID = 6, "customer/id", String, None;
+    F_CUSTOMER_NAME = 7, "customer/name", String, None;
+    F_BILLING_ID = 8, "billingAccount/id", String, None;
+    F_BILLING_NAME = 9, "billingAccount/name", String, None;
+    F_CONTACT_NAME = 10, "contact/name", String, None;
+    F_CONTACT_EMAIL = 11, "contact/email", String, None;
+    F_CONTACT_PHONE = 12, "contact/phone", String, None;
+    F_CONTACT_DEPT = 13, "contact/department", String, None;
+    F_STATUS = 14, "status", String, None;
+    F_START = 15, "startDate", DateTime, None;
+    F_END = 16, "endDate", DateTime, None;
+    F_PERMANENT = 17, "isPermanent", Bool, None;
+    F_CREATED = 18, "createdAt", DateTime, None;
+    F_UPDATED = 19, "updatedAt", DateTime, None;
+    C_PARTNERS = 20, "partners", Any, None;
+    F_PARTNER_ROLE = 21, "partners/role", String, Some(C_PARTNERS);
+    F_PARTNER_ID = 22, "partners/id", String, Some(C_PARTNERS);
+    F_PARTNER_NAME = 23, "partners/name", String, Some(C_PARTNERS);
+    C_ITEMS = 24, "items", Any, None;
+    F_ITEM_PRODUCT = 25, "items/productName", String, Some(C_ITEMS);
+    F_ITEM_VERSION = 26, "items/productVersion", String, Some(C_ITEMS);
+    F_ITEM_PART = 27, "items/partNumber", String, Some(C_ITEMS);
+    F_ITEM_QTY = 28, "items/quantity", Number, Some(C_ITEMS);
+    F_ITEM_REMAINING = 29, "items/remaining", Number, Some(C_ITEMS);
+    C_DEVICES = 30, "devices", Any, None;
+    F_DEVICE_ID = 31, "devices/id", String, Some(C_DEVICES);
+    F_DEVICE_MAC = 32, "devices/mac", String, Some(C_DEVICES);
+    F_DEVICE_SERIAL = 33, "devices/serial", String, Some(C_DEVICES);
+    F_DEVICE_MODEL = 34, "devices/model", String, Some(C_DEVICES);
+    F_DEVICE_TYPE = 35, "devices/type", String, Some(C_DEVICES);
+}
+
+/// Attribute field ids start here (index into [`RecordSchema`]'s attribute names).
+const ATTR_BASE: u32 = 1000;
+
+/// The schema of [`Record`]: fixed fields plus `attributes/<name>` registered on use.
+#[derive(Debug, Clone, Default)]
+pub struct RecordSchema {
+    attrs: Vec<String>,
+}
+
+impl Schema for RecordSchema {
+    fn resolve(&mut self, path: &[&str]) -> Option<Resolved> {
+        if let ["attributes", name] = path {
+            let idx = match self.attrs.iter().position(|a| a == name) {
+                Some(i) => i,
+                None => {
+                    if self.attrs.len() >= 256 {
+                        return None;
+                    }
+                    self.attrs.push((*name).to_owned());
+                    self.attrs.len() - 1
+                }
+            };
+            return Some(Resolved::Field(FieldInfo {
+                id: FieldId(ATTR_BASE + u32::try_from(idx).ok()?),
+                ty: FieldType::Any,
+                collection: None,
+            }));
+        }
+        let joined = path.join("/");
+        let &(id, _, ty, coll) = RECORD_FIELDS.iter().find(|(_, p, ..)| *p == joined)?;
+        if matches!(id, C_PARTNERS | C_ITEMS | C_DEVICES) {
+            return Some(Resolved::Collection {
+                id: FieldId(id),
+                element: None,
+            });
+        }
+        Some(Resolved::Field(FieldInfo {
+            id: FieldId(id),
+            ty,
+            collection: coll.map(FieldId),
+        }))
+    }
+
+    fn field_names(&self) -> Vec<String> {
+        RECORD_FIELDS
+            .iter()
+            .map(|(_, p, ..)| (*p).to_owned())
+            .chain(["attributes".to_owned()])
+            .collect()
+    }
+}
+
+#[inline]
+fn opt(s: &Option<String>) -> Value<'_> {
+    match s {
+        Some(s) => Value::Str(s),
+        None => Value::Null,
+    }
+}
+
+#[inline]
+fn ts(t: Option<Timestamp>) -> Value<'static> {
+    match t {
+        Some(t) => Value::DateTime(t.0),
+        None => Value::Null,
+    }
+}
+
+#[inline]
+fn num(n: Option<f64>) -> Value<'static> {
+    match n {
+        Some(n) => Value::Number(n),
+        None => Value::Null,
+    }
+}
+
+impl Row for Record {
+    type Schema = RecordSchema;
+
+    #[inline]
+    fn get<'a>(&'a self, schema: &RecordSchema, field: FieldId) -> Value<'a> {
+        match field.0 {
+            F_ID => Value::Str(&self.id),
+            F_SOURCE => Value::Str(self.source.as_str()),
+            F_SOURCE_ID => Value::Str(&self.source_id),
+            F_KIND => Value::Str(self.kind.as_str()),
+            F_ORDER_REF => opt(&self.order_ref),
+            F_NAME => opt(&self.name),
+            F_CUSTOMER_ID => self.customer.as_ref().map_or(Value::Null, |p| opt(&p.id)),
+            F_CUSTOMER_NAME => self.customer.as_ref().map_or(Value::Null, |p| opt(&p.name)),
+            F_BILLING_ID => self
+                .billing_account
+                .as_ref()
+                .map_or(Value::Null, |p| opt(&p.id)),
+            F_BILLING_NAME => self
+                .billing_account
+                .as_ref()
+                .map_or(Value::Null, |p| opt(&p.name)),
+            F_CONTACT_NAME => self.contact.as_ref().map_or(Value::Null, |c| opt(&c.name)),
+            F_CONTACT_EMAIL => self.contact.as_ref().map_or(Value::Null, |c| opt(&c.email)),
+            F_CONTACT_PHONE => self.contact.as_ref().map_or(Value::Null, |c| opt(&c.phone)),
+            F_CONTACT_DEPT => self
+                .contact
+                .as_ref()
+                .map_or(Value::Null, |c| opt(&c.department)),
+            F_STATUS => Value::Str(self.status.as_str()),
+            F_START => ts(self.start_date),
+            F_END => ts(self.end_date),
+            F_PERMANENT => self.is_permanent.map_or(Value::Null, Value::Bool),
+            F_CREATED => ts(self.created_at),
+            F_UPDATED => ts(self.updated_at),
+            id if id >= ATTR_BASE => {
+                let name = usize::try_from(id - ATTR_BASE)
+                    .ok()
+                    .and_then(|i| schema.attrs.get(i));
+                match name.and_then(|n| self.attributes.get(n)) {
+                    Some(AttrValue::Bool(b)) => Value::Bool(*b),
+                    Some(AttrValue::Number(n)) => Value::Number(*n),
+                    Some(AttrValue::Text(t)) => Value::Str(t),
+                    None => Value::Null,
+                }
+            }
+            _ => Value::Null,
+        }
+    }
+
+    #[inline]
+    fn len(&self, _: &RecordSchema, collection: FieldId) -> usize {
+        match collection.0 {
+            C_PARTNERS => self.partners.len(),
+            C_ITEMS => self.items.len(),
+            C_DEVICES => self.devices.len(),
+            _ => 0,
+        }
+    }
+
+    #[inline]
+    fn get_at<'a>(&'a self, _: &RecordSchema, field: FieldId, index: usize) -> Value<'a> {
+        match field.0 {
+            F_PARTNER_ROLE..=F_PARTNER_NAME => match self.partners.get(index) {
+                Some(p) => match field.0 {
+                    F_PARTNER_ROLE => Value::Str(p.role.as_str()),
+                    F_PARTNER_ID => opt(&p.id),
+                    _ => opt(&p.name),
+                },
+                None => Value::Null,
+            },
+            F_ITEM_PRODUCT..=F_ITEM_REMAINING => match self.items.get(index) {
+                Some(i) => match field.0 {
+                    F_ITEM_PRODUCT => opt(&i.product_name),
+                    F_ITEM_VERSION => opt(&i.product_version),
+                    F_ITEM_PART => opt(&i.part_number),
+                    F_ITEM_QTY => num(i.quantity),
+                    _ => num(i.remaining),
+                },
+                None => Value::Null,
+            },
+            F_DEVICE_ID..=F_DEVICE_TYPE => match self.devices.get(index) {
+                Some(d) => match field.0 {
+                    F_DEVICE_ID => opt(&d.id),
+                    F_DEVICE_MAC => opt(&d.mac),
+                    F_DEVICE_SERIAL => opt(&d.serial),
+                    F_DEVICE_MODEL => opt(&d.model),
+                    _ => opt(&d.device_type),
+                },
+                None => Value::Null,
+            },
+            _ => Value::Null,
+        }
+    }
+
+    fn to_json(&self) -> Json {
+        serde_json::to_value(self).unwrap_or(Json::Null)
+    }
+}
+
+/// How deep [`JsonSchema::infer`] looks into nested objects.
+const JSON_MAX_DEPTH: usize = 8;
+/// Most distinct paths [`JsonSchema::infer`] records.
+const JSON_MAX_PATHS: usize = 4096;
+
+#[derive(Debug, Clone)]
+struct JsonField {
+    path: Vec<String>,
+    ty: FieldType,
+    /// Index of the collection field and the path inside its elements.
+    collection: Option<(u32, Vec<String>)>,
+    is_collection: bool,
+    /// For collections of scalars: the id of the element field.
+    scalar_element: Option<u32>,
+}
+
+/// A schema for plain JSON object rows, typed from the values.
+#[derive(Debug, Clone, Default)]
+pub struct JsonSchema {
+    fields: Vec<JsonField>,
+    by_path: BTreeMap<String, u32>,
+}
+
+fn json_type(v: &Json) -> Option<FieldType> {
+    match v {
+        Json::Null => None,
+        Json::Bool(_) => Some(FieldType::Bool),
+        Json::Number(_) => Some(FieldType::Number),
+        Json::String(s) if Timestamp::parse(s).is_ok() => Some(FieldType::DateTime),
+        Json::String(_) => Some(FieldType::String),
+        Json::Array(_) | Json::Object(_) => Some(FieldType::Any),
+    }
+}
+
+fn merge(a: Option<FieldType>, b: Option<FieldType>) -> Option<FieldType> {
+    match (a, b) {
+        (None, x) | (x, None) => x,
+        (Some(x), Some(y)) if x == y => Some(x),
+        (Some(FieldType::DateTime), Some(FieldType::String))
+        | (Some(FieldType::String), Some(FieldType::DateTime)) => Some(FieldType::String),
+        _ => Some(FieldType::Any),
+    }
+}
+
+impl JsonSchema {
+    /// Infers paths and types from sample rows (typically all of them). Non-object rows
+    /// are ignored.
+    pub fn infer<'a>(rows: impl IntoIterator<Item = &'a Json>) -> Self {
+        let mut s = JsonSchema::default();
+        let mut types: Vec<Option<FieldType>> = Vec::new();
+        for row in rows {
+            if let Json::Object(m) = row {
+                s.walk(m, &[], None, 0, &mut types);
+            }
+        }
+        for (f, t) in s.fields.iter_mut().zip(types) {
+            if !f.is_collection {
+                f.ty = t.unwrap_or(FieldType::Any);
+            }
+        }
+        s
+    }
+
+    fn field(
+        &mut self,
+        path: &[String],
+        coll: Option<(u32, Vec<String>)>,
+        types: &mut Vec<Option<FieldType>>,
+    ) -> Option<u32> {
+        let key = path.join("/");
+        if let Some(&id) = self.by_path.get(&key) {
+            return Some(id);
+        }
+        if self.fields.len() >= JSON_MAX_PATHS {
+            return None;
+        }
+        let id = u32::try_from(self.fields.len()).ok()?;
+        self.fields.push(JsonField {
+            path: path.to_vec(),
+            ty: FieldType::Any,
+            collection: coll,
+            is_collection: false,
+            scalar_element: None,
+        });
+        types.push(None);
+        self.by_path.insert(key, id);
+        Some(id)
+    }
+
+    fn walk(
+        &mut self,
+        m: &serde_json::Map<String, Json>,
+        prefix: &[String],
+        coll: Option<(u32, usize)>,
+        depth: usize,
+        types: &mut Vec<Option<FieldType>>,
+    ) {
+        if depth >= JSON_MAX_DEPTH {
+            return;
+        }
+        for (k, v) in m {
+            let mut path = prefix.to_vec();
+            path.push(k.clone());
+            let rel = coll.map(|(c, at)| (c, path.get(at..).unwrap_or(&[]).to_vec()));
+            match v {
+                Json::Object(inner) => {
+                    self.walk(inner, &path, coll, depth + 1, types);
+                }
+                Json::Array(items) if coll.is_none() => {
+                    let Some(cid) = self.field(&path, None, types) else {
+                        return;
+                    };
+                    if let Some(f) = self.fields.get_mut(cid as usize) {
+                        f.is_collection = true;
+                    }
+                    for it in items {
+                        match it {
+                            Json::Object(inner) => {
+                                self.walk(inner, &path, Some((cid, path.len())), depth + 1, types)
+                            }
+                            Json::Array(_) => {}
+                            scalar => {
+                                let mut ep = path.clone();
+                                ep.push(String::new());
+                                if let Some(eid) = self.field(&ep, Some((cid, Vec::new())), types) {
+                                    if let Some(f) = self.fields.get_mut(cid as usize) {
+                                        f.scalar_element = Some(eid);
+                                    }
+                                    if let Some(t) = types.get_mut(eid as usize) {
+                                        *t = merge(*t, json_type(scalar));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                Json::Array(_) => {} // arrays inside collection elements: not addressable
+                scalar => {
+                    if let Some(id) = self.field(&path, rel, types) {
+                        if let Some(t) = types.get_mut(id as usize) {
+                            *t = merge(*t, json_type(scalar));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn info(&self, id: u32) -> Option<&JsonField> {
+        self.fields.get(id as usize)
+    }
+}
+
+impl Schema for JsonSchema {
+    fn resolve(&mut self, path: &[&str]) -> Option<Resolved> {
+        let &id = self.by_path.get(&path.join("/"))?;
+        let f = self.info(id)?;
+        if f.is_collection {
+            let element = f.scalar_element.and_then(|e| {
+                self.info(e).map(|ef| FieldInfo {
+                    id: FieldId(e),
+                    ty: ef.ty,
+                    collection: Some(FieldId(id)),
+                })
+            });
+            return Some(Resolved::Collection {
+                id: FieldId(id),
+                element,
+            });
+        }
+        if f.path.last().is_some_and(String::is_empty) {
+            return None;
+        }
+        Some(Resolved::Field(FieldInfo {
+            id: FieldId(id),
+            ty: f.ty,
+            collection: f.collection.as_ref().map(|(c, _)| FieldId(*c)),
+        }))
+    }
+
+    fn field_names(&self) -> Vec<String> {
+        self.by_path
+            .keys()
+            .filter(|k| !k.ends_with('/') && !k.is_empty())
+            .cloned()
+            .collect()
+    }
+}
+
+fn walk_path<'a>(mut v: &'a Json, path: &[String]) -> Option<&'a Json> {
+    for seg in path {
+        if seg.is_empty() {
+            continue;
+        }
+        v = v.as_object()?.get(seg)?;
+    }
+    Some(v)
+}
+
+fn json_value(v: Option<&Json>) -> Value<'_> {
+    match v {
+        Some(Json::Bool(b)) => Value::Bool(*b),
+        Some(Json::Number(n)) => n.as_f64().map_or(Value::Null, Value::Number),
+        Some(Json::String(s)) => Value::Str(s),
+        _ => Value::Null,
+    }
+}
+
+impl Row for Json {
+    type Schema = JsonSchema;
+
+    fn get<'a>(&'a self, schema: &JsonSchema, field: FieldId) -> Value<'a> {
+        match schema.info(field.0) {
+            Some(f) => json_value(walk_path(self, &f.path)),
+            None => Value::Null,
+        }
+    }
+
+    fn len(&self, schema: &JsonSchema, collection: FieldId) -> usize {
+        match schema
+            .info(collection.0)
+            .and_then(|f| walk_path(self, &f.path))
+        {
+            Some(Json::Array(a)) => a.len(),
+            _ => 0,
+        }
+    }
+
+    fn get_at<'a>(&'a self, schema: &JsonSchema, field: FieldId, index: usize) -> Value<'a> {
+        let Some(f) = schema.info(field.0) else {
+            return Value::Null;
+        };
+        let Some((cid, rel)) = &f.collection else {
+            return Value::Null;
+        };
+        let arr = schema.info(*cid).and_then(|c| walk_path(self, &c.path));
+        let elem = arr.and_then(Json::as_array).and_then(|a| a.get(index));
+        json_value(elem.and_then(|e| walk_path(e, rel)))
+    }
+
+    fn to_json(&self) -> Json {
+        self.clone()
+    }
+}

@@ -1,0 +1,479 @@
+//! A query checked against a schema and ready to run over rows.
+//!
+//! Imports no I/O, no wasm, no `worker`.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{select::select_paths, select::MAX_SELECT_DEPTH, Param, Query, QueryError};
+use crate::filter::{
+    suggest, Compiled, FieldId, FieldInfo, FieldType, Path, Resolved, Row, Schema, Span, Value,
+};
+use crate::model::Timestamp;
+
+/// Most group keys one row may contribute (the product of its multi-valued fields).
+const MAX_KEYS_PER_ROW: usize = 1000;
+
+/// One page of rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListResult {
+    /// The selected rows of the page.
+    pub items: Vec<serde_json::Value>,
+    /// `items.len()`.
+    pub count: usize,
+    /// Rows matching the filter, before paging.
+    pub total: usize,
+    /// The offset applied.
+    pub offset: usize,
+}
+
+/// One group of a transform.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    /// Group-by path (as written, `/`-joined) → value (`null` for absent).
+    pub key: serde_json::Map<String, serde_json::Value>,
+    /// Rows (or, for multi-valued fields, values) in the group.
+    pub count: usize,
+}
+
+/// One page of groups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupResult {
+    /// The groups of the page.
+    pub groups: Vec<Group>,
+    /// `groups.len()`.
+    pub count: usize,
+    /// All groups, before paging.
+    pub total: usize,
+    /// Rows matching the filter.
+    pub rows: usize,
+    /// The offset applied.
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum KeySource {
+    Single(FieldId, FieldType),
+    Multi {
+        collection: FieldId,
+        field: FieldId,
+        ty: FieldType,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+enum GroupSort {
+    Count,
+    Key(usize),
+}
+
+/// A query compiled for rows of type `R`.
+pub struct Plan<R: Row> {
+    schema: R::Schema,
+    filter: Option<Compiled>,
+    sort: Vec<(FieldId, FieldType, bool)>,
+    group_sort: Vec<(GroupSort, bool)>,
+    select: Vec<Vec<String>>,
+    group: Vec<(String, KeySource)>,
+    offset: usize,
+    limit: usize,
+}
+
+impl<R: Row> std::fmt::Debug for Plan<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("filter", &self.filter.is_some())
+            .field("offset", &self.offset)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+fn unknown<S: Schema>(schema: &S, param: Param, p: &Path) -> QueryError {
+    let name = p.joined();
+    let names = schema.field_names();
+    let s = suggest(&name, names.iter().map(String::as_str));
+    QueryError {
+        param,
+        error: crate::filter::FilterError::new(
+            "query.field.unknown",
+            format!("unknown field `{name}`"),
+            p.span(),
+        )
+        .with_suggestion(s),
+    }
+}
+
+fn qerr(param: Param, code: &'static str, msg: String, span: Span) -> QueryError {
+    QueryError::new(param, code, msg, span)
+}
+
+fn names(p: &Path) -> Vec<&str> {
+    p.segments.iter().map(|s| s.name.as_str()).collect()
+}
+
+impl Query {
+    /// Checks every name and type against `schema` and compiles; no rows needed. `now_ms`
+    /// is the value of `now()` in the filter.
+    pub fn plan<R: Row>(&self, mut schema: R::Schema, now_ms: i64) -> Result<Plan<R>, QueryError> {
+        let filter = match &self.filter {
+            Some(e) => {
+                Some(
+                    Compiled::compile(e, &mut schema, now_ms).map_err(|error| QueryError {
+                        param: Param::Filter,
+                        error,
+                    })?,
+                )
+            }
+            None => None,
+        };
+        let mut group = Vec::new();
+        for p in &self.group_by {
+            let src = match schema.resolve(&names(p)) {
+                Some(Resolved::Field(FieldInfo {
+                    id,
+                    ty,
+                    collection: None,
+                })) => KeySource::Single(id, ty),
+                Some(Resolved::Field(FieldInfo {
+                    id,
+                    ty,
+                    collection: Some(c),
+                })) => KeySource::Multi {
+                    collection: c,
+                    field: id,
+                    ty,
+                },
+                Some(Resolved::Collection {
+                    id,
+                    element: Some(e),
+                }) => KeySource::Multi {
+                    collection: id,
+                    field: e.id,
+                    ty: e.ty,
+                },
+                Some(Resolved::Collection { .. }) => {
+                    return Err(qerr(
+                        Param::GroupBy,
+                        "query.group_by.not_groupable",
+                        format!(
+                            "`{}` is a collection of objects; group by one of its fields",
+                            p.joined()
+                        ),
+                        p.span(),
+                    ))
+                }
+                None => return Err(unknown(&schema, Param::GroupBy, p)),
+            };
+            group.push((p.joined(), src));
+        }
+        let mut sort = Vec::new();
+        let mut group_sort = Vec::new();
+        for k in &self.sort {
+            if !self.group_by.is_empty() {
+                let j = k.path.joined();
+                let g = if j == "count" {
+                    GroupSort::Count
+                } else if let Some(i) = group.iter().position(|(n, _)| *n == j) {
+                    GroupSort::Key(i)
+                } else {
+                    let cands: Vec<&str> = group
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .chain(["count"])
+                        .collect();
+                    return Err(QueryError {
+                        param: Param::Sort,
+                        error: crate::filter::FilterError::new(
+                            "query.sort.not_grouped",
+                            format!("a transform sorts by `count` or a group-by field, not `{j}`"),
+                            k.path.span(),
+                        )
+                        .with_suggestion(suggest(&j, cands)),
+                    });
+                };
+                group_sort.push((g, k.descending));
+                continue;
+            }
+            match schema.resolve(&names(&k.path)) {
+                Some(Resolved::Field(FieldInfo {
+                    id,
+                    ty,
+                    collection: None,
+                })) => sort.push((id, ty, k.descending)),
+                Some(_) => {
+                    return Err(qerr(
+                        Param::Sort,
+                        "query.sort.not_sortable",
+                        format!(
+                            "`{}` has several values per row and cannot be sorted by",
+                            k.path.joined()
+                        ),
+                        k.path.span(),
+                    ))
+                }
+                None => return Err(unknown(&schema, Param::Sort, &k.path)),
+            }
+        }
+        let mut select = Vec::new();
+        let all = schema.field_names();
+        for p in &self.select {
+            if p.segments.len() > MAX_SELECT_DEPTH {
+                return Err(qerr(
+                    Param::Select,
+                    "query.select.too_deep",
+                    format!("a selected path has at most {MAX_SELECT_DEPTH} segments"),
+                    p.span(),
+                ));
+            }
+            let j = p.joined();
+            let prefix = format!("{j}/");
+            let known = schema.resolve(&names(p)).is_some()
+                || all.iter().any(|n| *n == j || n.starts_with(&prefix));
+            if !known {
+                return Err(unknown(&schema, Param::Select, p));
+            }
+            select.push(p.segments.iter().map(|s| s.name.clone()).collect());
+        }
+        Ok(Plan {
+            schema,
+            filter,
+            sort,
+            group_sort,
+            select,
+            group,
+            offset: self.offset,
+            limit: self.limit,
+        })
+    }
+}
+
+/// A sortable, groupable owned key.
+#[derive(Debug, Clone, PartialEq)]
+enum Key {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Time(i64),
+    Str(String),
+}
+
+impl Key {
+    fn rank(&self) -> u8 {
+        match self {
+            Key::Bool(_) => 0,
+            Key::Num(_) => 1,
+            Key::Time(_) => 2,
+            Key::Str(_) => 3,
+            Key::Null => 4,
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Key::Null => serde_json::Value::Null,
+            Key::Bool(b) => (*b).into(),
+            Key::Num(n) => serde_json::Number::from_f64(*n)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Key::Time(t) => Timestamp(*t).to_string().into(),
+            Key::Str(s) => s.clone().into(),
+        }
+    }
+}
+
+impl Eq for Key {}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Key::Bool(a), Key::Bool(b)) => a.cmp(b),
+            (Key::Num(a), Key::Num(b)) => a.total_cmp(b),
+            (Key::Time(a), Key::Time(b)) => a.cmp(b),
+            (Key::Str(a), Key::Str(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+fn key(v: Value<'_>, ty: FieldType) -> Key {
+    match v {
+        Value::Null => Key::Null,
+        Value::Bool(b) => Key::Bool(b),
+        Value::Number(n) => Key::Num(n),
+        Value::DateTime(t) => Key::Time(t),
+        Value::Str(s) if ty == FieldType::DateTime => match Timestamp::parse(s) {
+            Ok(t) => Key::Time(t.0),
+            Err(_) => Key::Str(s.to_owned()),
+        },
+        Value::Str(s) => Key::Str(s.to_owned()),
+    }
+}
+
+/// Orders two borrowed values: by type rank, then value; nulls rank last.
+fn cmp_values(a: Value<'_>, b: Value<'_>, ty: FieldType) -> Ordering {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) if ty != FieldType::DateTime => x.cmp(y),
+        (Value::Number(x), Value::Number(y)) => x.total_cmp(&y),
+        (Value::DateTime(x), Value::DateTime(y)) => x.cmp(&y),
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (a, b) => key(a, ty).cmp(&key(b, ty)),
+    }
+}
+
+impl<R: Row> Plan<R> {
+    /// True when the filter (if any) is true on `row`.
+    #[inline]
+    pub fn matches(&self, row: &R) -> bool {
+        self.filter
+            .as_ref()
+            .is_none_or(|f| f.matches(row, &self.schema))
+    }
+
+    /// The list order: each sort key in turn (ascending: nulls last; descending: the
+    /// exact reverse). Rows equal on every key compare `Equal`; callers merging
+    /// sources keep their own tie-break.
+    pub fn compare(&self, a: &R, b: &R) -> Ordering {
+        for &(id, ty, desc) in &self.sort {
+            let o = cmp_values(a.get(&self.schema, id), b.get(&self.schema, id), ty);
+            let o = if desc { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    }
+
+    /// Applies `select` to one row.
+    pub fn select(&self, row: &R) -> serde_json::Value {
+        select_paths(&row.to_json(), &self.select)
+    }
+
+    /// The offset.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The page size.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The schema the plan was checked against.
+    pub fn schema(&self) -> &R::Schema {
+        &self.schema
+    }
+
+    /// filter → sort (stable) → offset/limit → select.
+    pub fn run_list(&self, rows: &[R]) -> ListResult {
+        let mut hits: Vec<&R> = rows.iter().filter(|r| self.matches(r)).collect();
+        if !self.sort.is_empty() {
+            hits.sort_by(|a, b| self.compare(a, b));
+        }
+        let total = hits.len();
+        let items: Vec<serde_json::Value> = hits
+            .into_iter()
+            .skip(self.offset)
+            .take(self.limit)
+            .map(|r| self.select(r))
+            .collect();
+        ListResult {
+            count: items.len(),
+            items,
+            total,
+            offset: self.offset,
+        }
+    }
+
+    /// filter → group-by (count per group; each value of a multi-valued field counts;
+    /// a row with an empty multi-valued field counts under `null`) → sort (default: by
+    /// key ascending) → offset/limit. Without group-by fields, one group of all rows.
+    pub fn run_group(&self, rows: &[R]) -> GroupResult {
+        let mut counts: BTreeMap<Vec<Key>, usize> = BTreeMap::new();
+        let mut matched = 0;
+        for r in rows.iter().filter(|r| self.matches(r)) {
+            matched += 1;
+            let mut keys: Vec<Vec<Key>> = vec![Vec::with_capacity(self.group.len())];
+            for (_, src) in &self.group {
+                let vals: Vec<Key> = match *src {
+                    KeySource::Single(id, ty) => vec![key(r.get(&self.schema, id), ty)],
+                    KeySource::Multi {
+                        collection,
+                        field,
+                        ty,
+                    } => {
+                        let n = r.len(&self.schema, collection).min(MAX_KEYS_PER_ROW);
+                        let v: Vec<Key> = (0..n)
+                            .map(|i| key(r.get_at(&self.schema, field, i), ty))
+                            .collect();
+                        if v.is_empty() {
+                            vec![Key::Null]
+                        } else {
+                            v
+                        }
+                    }
+                };
+                let mut next = Vec::new();
+                'outer: for k in &keys {
+                    for v in &vals {
+                        if next.len() >= MAX_KEYS_PER_ROW {
+                            break 'outer;
+                        }
+                        let mut k2 = k.clone();
+                        k2.push(v.clone());
+                        next.push(k2);
+                    }
+                }
+                keys = next;
+            }
+            for k in keys {
+                *counts.entry(k).or_insert(0) += 1;
+            }
+        }
+        let mut groups: Vec<(Vec<Key>, usize)> = counts.into_iter().collect();
+        if !self.group_sort.is_empty() {
+            groups.sort_by(|a, b| {
+                for &(g, desc) in &self.group_sort {
+                    let o = match g {
+                        GroupSort::Count => a.1.cmp(&b.1),
+                        GroupSort::Key(i) => a.0.get(i).cmp(&b.0.get(i)),
+                    };
+                    let o = if desc { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            });
+        }
+        let total = groups.len();
+        let page: Vec<Group> = groups
+            .into_iter()
+            .skip(self.offset)
+            .take(self.limit)
+            .map(|(k, count)| Group {
+                key: self
+                    .group
+                    .iter()
+                    .zip(k.iter())
+                    .map(|((n, _), v)| (n.clone(), v.to_json()))
+                    .collect(),
+                count,
+            })
+            .collect();
+        GroupResult {
+            count: page.len(),
+            groups: page,
+            total,
+            rows: matched,
+            offset: self.offset,
+        }
+    }
+}

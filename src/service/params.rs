@@ -1,0 +1,120 @@
+//! The URL query parameters of the `/v1` routes, decoded once.
+
+use super::problem::Problem;
+
+/// Decoded query parameters.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    /// `filter`
+    pub filter: Option<String>,
+    /// `sort`
+    pub sort: Option<String>,
+    /// `select`
+    pub select: Option<String>,
+    /// `offset`
+    pub offset: Option<String>,
+    /// `limit`
+    pub limit: Option<String>,
+    /// `group-by` (transform)
+    pub group_by: Option<String>,
+    /// `include=raw`
+    pub include_raw: bool,
+    /// `explain=true`
+    pub explain: bool,
+    /// `pushdown=false` turns pushdown off
+    pub pushdown: bool,
+    /// `strict=true`
+    pub strict: bool,
+    /// `next` continuation token
+    pub next: Option<String>,
+}
+
+fn boolean(name: &'static str, v: &str) -> Result<bool, Problem> {
+    match v {
+        "true" | "1" | "" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(Problem::bad_parameter(
+            name,
+            format!("`{name}` must be true or false"),
+        )),
+    }
+}
+
+impl Params {
+    /// Decodes a URL query string. Unknown parameters are errors (a typo should not be
+    /// silently ignored); a repeated parameter is an error too.
+    pub fn parse(query: &str) -> Result<Params, Problem> {
+        let mut p = Params {
+            pushdown: true,
+            ..Params::default()
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            if seen.iter().any(|s| *s == k) {
+                let name: String = k.chars().take(40).collect();
+                return Err(Problem::bad_parameter(
+                    "query",
+                    format!("`{name}` is given more than once"),
+                ));
+            }
+            seen.push(k.to_string());
+            let v = v.into_owned();
+            match k.as_ref() {
+                "filter" | "$filter" => p.filter = Some(v),
+                "sort" | "$orderby" => p.sort = Some(v),
+                "select" | "$select" => p.select = Some(v),
+                "offset" | "$skip" => p.offset = Some(v),
+                "limit" | "$top" => p.limit = Some(v),
+                "group-by" | "group_by" => p.group_by = Some(v),
+                "include" => match v.as_str() {
+                    "raw" => p.include_raw = true,
+                    "" => {}
+                    _ => {
+                        return Err(Problem::bad_parameter(
+                            "include",
+                            "`include` accepts only `raw`",
+                        ))
+                    }
+                },
+                "explain" => p.explain = boolean("explain", &v)?,
+                "pushdown" => p.pushdown = boolean("pushdown", &v)?,
+                "strict" => p.strict = boolean("strict", &v)?,
+                "next" => p.next = Some(v),
+                other => {
+                    let name: String = other.chars().take(40).collect();
+                    return Err(Problem::bad_parameter(
+                        "query",
+                        format!(
+                            "unknown parameter `{name}` (known: filter, sort, select, offset, limit, group-by, include, explain, pushdown, strict, next)"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_and_defaults() {
+        let p = Params::parse("filter=status%20eq%20%27active%27&limit=5&explain=true").unwrap();
+        assert_eq!(p.filter.as_deref(), Some("status eq 'active'"));
+        assert_eq!(p.limit.as_deref(), Some("5"));
+        assert!(p.explain && p.pushdown && !p.strict && !p.include_raw);
+    }
+
+    #[test]
+    fn rejects_unknown_repeated_and_bad_booleans() {
+        assert_eq!(
+            Params::parse("fitler=x").unwrap_err().code,
+            "query.invalid_parameter"
+        );
+        assert!(Params::parse("limit=1&limit=2").is_err());
+        assert!(Params::parse("strict=maybe").is_err());
+        assert!(Params::parse("include=everything").is_err());
+    }
+}

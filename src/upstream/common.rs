@@ -1,0 +1,41 @@
+//! Small helpers shared by the vendor folders: blank strings, derived statuses, literal
+//! quoting and sort-key checks. This module imports no I/O.
+
+use crate::model::{Status, Timestamp};
+
+use super::plan::{Lit, SortKey};
+
+/// `Some` of a non-blank string, kept as sent (not trimmed, so that an upstream `eq`
+/// and the edge's `eq` see the same text): a blank vendor value is "no value".
+pub fn text(s: Option<&str>) -> Option<String> {
+    s.filter(|t| !t.trim().is_empty()).map(str::to_owned)
+}
+
+/// True for a literal that is safe to push: a non-blank string (a blank one matches
+/// blank vendor values upstream but nothing at the edge, where blanks are absent).
+pub fn pushable(s: &str) -> bool {
+    !s.trim().is_empty()
+}
+
+/// `expired` when the vendor says active but the end date has passed at `now`.
+pub fn with_expiry(status: Status, end: Option<Timestamp>, now_ms: i64) -> Status {
+    match (status, end) {
+        (Status::Active, Some(e)) if e.millis() <= now_ms => Status::Expired,
+        (s, _) => s,
+    }
+}
+
+/// The strings of a list of literals, or `None` if any is not a string.
+pub fn strings(values: &[Lit]) -> Option<Vec<&str>> {
+    values.iter().map(Lit::as_str).collect()
+}
+
+/// True when the sort is empty or its only key is the record id / source id (which the
+/// edge also uses as its tie-breaker).
+pub fn sort_is_by_id(keys: &[SortKey]) -> Option<bool> {
+    match keys {
+        [] => Some(false),
+        [k] if k.field == "id" || k.field == "sourceId" => Some(k.desc),
+        _ => None,
+    }
+}

@@ -1,0 +1,305 @@
+//! Splits a parsed filter at its top-level `and` and recognises each conjunct as a
+//! [`Pred`] over one normalized field, and whether it constrains `source` (and so prunes
+//! whole upstreams). Anything not recognised is [`Pred::Other`]: it is never pushed and
+//! always re-applied at the edge. This module imports no I/O.
+
+use crate::filter::{BinaryOp, Expr, ExprKind, LambdaOp, Literal};
+use crate::model::{Source, Timestamp};
+
+use super::plan::{CmpOp, Conjunct, Lit, Pred, StrFn};
+
+/// The top-level conjuncts of `expr` (one when it is not an `and`).
+pub fn split(expr: &Expr) -> Vec<Conjunct> {
+    let mut out = Vec::new();
+    flatten(expr, &mut out, 0);
+    out.into_iter()
+        .map(|e| {
+            let pred = recognise(e);
+            Conjunct {
+                text: e.to_string(),
+                admits: admits(e),
+                pred,
+                expr: e.clone(),
+            }
+        })
+        .collect()
+}
+
+fn flatten<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>, depth: usize) {
+    match &e.kind {
+        ExprKind::And(v) if depth < 64 => v.iter().for_each(|x| flatten(x, out, depth + 1)),
+        _ => out.push(e),
+    }
+}
+
+fn lit(l: &Literal) -> Option<Lit> {
+    Some(match l {
+        Literal::Null => Lit::Null,
+        Literal::Bool(b) => Lit::Bool(*b),
+        Literal::Int(i) => Lit::Num(*i as f64),
+        Literal::Float(f) => Lit::Num(*f),
+        Literal::String(s) => Lit::Str(s.clone()),
+        Literal::Date(s) => Lit::Time {
+            at: Timestamp::parse(s).ok()?,
+            date_only: true,
+        },
+        Literal::DateTimeOffset(s) => Lit::Time {
+            at: Timestamp::parse(s).ok()?,
+            date_only: false,
+        },
+        _ => return None,
+    })
+}
+
+fn cmp_op(op: BinaryOp) -> Option<CmpOp> {
+    Some(match op {
+        BinaryOp::Eq => CmpOp::Eq,
+        BinaryOp::Ne => CmpOp::Ne,
+        BinaryOp::Gt => CmpOp::Gt,
+        BinaryOp::Ge => CmpOp::Ge,
+        BinaryOp::Lt => CmpOp::Lt,
+        BinaryOp::Le => CmpOp::Le,
+        _ => return None,
+    })
+}
+
+/// A field operand: `path` or `tolower(path)`; returns (path, lowered).
+fn field(e: &Expr) -> Option<(String, bool)> {
+    match &e.kind {
+        ExprKind::Path(p) => Some((p.joined(), false)),
+        ExprKind::Call { name, args } if name.name == "tolower" => match args.as_slice() {
+            [Expr {
+                kind: ExprKind::Path(p),
+                ..
+            }] => Some((p.joined(), true)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn literal(e: &Expr) -> Option<Lit> {
+    match &e.kind {
+        ExprKind::Literal(l) => lit(l),
+        _ => None,
+    }
+}
+
+/// Recognises one conjunct.
+pub fn recognise(e: &Expr) -> Pred {
+    recognise_opt(e).unwrap_or(Pred::Other)
+}
+
+fn recognise_opt(e: &Expr) -> Option<Pred> {
+    match &e.kind {
+        ExprKind::Binary { op, lhs, rhs } => {
+            let op = cmp_op(*op)?;
+            let (f, v, op) = match (field(lhs), field(rhs)) {
+                (Some(f), None) => (f, literal(rhs)?, op),
+                (None, Some(f)) => (f, literal(lhs)?, op.flipped()),
+                _ => return None,
+            };
+            // `tolower(f) eq 'Mixed'` never matches; leave such oddities to the edge.
+            if f.1 && v.as_str().is_none_or(|s| s.to_lowercase() != s) {
+                return None;
+            }
+            Some(Pred::Cmp {
+                field: f.0,
+                op,
+                value: v,
+                lower: f.1,
+            })
+        }
+        ExprKind::In { lhs, list } => {
+            let (f, false) = field(lhs)? else {
+                return None;
+            };
+            let values: Option<Vec<Lit>> = list.iter().map(literal).collect();
+            Some(Pred::In {
+                field: f,
+                values: values?,
+            })
+        }
+        ExprKind::Call { name, args } => {
+            let func = match name.name.as_str() {
+                "contains" => StrFn::Contains,
+                "startswith" => StrFn::StartsWith,
+                "endswith" => StrFn::EndsWith,
+                _ => return None,
+            };
+            let [a, b] = args.as_slice() else {
+                return None;
+            };
+            let (f, lower) = field(a)?;
+            let Some(Lit::Str(value)) = literal(b) else {
+                return None;
+            };
+            if lower && value.to_lowercase() != value {
+                return None;
+            }
+            Some(Pred::Str {
+                func,
+                field: f,
+                value,
+                lower,
+            })
+        }
+        ExprKind::Lambda {
+            collection,
+            op: LambdaOp::Any,
+            body: Some((var, body)),
+        } => {
+            let inner = recognise_opt(body)?;
+            let rest = inner
+                .field()?
+                .strip_prefix(var.name.as_str())?
+                .strip_prefix('/')?
+                .to_owned();
+            if rest.contains('/') {
+                return None;
+            }
+            Some(Pred::Any {
+                collection: collection.joined(),
+                inner: Box::new(inner.with_field(rest)),
+            })
+        }
+        ExprKind::Or(v) => {
+            // `f eq a or f eq b …` is `f in (a, b, …)`.
+            let mut field_name: Option<String> = None;
+            let mut values = Vec::new();
+            for d in v {
+                match recognise_opt(d)? {
+                    Pred::Cmp {
+                        field,
+                        op: CmpOp::Eq,
+                        value,
+                        lower: false,
+                    } => {
+                        if field_name.as_ref().is_some_and(|f| *f != field) {
+                            return None;
+                        }
+                        field_name = Some(field);
+                        values.push(value);
+                    }
+                    Pred::In { field, values: vs } => {
+                        if field_name.as_ref().is_some_and(|f| *f != field) {
+                            return None;
+                        }
+                        field_name = Some(field);
+                        values.extend(vs);
+                    }
+                    _ => return None,
+                }
+            }
+            Some(Pred::In {
+                field: field_name?,
+                values,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Evaluates a recognised predicate on the text of `source` (a non-null string).
+fn holds_on(p: &Pred, s: &str) -> Option<bool> {
+    Some(match p {
+        Pred::Cmp {
+            op, value, lower, ..
+        } => {
+            let v = value.as_str()?;
+            let s = if *lower {
+                s.to_lowercase()
+            } else {
+                s.to_owned()
+            };
+            let o = s.as_str().cmp(v);
+            match op {
+                CmpOp::Eq => o.is_eq(),
+                CmpOp::Ne => o.is_ne(),
+                CmpOp::Gt => o.is_gt(),
+                CmpOp::Ge => o.is_ge(),
+                CmpOp::Lt => o.is_lt(),
+                CmpOp::Le => o.is_le(),
+            }
+        }
+        Pred::In { values, .. } => values.iter().any(|v| v.as_str() == Some(s)),
+        Pred::Str {
+            func, value, lower, ..
+        } => {
+            let s = if *lower {
+                s.to_lowercase()
+            } else {
+                s.to_owned()
+            };
+            match func {
+                StrFn::Contains => s.contains(value.as_str()),
+                StrFn::StartsWith => s.starts_with(value.as_str()),
+                StrFn::EndsWith => s.ends_with(value.as_str()),
+            }
+        }
+        Pred::Any { .. } | Pred::Other => return None,
+    })
+}
+
+/// The sources a conjunct about `source` admits; `None` when it is not only about
+/// `source` (or uses a form this planner does not evaluate).
+pub fn admits(e: &Expr) -> Option<Vec<Source>> {
+    let p = recognise(e);
+    match &p {
+        Pred::Cmp { field, value, .. } if field == "source" => {
+            // Only string comparisons are evaluated here; `source eq null` etc. stay.
+            value.as_str()?;
+        }
+        Pred::In { field, .. } | Pred::Str { field, .. } if field == "source" => {}
+        _ => return None,
+    }
+    let mut out = Vec::new();
+    for s in Source::ALL {
+        if holds_on(&p, s.as_str())? {
+            out.push(s);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::parse;
+
+    #[test]
+    fn splits_and_recognises() {
+        let e = parse(
+            "customer/name eq 'A' and 5 lt items/quantity and (orderRef eq 'x' or orderRef eq 'y') \
+             and contains(tolower(name), 'abc') and source in ('hpe_flex', 'fno_orders') and not (id eq 'q')",
+        )
+        .unwrap();
+        let c = split(&e);
+        assert_eq!(c.len(), 6);
+        assert!(
+            matches!(&c[0].pred, Pred::Cmp { field, op: CmpOp::Eq, .. } if field == "customer/name")
+        );
+        assert!(matches!(&c[1].pred, Pred::Cmp { op: CmpOp::Gt, .. }));
+        assert!(matches!(&c[2].pred, Pred::In { values, .. } if values.len() == 2));
+        assert!(matches!(&c[3].pred, Pred::Str { lower: true, .. }));
+        assert_eq!(c[4].admits, Some(vec![Source::HpeFlex, Source::FnoOrders]));
+        assert_eq!(c[5].pred, Pred::Other);
+        assert_eq!(c[0].admits, None);
+        let l = split(&parse("items/any(i: i/productName eq 'Analyzer')").unwrap());
+        assert!(matches!(&l[0].pred, Pred::Any { collection, inner }
+            if collection == "items" && inner.field() == Some("productName")));
+    }
+
+    #[test]
+    fn source_predicates_prune() {
+        let a = |t: &str| admits(&parse(t).unwrap());
+        assert_eq!(
+            a("source eq 'telecomx_flexcare'"),
+            Some(vec![Source::TelecomxFlexcare])
+        );
+        assert_eq!(a("source ne 'hpe_flex'").map(|v| v.len()), Some(3));
+        assert_eq!(a("startswith(source, 'fno')").map(|v| v.len()), Some(2));
+        assert_eq!(a("source eq 'nope'"), Some(vec![]));
+        assert_eq!(a("source eq 'hpe_flex' or name eq 'x'"), None);
+    }
+}

@@ -1,0 +1,178 @@
+//! Every date form the vendors send, read into a [`Timestamp`].
+//!
+//! Accepted: epoch milliseconds (number or all-digit string), `yyyy-MM-dd` and
+//! `yyyy/MM/dd` (midnight UTC), RFC 3339 date-times with `Z` or an offset, and date-times
+//! without an offset (`yyyy-MM-ddTHH:mm:ss[.fff]`, also with a space instead of `T`), read
+//! in the vendor's default zone: UTC, or US Pacific for FNO.
+//!
+//! US Pacific is computed by rule, not from a tz database (small on wasm): PST is UTC−8,
+//! PDT is UTC−7; since 2007 PDT runs from the second Sunday of March 02:00 local to the
+//! first Sunday of November 02:00 local; for 1987–2006 (and, as an approximation, earlier
+//! years) from the first Sunday of April to the last Sunday of October. A wall time in the
+//! repeated autumn hour is read as PDT (the first occurrence); a wall time in the skipped
+//! spring hour is read as PDT too. This module imports no I/O.
+
+use serde::Deserialize;
+use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset, Weekday};
+
+use crate::model::Timestamp;
+
+/// A date as it appears on the wire: a number or a string.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum WireDate {
+    /// Epoch milliseconds.
+    Millis(i64),
+    /// A fractional number of epoch milliseconds (truncated).
+    Float(f64),
+    /// A textual date or date-time.
+    Text(String),
+}
+
+/// The zone a date-time without an offset is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// UTC.
+    Utc,
+    /// US Pacific (PST/PDT by the US rule).
+    Pacific,
+}
+
+impl WireDate {
+    /// The instant, or `None` when it is not a date this module understands (or blank).
+    pub fn to_timestamp(&self, zone: Zone) -> Option<Timestamp> {
+        match self {
+            WireDate::Millis(ms) => Some(Timestamp::from_millis(*ms)),
+            WireDate::Float(f) if f.is_finite() && f.abs() < 9.0e15 => {
+                Some(Timestamp::from_millis(f.trunc() as i64))
+            }
+            WireDate::Float(_) => None,
+            WireDate::Text(s) => parse_text(s, zone),
+        }
+    }
+}
+
+/// Parses a textual date in any accepted form.
+pub fn parse_text(s: &str, zone: Zone) -> Option<Timestamp> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if s.len() >= 9 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse::<i64>().ok().map(Timestamp::from_millis);
+    }
+    if s.len() == 10 {
+        return Timestamp::parse(&s.replace('/', "-")).ok();
+    }
+    let s = if s.as_bytes().get(10) == Some(&b' ') {
+        format!("{}T{}", s.get(..10)?, s.get(11..)?)
+    } else {
+        s.to_owned()
+    };
+    if let Ok(t) = Timestamp::parse(&s) {
+        return Some(t);
+    }
+    match zone {
+        Zone::Utc => Timestamp::parse_local(&s, UtcOffset::UTC).ok(),
+        Zone::Pacific => {
+            let fmt = time::macros::format_description!(
+                version = 2,
+                "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+            );
+            let local = PrimitiveDateTime::parse(&s, &fmt).ok()?;
+            Some(Timestamp::from_datetime(
+                local.assume_offset(pacific_offset(local)),
+            ))
+        }
+    }
+}
+
+/// The US Pacific offset in force at a local wall time.
+pub fn pacific_offset(local: PrimitiveDateTime) -> UtcOffset {
+    let y = local.year();
+    let (start, end) = if y >= 2007 {
+        (
+            nth_sunday(y, Month::March, 2),
+            nth_sunday(y, Month::November, 1),
+        )
+    } else {
+        (
+            nth_sunday(y, Month::April, 1),
+            last_sunday(y, Month::October),
+        )
+    };
+    let two = Time::from_hms(2, 0, 0).unwrap_or(Time::MIDNIGHT);
+    let dst = match (start, end) {
+        (Some(s), Some(e)) => {
+            local >= PrimitiveDateTime::new(s, two) && local < PrimitiveDateTime::new(e, two)
+        }
+        _ => false,
+    };
+    let hours = if dst { -7 } else { -8 };
+    UtcOffset::from_hms(hours, 0, 0).unwrap_or(UtcOffset::UTC)
+}
+
+fn nth_sunday(year: i32, month: Month, n: u8) -> Option<Date> {
+    let first = Date::from_calendar_date(year, month, 1).ok()?;
+    let delta = (7 - first.weekday().number_days_from_sunday()) % 7;
+    first.checked_add(time::Duration::days(
+        i64::from(delta) + 7 * (i64::from(n) - 1),
+    ))
+}
+
+fn last_sunday(year: i32, month: Month) -> Option<Date> {
+    let days = time::util::days_in_month(month, year);
+    let last = Date::from_calendar_date(year, month, days).ok()?;
+    let back = last.weekday().number_days_from_sunday();
+    let d = last.checked_sub(time::Duration::days(i64::from(back)))?;
+    (d.weekday() == Weekday::Sunday).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> String {
+        parse_text(s, Zone::Pacific)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn all_vendor_forms() {
+        assert_eq!(
+            WireDate::Millis(1_506_495_600_000)
+                .to_timestamp(Zone::Pacific)
+                .map(|t| t.to_string()),
+            Some("2017-09-27T07:00:00Z".into())
+        );
+        assert_eq!(p("2017-09-27"), "2017-09-27T00:00:00Z");
+        assert_eq!(p("2017/09/27"), "2017-09-27T00:00:00Z");
+        assert_eq!(p("2022-09-13T15:00:34+02:00"), "2022-09-13T13:00:34Z");
+        assert_eq!(p("2024-03-14T13:26:46.076Z"), "2024-03-14T13:26:46.076Z");
+        assert_eq!(p("1506497656047"), "2017-09-27T07:34:16.047Z");
+        assert_eq!(
+            parse_text("2024-01-15 10:00:00", Zone::Utc).map(|t| t.to_string()),
+            Some("2024-01-15T10:00:00Z".into())
+        );
+        assert_eq!(parse_text("", Zone::Utc), None);
+        assert_eq!(parse_text("soon", Zone::Utc), None);
+    }
+
+    #[test]
+    fn pacific_dst_edges() {
+        // Winter: PST.
+        assert_eq!(p("2024-01-15T10:00:00"), "2024-01-15T18:00:00Z");
+        // Summer: PDT.
+        assert_eq!(p("2024-07-01T10:00:00"), "2024-07-01T17:00:00Z");
+        // 2024: DST starts Sun 10 March 02:00, ends Sun 3 November 02:00.
+        assert_eq!(p("2024-03-10T01:59:59"), "2024-03-10T09:59:59Z");
+        assert_eq!(p("2024-03-10T03:00:00"), "2024-03-10T10:00:00Z");
+        assert_eq!(p("2024-11-03T01:30:00"), "2024-11-03T08:30:00Z"); // first (PDT)
+        assert_eq!(p("2024-11-03T02:00:00"), "2024-11-03T10:00:00Z");
+        // 2006 rule: first Sunday of April (2 April) to last Sunday of October (29th).
+        assert_eq!(p("2006-03-20T12:00:00"), "2006-03-20T20:00:00Z");
+        assert_eq!(p("2006-04-02T03:00:00"), "2006-04-02T10:00:00Z");
+        assert_eq!(p("2006-10-30T12:00:00"), "2006-10-30T20:00:00Z");
+    }
+}

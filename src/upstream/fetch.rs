@@ -1,0 +1,372 @@
+//! The shared fetch machinery, written once for every vendor: the [`Vendor`] trait a
+//! vendor folder implements, the exchange (credentials, retry on 429/5xx honouring
+//! `Retry-After` within a deadline, one credential refresh), and the page walker with a
+//! per-request budget of upstream calls.
+//!
+//! It talks HTTP only through [`HttpClient`] and waits only through [`Clock`]. It imports
+//! no `worker`, no wasm and no `std::time`.
+
+use crate::filter::Filter;
+use crate::model::{Record, RecordSchema, Source};
+
+use super::auth::Authenticator;
+use super::error::{redact, UpstreamError, UpstreamErrorKind};
+use super::http::{Clock, HttpClient, NativeRequest};
+use super::plan::{Plan, PlanInput};
+
+/// Limits for one fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Page requests this fetch may make (retries and token calls are not counted here,
+    /// but are bounded by the deadline and by [`MAX_ATTEMPTS`]).
+    pub max_calls: u32,
+    /// Epoch ms after which no new request is started (retries included).
+    pub deadline_ms: i64,
+}
+
+/// Attempts per page request (the first try plus retries on 429/5xx/timeouts).
+pub const MAX_ATTEMPTS: u32 = 4;
+
+/// Where a walk continues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cursor {
+    /// The next record offset (offset/limit upstreams).
+    Offset(u64),
+    /// The next page (page-numbered upstreams; the number's base is the vendor's). The
+    /// page size is part of the cursor: pages only line up at a fixed size. A size of 0
+    /// from [`Vendor::start`] means "pick one".
+    Page {
+        /// Page number.
+        number: u64,
+        /// Page size.
+        size: u32,
+    },
+}
+
+/// Per-call context for normalization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NormCtx {
+    /// The fetch time, for statuses derived from dates (`expired`).
+    pub now_ms: i64,
+    /// Keep the vendor's original object in `raw`.
+    pub include_raw: bool,
+}
+
+/// One page as a vendor parsed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The normalized records, in the upstream's order.
+    pub records: Vec<Record>,
+    /// The vendor's count of all matching records, when it gives one.
+    pub total: Option<u64>,
+    /// The number of records the vendor put on the page (before normalization).
+    pub count: u64,
+}
+
+/// What a fetch returns.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Fetched {
+    /// Records that satisfy the whole filter (residual applied), in upstream order,
+    /// after the pushed window if one was pushed.
+    pub records: Vec<Record>,
+    /// Page requests made.
+    pub requests: u32,
+    /// All HTTP calls made (pages, retries, token fetches).
+    pub http_calls: u32,
+    /// Records received from the upstream before the residual.
+    pub fetched: u64,
+    /// The budget ran out before the source was exhausted: `records` is incomplete.
+    pub exhausted: bool,
+    /// Where to continue (set exactly when `exhausted`).
+    pub next: Option<Cursor>,
+    /// The vendor's total of matching records, when known (counts the pushed filter only).
+    pub total: Option<u64>,
+    /// Every page request made, described for explain (no secrets).
+    pub native_requests: Vec<String>,
+}
+
+/// What a vendor folder implements; everything else is shared.
+pub trait Vendor {
+    /// The source id.
+    fn source(&self) -> Source;
+    /// The largest page the upstream serves.
+    fn max_page(&self) -> u32;
+    /// The pushdown planner (the folder's `dialect.rs`).
+    fn plan(&self, input: &PlanInput) -> Plan;
+    /// The first cursor of a walk for `plan`, and how many records to drop locally from
+    /// its start (page-numbered upstreams cannot skip to an arbitrary offset).
+    fn start(&self, plan: &Plan) -> (Cursor, u64);
+    /// The request for one page.
+    fn request(&self, base: &str, plan: &Plan, cursor: Cursor, size: u32) -> NativeRequest;
+    /// Parses a 2xx body (the folder's `wire.rs` + `normalize.rs`).
+    fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError>;
+    /// Classifies a non-2xx response from its body.
+    fn error(&self, status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError;
+    /// The cursor after a page at `cursor` of `size` that held `count` items, or `None`
+    /// at the end. The default follows the kind of cursor: offsets until `total`
+    /// (or a short page when there is no total), pages until a short page.
+    fn next(&self, cursor: Cursor, size: u32, count: u64, total: Option<u64>) -> Option<Cursor> {
+        if count == 0 || count < u64::from(size) {
+            return None;
+        }
+        match cursor {
+            Cursor::Offset(o) => {
+                let n = o.saturating_add(count);
+                match total {
+                    Some(t) if n >= t => None,
+                    _ => Some(Cursor::Offset(n)),
+                }
+            }
+            Cursor::Page { number, size } => Some(Cursor::Page {
+                number: number.saturating_add(1),
+                size,
+            }),
+        }
+    }
+}
+
+/// One upstream: a vendor, its base URL and its credentials.
+#[derive(Debug)]
+pub struct Adapter<V> {
+    /// The vendor dialect.
+    pub vendor: V,
+    base: String,
+    auth: Authenticator,
+}
+
+impl<V: Vendor> Adapter<V> {
+    /// An adapter for `vendor` at `base` with `auth`.
+    pub fn new(vendor: V, base: &str, auth: Authenticator) -> Self {
+        Adapter {
+            vendor,
+            base: base.trim_end_matches('/').to_owned(),
+            auth,
+        }
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The first native request the plan makes (for explain), or `None` when pruned.
+    pub fn first_request(&self, plan: &Plan) -> Option<NativeRequest> {
+        if plan.pruned {
+            return None;
+        }
+        let (c, skip) = self.start(plan);
+        let size = self.size_for(plan, c, skip, 0);
+        Some(self.vendor.request(&self.base, plan, c, size))
+    }
+
+    fn start(&self, plan: &Plan) -> (Cursor, u64) {
+        match self.vendor.start(plan) {
+            (Cursor::Page { number, size: 0 }, skip) => {
+                let size = page_size(self.vendor.max_page(), plan, skip, 0);
+                (Cursor::Page { number, size }, skip)
+            }
+            other => other,
+        }
+    }
+
+    fn size_for(&self, plan: &Plan, c: Cursor, skip: u64, have: u64) -> u32 {
+        match c {
+            Cursor::Page { size, .. } => size.clamp(1, self.vendor.max_page().max(1)),
+            Cursor::Offset(_) => page_size(self.vendor.max_page(), plan, skip, have),
+        }
+    }
+
+    /// Walks the upstream's pages for `plan` within `budget`, keeping the records that
+    /// satisfy the plan's residual. `resume` continues a previous walk.
+    pub async fn fetch<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        plan: &Plan,
+        budget: Budget,
+        resume: Option<Cursor>,
+    ) -> Result<Fetched, UpstreamError> {
+        let mut out = Fetched::default();
+        let residual = match &plan.residual_filter {
+            Some(e) => Some(
+                Filter::<Record>::new(e, RecordSchema::default(), plan.now_ms).map_err(|e| {
+                    UpstreamError::new(
+                        self.vendor.source(),
+                        UpstreamErrorKind::BadRequest,
+                        None,
+                        format!("the residual filter does not check: {}", e.message),
+                    )
+                })?,
+            ),
+            None => None,
+        };
+        let keep = |r: &Record| residual.as_ref().is_none_or(|f| f.matches(r));
+        if plan.pruned || plan.window.is_some_and(|w| w.limit == Some(0)) {
+            return Ok(out);
+        }
+        let (first, skip0) = self.start(plan);
+        let (mut cursor, mut skip) = match resume {
+            Some(c) => (c, 0),
+            None => (first, skip0),
+        };
+        let want = plan.window.and_then(|w| w.limit);
+        loop {
+            // A filled window is a complete answer: the caller asks again with a new
+            // offset rather than resuming (the rest of the last page was not kept).
+            if want.is_some_and(|w| out.records.len() as u64 >= w) {
+                return Ok(out);
+            }
+            if out.requests >= budget.max_calls {
+                out.exhausted = true;
+                out.next = Some(cursor);
+                return Ok(out);
+            }
+            let size = self.size_for(plan, cursor, skip, out.records.len() as u64);
+            let req = self.vendor.request(&self.base, plan, cursor, size);
+            out.requests += 1;
+            out.native_requests.push(req.describe());
+            let body = self
+                .exchange(client, clock, &req, budget.deadline_ms, &mut out.http_calls)
+                .await?;
+            let page = self.vendor.parse(
+                body.0,
+                &body.1,
+                NormCtx {
+                    now_ms: plan.now_ms,
+                    include_raw: plan.include_raw,
+                },
+            )?;
+            out.fetched = out.fetched.saturating_add(page.count);
+            if page.total.is_some() {
+                out.total = page.total;
+            }
+            for r in page.records {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                if want.is_some_and(|w| out.records.len() as u64 >= w) {
+                    break;
+                }
+                if keep(&r) {
+                    out.records.push(r);
+                }
+            }
+            match self.vendor.next(cursor, size, page.count, page.total) {
+                Some(n) => cursor = n,
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Sends one request with credentials, retrying 429/5xx/timeouts within the deadline
+    /// and refreshing credentials once. Returns the 2xx status and body.
+    async fn exchange<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        req: &NativeRequest,
+        deadline: i64,
+        calls: &mut u32,
+    ) -> Result<(u16, Vec<u8>), UpstreamError> {
+        let source = self.vendor.source();
+        let mut refreshed = false;
+        let mut attempt: u32 = 0;
+        // Bounded: each turn either returns or consumes an attempt or the one refresh.
+        for _ in 0..(MAX_ATTEMPTS + 2) {
+            if clock.now_ms() >= deadline {
+                return Err(UpstreamError::new(
+                    source,
+                    UpstreamErrorKind::Timeout,
+                    None,
+                    "the request deadline passed",
+                ));
+            }
+            let header = self.auth.header(client, clock, calls).await?;
+            let headers: Vec<_> = header.into_iter().collect();
+            let http_req = req.to_http(&headers).map_err(|_| {
+                UpstreamError::new(
+                    source,
+                    UpstreamErrorKind::BadRequest,
+                    None,
+                    "could not build the upstream request",
+                )
+            })?;
+            *calls = calls.saturating_add(1);
+            attempt += 1;
+            let failure = match client.send(http_req).await {
+                Err(e) => UpstreamError::transport(source, &e),
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    if resp.status().is_success() {
+                        self.auth.touch(clock.now_ms());
+                        return Ok((status, resp.into_body()));
+                    }
+                    if self.auth.is_auth_failure(status) && !refreshed {
+                        refreshed = true;
+                        self.auth.invalidate();
+                        attempt -= 1;
+                        continue;
+                    }
+                    let retry_after = retry_after(resp.headers());
+                    let mut e = self.vendor.error(status, resp.body(), retry_after);
+                    let secrets = self.auth.secrets();
+                    let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                    e.message = redact(&e.message, &refs);
+                    if let UpstreamErrorKind::VendorFailure { reason } = &mut e.kind {
+                        *reason = redact(reason, &refs);
+                    }
+                    e
+                }
+            };
+            let retryable = matches!(
+                failure.kind,
+                UpstreamErrorKind::RateLimited { .. }
+                    | UpstreamErrorKind::Server
+                    | UpstreamErrorKind::Timeout
+                    | UpstreamErrorKind::Transport
+            ) && failure.status.is_none_or(|s| s == 429 || s >= 500);
+            if !retryable || attempt >= MAX_ATTEMPTS {
+                return Err(failure);
+            }
+            let wait_ms = match failure.kind {
+                UpstreamErrorKind::RateLimited {
+                    retry_after: Some(s),
+                } => s.saturating_mul(1000),
+                _ => 200u64.saturating_mul(1 << attempt.min(5)),
+            };
+            let wake = clock
+                .now_ms()
+                .saturating_add(i64::try_from(wait_ms).unwrap_or(i64::MAX));
+            if wake >= deadline {
+                return Err(failure);
+            }
+            clock.sleep_ms(wait_ms).await;
+        }
+        Err(UpstreamError::new(
+            source,
+            UpstreamErrorKind::Server,
+            None,
+            "retries exhausted",
+        ))
+    }
+}
+
+/// The page size for the next request: the vendor maximum, or less when the pushed
+/// window needs fewer records.
+fn page_size(max: u32, plan: &Plan, skip: u64, have: u64) -> u32 {
+    match plan.window.and_then(|w| w.limit) {
+        Some(l) => {
+            let need = l.saturating_sub(have).saturating_add(skip).max(1);
+            u32::try_from(need.min(u64::from(max))).unwrap_or(max)
+        }
+        None => max,
+    }
+}
+
+/// `Retry-After` in seconds (the delta-seconds form), or `X-RateLimit-Reset`.
+fn retry_after(h: &http::HeaderMap) -> Option<u64> {
+    ["retry-after", "x-ratelimit-reset", "ratelimit-reset"]
+        .iter()
+        .find_map(|n| h.get(*n)?.to_str().ok()?.trim().parse::<u64>().ok())
+}

@@ -1,0 +1,107 @@
+//! Pushdown into the Beta list's exact-match query parameters.
+//!
+//! | normalized | parameter | pushed |
+//! |---|---|---|
+//! | `status eq 'draft'` / `'inactive'` / `'obsolete'` | `status=draft` / `inactive` / `obsoleted` | exact |
+//! | `customer/id eq` | `accountId` | inexact (matches any account of the entitlement) |
+//! | `customer/name eq` | `accountName` | inexact (any account, case-insensitive) |
+//! | `items/any(i: i/productName eq …)` | `product` | inexact (case-insensitive) |
+//! | sort by `sourceId`/`id` (or none) | `sort_by=entitlement_id&sort_order=…` | exact |
+//!
+//! `active` maps from two vendor words (deployed, active) and `expired` is derived from
+//! dates, so neither is pushed. `obsolete` is sent as the documented query word
+//! `obsoleted` (the vendor treats `obsolete`/`obsoleted` alike). `contact/email` is not
+//! pushed: `contactEmail` matches account e-mails, while the record's contact e-mail is
+//! `shipToEmail` first, so the upstream could drop matching rows. Each parameter holds
+//! one value; a second predicate on it stays at the edge.
+
+use crate::model::Source;
+use crate::upstream::common::{pushable, sort_is_by_id};
+use crate::upstream::plan::{
+    plan_with, CmpOp, Plan, PlanInput, Pred, Pushdown, SortKey, Translated,
+};
+
+fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<(&'static str, String)>> {
+    if let Pred::Any { collection, inner } = p {
+        if let (
+            "items",
+            Pred::Cmp {
+                field,
+                op: CmpOp::Eq,
+                value,
+                ..
+            },
+        ) = (collection.as_str(), inner.as_ref())
+        {
+            let v = value.as_str()?;
+            if field == "productName" && pushable(v) && !used.contains(&"product") {
+                used.push("product");
+                return Some(Translated {
+                    pushdown: Pushdown::Inexact,
+                    text: format!("product={v}"),
+                    native: ("product", v.to_owned()),
+                });
+            }
+        }
+        return None;
+    }
+    let Pred::Cmp {
+        field,
+        op: CmpOp::Eq,
+        value,
+        lower: false,
+    } = p
+    else {
+        return None;
+    };
+    let v = value.as_str()?;
+    let (param, val, pushdown) = match field.as_str() {
+        "status" => match v {
+            "draft" | "inactive" => ("status", v.to_owned(), Pushdown::Exact),
+            "obsolete" => ("status", "obsoleted".to_owned(), Pushdown::Exact),
+            _ => return None,
+        },
+        "customer/id" => ("accountId", v.to_owned(), Pushdown::Inexact),
+        "customer/name" => ("accountName", v.to_owned(), Pushdown::Inexact),
+        _ => return None,
+    };
+    if !pushable(v) || used.contains(&param) {
+        return None;
+    }
+    used.push(param);
+    Some(Translated {
+        pushdown,
+        text: format!("{param}={val}"),
+        native: (param, val),
+    })
+}
+
+fn sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
+    let desc = sort_is_by_id(keys)?;
+    Some(vec![
+        ("sort_by".into(), "entitlement_id".into()),
+        (
+            "sort_order".into(),
+            if desc { "desc" } else { "asc" }.into(),
+        ),
+    ])
+}
+
+/// Plans a query against `GET /entitlements-api/v1/entitlements`.
+pub fn plan(input: &PlanInput) -> Plan {
+    let mut used = Vec::new();
+    let (mut plan, pieces, sort) = plan_with(
+        Source::FnoEntitlements,
+        super::normalize::ABSENT,
+        input,
+        |p| translate(p, &mut used),
+        sort,
+    );
+    for (k, v) in pieces {
+        plan.native.params.push((k.into(), v));
+    }
+    if let Some(s) = sort {
+        plan.native.params.extend(s);
+    }
+    plan
+}

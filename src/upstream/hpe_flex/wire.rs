@@ -1,0 +1,128 @@
+//! GreenLake Flex v1beta1 wire types (`GET /flex/v1beta1/orders` and its errors).
+
+use serde::Deserialize;
+
+use crate::upstream::dates::WireDate;
+
+/// The list envelope: `{items, count, total, offset}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrderList {
+    /// The orders on this page.
+    pub items: Vec<Order>,
+    /// Items on this page.
+    #[serde(default)]
+    pub count: Option<u64>,
+    /// All matches for the filter.
+    #[serde(default)]
+    pub total: Option<u64>,
+    /// The offset echoed back.
+    #[serde(default)]
+    pub offset: Option<u64>,
+}
+
+/// The same envelope with untyped items, read only when `raw` is requested.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawList {
+    /// The orders as the vendor sent them.
+    pub items: Vec<serde_json::Value>,
+}
+
+/// A Flex order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    /// UUID.
+    pub id: String,
+    /// Creation instant.
+    #[serde(default)]
+    pub created_at: Option<WireDate>,
+    /// Last update instant.
+    #[serde(default)]
+    pub updated_at: Option<WireDate>,
+    /// `flex/orders`.
+    #[serde(default, rename = "type")]
+    pub resource_type: Option<String>,
+    /// Update counter.
+    #[serde(default)]
+    pub generation: Option<i64>,
+    /// Billing account id.
+    #[serde(default)]
+    pub billing_account_id: Option<String>,
+    /// SOW id.
+    #[serde(default)]
+    pub sow_id: Option<String>,
+    /// Billing account name.
+    #[serde(default)]
+    pub billing_account_name: Option<String>,
+    /// Order start.
+    #[serde(default)]
+    pub order_start_date: Option<WireDate>,
+    /// Order end.
+    #[serde(default)]
+    pub order_end_date: Option<WireDate>,
+    /// Customer name.
+    #[serde(default)]
+    pub customer_name: Option<String>,
+    /// Reseller name.
+    #[serde(default)]
+    pub reseller_name: Option<String>,
+    /// Distributor name.
+    #[serde(default)]
+    pub distributor_name: Option<String>,
+    /// Partner name.
+    #[serde(default)]
+    pub partner_name: Option<String>,
+    /// Flex partner order.
+    #[serde(default)]
+    pub is_flex_partner: Option<bool>,
+}
+
+/// The GreenLake error envelope.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// HTTP status repeated.
+    #[serde(default)]
+    pub http_status_code: Option<u16>,
+    /// `HPE_GL_ERROR_BAD_REQUEST`, …
+    #[serde(default)]
+    pub error_code: Option<String>,
+    /// `Bad Request.`, …
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Correlation id.
+    #[serde(default)]
+    pub debug_id: Option<String>,
+    /// Details (server errors carry `retryAfterSeconds`).
+    #[serde(default)]
+    pub error_details: Option<Vec<ErrorDetail>>,
+}
+
+/// One error detail.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetail {
+    /// `hpe.greenlake.bad_request`, `hpe.greenlake.retry_info`, …
+    #[serde(default, rename = "type")]
+    pub detail_type: Option<String>,
+    /// Seconds to wait (server errors).
+    #[serde(default)]
+    pub retry_after_seconds: Option<u64>,
+    /// Which parameters were wrong (bad requests).
+    #[serde(default)]
+    pub issues: Option<Vec<Issue>>,
+}
+
+/// A bad-request issue.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Issue {
+    /// `query.parameter`.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// `filter`.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// `Invalid filter expression.`
+    #[serde(default)]
+    pub description: Option<String>,
+}

@@ -1,0 +1,555 @@
+//! What an adapter is asked (a [`PlanInput`]) and what it decides (a [`Plan`]).
+//!
+//! The filter is split at its top-level `and` into conjuncts. Each conjunct the planner
+//! recognises becomes a [`Pred`] (a comparison of one normalized field with constants); a
+//! vendor dialect classifies each as [`Pushdown::Exact`] (the upstream returns exactly the
+//! rows that satisfy it), [`Pushdown::Inexact`] (a superset) or [`Pushdown::Unsupported`].
+//! Whatever is not Exact stays in the residual, which the adapter re-applies to every
+//! fetched record, so pushdown can only save work, never change the answer.
+//! Sort and offset/limit go upstream only when every conjunct and every sort key went
+//! Exact. This module imports no I/O.
+
+use std::fmt;
+
+use crate::filter::{Expr, ExprKind, Span};
+use crate::model::{Source, Timestamp};
+
+/// A constant in a predicate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number.
+    Num(f64),
+    /// A string.
+    Str(String),
+    /// A date (midnight UTC, `date_only`) or a date-time.
+    Time {
+        /// The instant.
+        at: Timestamp,
+        /// Written as a date without a time.
+        date_only: bool,
+    },
+}
+
+impl Lit {
+    /// The string, when it is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Lit::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A comparison operator, with the field on the left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `eq`
+    Eq,
+    /// `ne`
+    Ne,
+    /// `gt`
+    Gt,
+    /// `ge`
+    Ge,
+    /// `lt`
+    Lt,
+    /// `le`
+    Le,
+}
+
+impl CmpOp {
+    /// The operator with its operands swapped (`5 lt x` is `x gt 5`).
+    pub const fn flipped(self) -> CmpOp {
+        match self {
+            CmpOp::Eq => CmpOp::Eq,
+            CmpOp::Ne => CmpOp::Ne,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+        }
+    }
+}
+
+/// A string-matching function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StrFn {
+    /// `contains(f, 'x')`
+    Contains,
+    /// `startswith(f, 'x')`
+    StartsWith,
+    /// `endswith(f, 'x')`
+    EndsWith,
+}
+
+/// One recognised top-level conjunct over a normalized field path (`customer/name`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pred {
+    /// `field op value`.
+    Cmp {
+        /// The field path, segments joined with `/`.
+        field: String,
+        /// The operator (field on the left).
+        op: CmpOp,
+        /// The constant.
+        value: Lit,
+        /// `tolower(field) …`: compares case-insensitively (value already lower-case).
+        lower: bool,
+    },
+    /// `field in (v1, v2, …)` (also `field eq a or field eq b`).
+    In {
+        /// The field path.
+        field: String,
+        /// The constants.
+        values: Vec<Lit>,
+    },
+    /// `contains/startswith/endswith(field, 'text')`.
+    Str {
+        /// The function.
+        func: StrFn,
+        /// The field path.
+        field: String,
+        /// The text.
+        value: String,
+        /// Applied to `tolower(field)`.
+        lower: bool,
+    },
+    /// `collection/any(v: <pred on v/field>)`; the inner field is relative
+    /// (`items/any(i: i/productName eq 'x')` → collection `items`, inner field `productName`).
+    Any {
+        /// The collection path.
+        collection: String,
+        /// The predicate on one element.
+        inner: Box<Pred>,
+    },
+    /// Anything else (an `or` across fields, `not`, `all`, arithmetic…).
+    Other,
+}
+
+impl Pred {
+    /// The field the predicate constrains, if it is about one field.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Pred::Cmp { field, .. } | Pred::In { field, .. } | Pred::Str { field, .. } => {
+                Some(field)
+            }
+            Pred::Any { .. } | Pred::Other => None,
+        }
+    }
+
+    /// The same predicate on another field.
+    pub fn with_field(self, f: String) -> Pred {
+        match self {
+            Pred::Cmp {
+                op, value, lower, ..
+            } => Pred::Cmp {
+                field: f,
+                op,
+                value,
+                lower,
+            },
+            Pred::In { values, .. } => Pred::In { field: f, values },
+            Pred::Str {
+                func, value, lower, ..
+            } => Pred::Str {
+                func,
+                field: f,
+                value,
+                lower,
+            },
+            other => other,
+        }
+    }
+}
+
+/// How much of a conjunct the upstream evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pushdown {
+    /// The upstream returns exactly the rows satisfying it.
+    Exact,
+    /// The upstream returns a superset; the conjunct is re-applied at the edge.
+    Inexact,
+    /// Not sent upstream; applied at the edge only.
+    Unsupported,
+}
+
+impl Pushdown {
+    /// `exact`, `inexact`, `unsupported`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Pushdown::Exact => "exact",
+            Pushdown::Inexact => "inexact",
+            Pushdown::Unsupported => "unsupported",
+        }
+    }
+}
+
+/// A sort key over a normalized field path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortKey {
+    /// The field path (`customer/name`).
+    pub field: String,
+    /// Descending.
+    pub desc: bool,
+}
+
+/// One conjunct of the filter, as text plus what the planner recognised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conjunct {
+    /// Canonical filter text of the conjunct (for explain and for the residual).
+    pub text: String,
+    /// What the planner recognised.
+    pub pred: Pred,
+    /// Whether it constrains `source` and which sources it admits (`None`: does not
+    /// constrain `source`).
+    pub admits: Option<Vec<Source>>,
+    /// The conjunct itself, re-applied at the edge when it is not pushed exactly.
+    pub expr: Expr,
+}
+
+/// What the gateway asks of one source.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PlanInput {
+    /// The filter's top-level conjuncts (empty: no filter).
+    pub conjuncts: Vec<Conjunct>,
+    /// Sort keys, primary first. The record `id` is always the final tie-breaker.
+    pub sort: Vec<SortKey>,
+    /// Records to skip in this source's sorted stream (0 when merging several sources).
+    pub offset: u64,
+    /// Records wanted from this source after `offset`; `None` = all.
+    pub limit: Option<u64>,
+    /// Keep the vendor's original object in `Record::raw`.
+    pub include_raw: bool,
+    /// The query time (epoch ms): `now()` in the filter and derived statuses.
+    pub now_ms: i64,
+}
+
+impl PlanInput {
+    /// The input for a (checked) filter, sort and window at `now_ms`.
+    pub fn new(
+        filter: Option<&Expr>,
+        sort: Vec<SortKey>,
+        offset: u64,
+        limit: Option<u64>,
+        now_ms: i64,
+    ) -> Self {
+        PlanInput {
+            conjuncts: filter.map(super::conjuncts::split).unwrap_or_default(),
+            sort,
+            offset,
+            limit,
+            include_raw: false,
+            now_ms,
+        }
+    }
+}
+
+/// The plan for one conjunct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedConjunct {
+    /// Canonical text.
+    pub text: String,
+    /// How much the upstream does.
+    pub pushdown: Pushdown,
+    /// What was sent (`customerName eq 'x'`, `orderId EQUALS x`), when pushed.
+    pub native: Option<String>,
+}
+
+/// The part of a native request that comes from the query (paging is added per page).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NativeQuery {
+    /// Query parameters (GET upstreams).
+    pub params: Vec<(String, String)>,
+    /// A JSON fragment for the body (FNO criteria object).
+    pub body: Option<String>,
+}
+
+/// A window pushed upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Records to skip upstream.
+    pub offset: u64,
+    /// Records to take (`None`: until the end).
+    pub limit: Option<u64>,
+}
+
+/// What one adapter will do for a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The source.
+    pub source: Source,
+    /// A conjunct cannot hold for any record of this source (a `source` predicate that
+    /// excludes it, or a test on a field this source never fills): no request is made.
+    pub pruned: bool,
+    /// Which conjunct pruned the source, and why (for explain).
+    pub pruned_by: Option<String>,
+    /// Every conjunct with its pushdown.
+    pub conjuncts: Vec<PlannedConjunct>,
+    /// Indexes (into the input conjuncts) the adapter re-applies at the edge.
+    pub residual: Vec<usize>,
+    /// Query parameters / body criteria.
+    pub native: NativeQuery,
+    /// The sort went upstream (records arrive in the requested order).
+    pub sort_pushed: bool,
+    /// Offset/limit went upstream (only with `sort_pushed` and an empty residual).
+    pub window: Option<Window>,
+    /// Keep `raw`.
+    pub include_raw: bool,
+    /// The query time (see [`PlanInput::now_ms`]).
+    pub now_ms: i64,
+    /// The residual as one expression (the `and` of the non-exact conjuncts).
+    pub residual_filter: Option<Expr>,
+}
+
+/// The `and` of some conjuncts (`None` for none).
+fn and_of(input: &PlanInput, idx: &[usize]) -> Option<Expr> {
+    let mut parts: Vec<Expr> = idx
+        .iter()
+        .filter_map(|&i| input.conjuncts.get(i))
+        .map(|c| c.expr.clone())
+        .collect();
+    match parts.len() {
+        0 => None,
+        1 => parts.pop(),
+        _ => Some(Expr {
+            kind: ExprKind::And(parts),
+            span: Span::default(),
+        }),
+    }
+}
+
+impl Plan {
+    /// A plan that makes no request.
+    pub fn pruned(source: Source, input: &PlanInput, why: String) -> Plan {
+        Plan {
+            source,
+            pruned: true,
+            pruned_by: Some(why),
+            conjuncts: input
+                .conjuncts
+                .iter()
+                .map(|c| PlannedConjunct {
+                    text: c.text.clone(),
+                    pushdown: Pushdown::Unsupported,
+                    native: None,
+                })
+                .collect(),
+            residual: Vec::new(),
+            native: NativeQuery::default(),
+            sort_pushed: false,
+            window: None,
+            include_raw: input.include_raw,
+            now_ms: input.now_ms,
+            residual_filter: None,
+        }
+    }
+
+    /// The residual filter as canonical text (`None` when empty).
+    pub fn residual_text(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .residual
+            .iter()
+            .filter_map(|&i| self.conjuncts.get(i))
+            .map(|c| format!("({})", c.text))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" and "))
+    }
+}
+
+/// A dialect's answer for one predicate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Translated<T> {
+    /// Exact or inexact.
+    pub pushdown: Pushdown,
+    /// The native piece.
+    pub native: T,
+    /// The native piece as text, for explain.
+    pub text: String,
+}
+
+/// The field (or collection) a predicate needs a value in, when the predicate is false
+/// on an absent value and that field is in `absent` (never filled by this source). Such a
+/// conjunct is false for every record of the source. `ne` and comparisons with `null` are
+/// true on absent values and never prune.
+pub fn null_rejected<'a>(p: &'a Pred, absent: &[&str]) -> Option<&'a str> {
+    let (field, rejects) = match p {
+        Pred::Cmp {
+            field, op, value, ..
+        } => (
+            field.as_str(),
+            *op != CmpOp::Ne && !matches!(value, Lit::Null),
+        ),
+        Pred::In { field, values } => (
+            field.as_str(),
+            !values.iter().any(|v| matches!(v, Lit::Null)),
+        ),
+        Pred::Str { field, .. } => (field.as_str(), true),
+        // `any` over a collection that is always empty is false.
+        Pred::Any { collection, .. } => (collection.as_str(), true),
+        Pred::Other => return None,
+    };
+    (rejects && absent.contains(&field)).then_some(field)
+}
+
+/// True when a predicate on the record `id` (`<source>:<sourceId>`) can only hold for
+/// ids of other sources: `eq`/`in` with values that lack this source's prefix, or
+/// `startswith` with a text that contradicts it.
+pub fn id_excludes(p: &Pred, source: Source) -> bool {
+    let prefix = format!("{}:", source.as_str());
+    let compatible = |v: &str| v.starts_with(&prefix);
+    match p {
+        Pred::Cmp {
+            field,
+            op: CmpOp::Eq,
+            value: Lit::Str(v),
+            lower: false,
+        } if field == "id" => !compatible(v),
+        Pred::In { field, values } if field == "id" => values
+            .iter()
+            .all(|v| matches!(v, Lit::Str(s) if !compatible(s))),
+        Pred::Str {
+            func: StrFn::StartsWith,
+            field,
+            value,
+            lower: false,
+        } if field == "id" => !(value.starts_with(&prefix) || prefix.starts_with(value.as_str())),
+        _ => false,
+    }
+}
+
+/// Native query parameters.
+pub type Params = Vec<(String, String)>;
+
+/// Shared planning skeleton: prunes on `source`, asks `translate` for each conjunct,
+/// and decides sort and window pushdown. `translate` returns the native piece for a
+/// predicate (or `None` when unsupported); `sort` returns the native sort when every
+/// key maps exactly. The caller assembles the native query from the pieces.
+pub fn plan_with<T: Clone>(
+    source: Source,
+    absent: &[&str],
+    input: &PlanInput,
+    mut translate: impl FnMut(&Pred) -> Option<Translated<T>>,
+    sort_native: impl FnOnce(&[SortKey]) -> Option<Vec<(String, String)>>,
+) -> (Plan, Vec<T>, Option<Params>) {
+    for c in &input.conjuncts {
+        if c.admits.as_ref().is_some_and(|a| !a.contains(&source)) {
+            let why = format!("`{}` excludes {source}", c.text);
+            return (Plan::pruned(source, input, why), Vec::new(), None);
+        }
+        if id_excludes(&c.pred, source) {
+            let why = format!("`{}` names records of other sources only", c.text);
+            return (Plan::pruned(source, input, why), Vec::new(), None);
+        }
+        if let Some(f) = null_rejected(&c.pred, absent) {
+            let why = format!("`{}` needs `{f}`, which {source} never has", c.text);
+            return (Plan::pruned(source, input, why), Vec::new(), None);
+        }
+    }
+    let mut planned = Vec::new();
+    let mut residual = Vec::new();
+    let mut pieces = Vec::new();
+    for (i, c) in input.conjuncts.iter().enumerate() {
+        // A `source` predicate that admits this source is exactly true here.
+        if c.admits.is_some() {
+            planned.push(PlannedConjunct {
+                text: c.text.clone(),
+                pushdown: Pushdown::Exact,
+                native: Some("(source pruning)".into()),
+            });
+            continue;
+        }
+        match translate(&c.pred) {
+            Some(t) => {
+                if t.pushdown != Pushdown::Exact {
+                    residual.push(i);
+                }
+                planned.push(PlannedConjunct {
+                    text: c.text.clone(),
+                    pushdown: t.pushdown,
+                    native: Some(t.text),
+                });
+                pieces.push(t.native);
+            }
+            None => {
+                residual.push(i);
+                planned.push(PlannedConjunct {
+                    text: c.text.clone(),
+                    pushdown: Pushdown::Unsupported,
+                    native: None,
+                });
+            }
+        }
+    }
+    let sort = if residual.is_empty() {
+        sort_native(&input.sort)
+    } else {
+        None
+    };
+    let window = sort.as_ref().map(|_| Window {
+        offset: input.offset,
+        limit: input.limit,
+    });
+    let residual_filter = and_of(input, &residual);
+    let plan = Plan {
+        source,
+        pruned: false,
+        pruned_by: None,
+        conjuncts: planned,
+        residual,
+        native: NativeQuery::default(),
+        sort_pushed: sort.is_some(),
+        window,
+        include_raw: input.include_raw,
+        now_ms: input.now_ms,
+        residual_filter,
+    };
+    (plan, pieces, sort)
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}:", self.source)?;
+        if self.pruned {
+            return writeln!(
+                f,
+                "  pruned ({}): no request",
+                self.pruned_by.as_deref().unwrap_or("no record can match")
+            );
+        }
+        for c in &self.conjuncts {
+            write!(f, "  [{}] {}", c.pushdown.as_str(), c.text)?;
+            if let Some(n) = &c.native {
+                write!(f, "  =>  {n}")?;
+            }
+            writeln!(f)?;
+        }
+        for (k, v) in &self.native.params {
+            writeln!(f, "  param {k}={v}")?;
+        }
+        if let Some(b) = &self.native.body {
+            writeln!(f, "  body {b}")?;
+        }
+        writeln!(
+            f,
+            "  residual: {}",
+            self.residual_text().unwrap_or_else(|| "none".into())
+        )?;
+        writeln!(
+            f,
+            "  sort pushed: {}; window pushed: {}",
+            self.sort_pushed,
+            match self.window {
+                Some(w) => format!(
+                    "offset {} limit {}",
+                    w.offset,
+                    w.limit.map_or("all".into(), |l| l.to_string())
+                ),
+                None => "no (over-fetch)".into(),
+            }
+        )
+    }
+}

@@ -1,0 +1,99 @@
+//! An in-process [`HttpClient`] over [`crate::sim::Simulator`], and a fake [`Clock`].
+//!
+//! The simulator answers synchronously and reports an artificial delay; the client
+//! advances the fake clock by it (or by its timeout, answering
+//! [`TransportError::Timeout`], when the delay is longer). No real time passes, so tests
+//! with retries, rate limits and deadlines run instantly and deterministically. Every
+//! request is logged as `METHOD path?query` (no headers, so no credentials).
+//!
+//! This is the one place under `upstream/` that imports `sim`, and only as an HTTP
+//! backend; it imports no `worker` and no `std::time`.
+
+use std::cell::{Cell, RefCell};
+
+use crate::sim::Simulator;
+
+use super::http::{Clock, HttpClient, TransportError};
+
+/// A clock that moves only when told to (or when something sleeps on it).
+#[derive(Debug)]
+pub struct FakeClock {
+    now: Cell<i64>,
+}
+
+impl FakeClock {
+    /// A clock reading `start_ms`.
+    pub fn new(start_ms: i64) -> Self {
+        FakeClock {
+            now: Cell::new(start_ms),
+        }
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, ms: u64) {
+        let ms = i64::try_from(ms).unwrap_or(i64::MAX);
+        self.now.set(self.now.get().saturating_add(ms));
+    }
+}
+
+impl Clock for FakeClock {
+    fn now_ms(&self) -> i64 {
+        self.now.get()
+    }
+
+    async fn sleep_ms(&self, ms: u64) {
+        self.advance(ms);
+    }
+}
+
+/// Sends requests to a simulator in process, on a fake clock.
+#[derive(Debug)]
+pub struct SimClient<'a> {
+    sim: &'a Simulator,
+    clock: &'a FakeClock,
+    timeout_ms: u64,
+    log: RefCell<Vec<String>>,
+}
+
+impl<'a> SimClient<'a> {
+    /// A client over `sim` whose requests time out after `timeout_ms` of simulated delay.
+    pub fn new(sim: &'a Simulator, clock: &'a FakeClock, timeout_ms: u64) -> Self {
+        SimClient {
+            sim,
+            clock,
+            timeout_ms,
+            log: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Every request sent so far (`METHOD path?query`).
+    pub fn log(&self) -> Vec<String> {
+        self.log.borrow().clone()
+    }
+
+    /// Forgets the log.
+    pub fn clear_log(&self) {
+        self.log.borrow_mut().clear();
+    }
+}
+
+impl HttpClient for SimClient<'_> {
+    async fn send(
+        &self,
+        req: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let line = match req.uri().path_and_query() {
+            Some(pq) => format!("{} {}", req.method(), pq),
+            None => format!("{} {}", req.method(), req.uri()),
+        };
+        self.log.borrow_mut().push(line);
+        let out = self.sim.handle(&req, self.clock.now_ms());
+        let delay = out.delay_ms.unwrap_or(0);
+        if delay >= self.timeout_ms {
+            self.clock.advance(self.timeout_ms);
+            return Err(TransportError::Timeout);
+        }
+        self.clock.advance(delay);
+        Ok(out.response)
+    }
+}

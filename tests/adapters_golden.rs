@@ -1,0 +1,92 @@
+//! Golden tests: a vendor response per source (`tests/golden/adapters/<source>/response.json`)
+//! normalized into records and compared with `expected.json`. Set `UPDATE_GOLDEN=1` to
+//! rewrite the expected files (then review the diff).
+
+use std::path::PathBuf;
+
+use flexedge::model::Source;
+use flexedge::upstream::fetch::{NormCtx, Vendor};
+use flexedge::upstream::{fno_entitlements, fno_orders, hpe_flex, telecomx_flexcare};
+
+/// 2026-05-01T00:00:00Z: fixes the derived `expired`/`active` statuses.
+const NOW_MS: i64 = 1_777_593_600_000;
+
+fn normalize(s: Source, body: &[u8], raw: bool) -> serde_json::Value {
+    fn run<V: Vendor>(v: V, body: &[u8], raw: bool) -> serde_json::Value {
+        let page = v
+            .parse(
+                200,
+                body,
+                NormCtx {
+                    now_ms: NOW_MS,
+                    include_raw: raw,
+                },
+            )
+            .unwrap();
+        serde_json::to_value(&page.records).unwrap()
+    }
+    match s {
+        Source::HpeFlex => run(hpe_flex::HpeFlex, body, raw),
+        Source::FnoOrders => run(fno_orders::FnoOrders, body, raw),
+        Source::FnoEntitlements => run(fno_entitlements::FnoEntitlements, body, raw),
+        Source::TelecomxFlexcare => run(telecomx_flexcare::TelecomxFlexcare, body, raw),
+    }
+}
+
+fn dir(s: Source) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/adapters")
+        .join(s.as_str())
+}
+
+#[test]
+fn vendor_responses_normalize_to_the_golden_records() {
+    let update = std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1");
+    let mut failures = Vec::new();
+    for s in Source::ALL {
+        let body = std::fs::read(dir(s).join("response.json")).unwrap();
+        let got = normalize(s, &body, false);
+        let expected_path = dir(s).join("expected.json");
+        if update {
+            let text = serde_json::to_string_pretty(&got).unwrap() + "\n";
+            std::fs::write(&expected_path, text).unwrap();
+            continue;
+        }
+        let expected: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&expected_path).unwrap()).unwrap();
+        if got != expected {
+            failures.push(format!(
+                "{s}: got\n{}",
+                serde_json::to_string_pretty(&got).unwrap()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn raw_is_the_vendor_object_and_only_on_request() {
+    for s in Source::ALL {
+        let body = std::fs::read(dir(s).join("response.json")).unwrap();
+        let without = normalize(s, &body, false);
+        assert!(without
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("raw").is_none()));
+        let with = normalize(s, &body, true);
+        let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let list = ["items", "activatableItem", "entitlements", "flexcareOrders"]
+            .iter()
+            .find_map(|k| doc.get(*k))
+            .unwrap();
+        for (rec, orig) in with
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(list.as_array().unwrap())
+        {
+            assert_eq!(rec.get("raw"), Some(orig), "{s}");
+        }
+    }
+}

@@ -1,0 +1,224 @@
+// End-to-end: the Worker under `wrangler dev`, every source pointed at the native mock
+// upstream server (both started by scripts/e2e.sh). Loopback only; every loop is bounded.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+const base = process.env.FLEXEDGE_URL ?? 'http://127.0.0.1:8788';
+const mock = process.env.FLEXEDGE_MOCK_URL ?? 'http://127.0.0.1:8791';
+const KEY = 'flexedge-dev';
+const SOURCES = ['hpe_flex', 'fno_orders', 'fno_entitlements', 'telecomx_flexcare'];
+
+async function get(path, { key = KEY, headers = {} } = {}) {
+  const h = { ...headers };
+  if (key) h.authorization = `Bearer ${key}`;
+  const res = await fetch(`${base}${path}`, { headers: h });
+  const text = await res.text();
+  return { res, status: res.status, body: text ? JSON.parse(text) : null, text };
+}
+
+// Fresh answers (no edge cache), for the fault tests.
+const fresh = (path) => get(path, { headers: { 'cache-control': 'no-cache' } });
+const ids = (r) => r.body.items.map((i) => i.id);
+const q = (s) => encodeURIComponent(s);
+
+async function fault(vendor, f) {
+  const res = await fetch(`${mock}/__sim/faults`, {
+    method: f ? 'POST' : 'DELETE',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(f ? { vendor, fault: f } : { vendor }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+test('health reports every source as remote (the mock)', async () => {
+  const { status, body } = await get('/health', { key: null });
+  assert.equal(status, 200);
+  assert.deepEqual(body.sources.map((s) => [s.id, s.mode]), SOURCES.map((s) => [s, 'remote']));
+});
+
+test('openapi.json is served and names every route', async () => {
+  const { status, body } = await get('/openapi.json', { key: null });
+  assert.equal(status, 200);
+  assert.equal(body.openapi, '3.1.0');
+  for (const p of ['/v1/orders', '/v1/orders/transform', '/v1/orders/{id}', '/v1/sources',
+    '/v1/sources/{source}/orders', '/v1/devices', '/health']) {
+    assert.ok(body.paths[p], p);
+  }
+});
+
+test('auth: missing key, wrong key, out of scope, raw not allowed', async () => {
+  let r = await get('/v1/orders', { key: null });
+  assert.equal(r.status, 401);
+  assert.equal(r.res.headers.get('content-type'), 'application/problem+json');
+  assert.equal(r.body.code, 'auth.unauthorized');
+  r = await get('/v1/orders', { key: 'not-a-key-at-all' });
+  assert.equal(r.status, 401);
+  assert.ok(!r.text.includes('not-a-key-at-all'));
+  r = await get('/v1/sources/fno_orders/orders', { key: 'e2e-scoped-key' });
+  assert.equal(r.status, 403);
+  assert.equal(r.body.code, 'auth.forbidden');
+  r = await get('/v1/orders?include=raw', { key: 'e2e-scoped-key' });
+  assert.equal(r.status, 403);
+  r = await get('/v1/orders?limit=50', { key: 'e2e-scoped-key' });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.sources.fno_orders.status, 'skipped');
+  assert.ok(r.body.items.every((i) => ['hpe_flex', 'telecomx_flexcare'].includes(i.source)));
+});
+
+test('unified search merges all four sources with totals and a next token', async () => {
+  const r = await fresh('/v1/orders?limit=1000');
+  assert.equal(r.status, 200, r.text);
+  for (const s of SOURCES) {
+    assert.equal(r.body.sources[s].status, 'ok', `${s}: ${JSON.stringify(r.body.sources[s])}`);
+    assert.ok(r.body.items.some((i) => i.source === s), s);
+  }
+  assert.equal(r.body.total, r.body.items.length);
+  assert.match(r.res.headers.get('x-request-id'), /^[0-9a-f]{16}$/);
+  // Paging with next tokens gives the same sequence.
+  let seen = [];
+  let path = '/v1/orders?limit=250';
+  for (let i = 0; i < 20 && path; i++) {
+    const p = await get(path);
+    assert.equal(p.status, 200, p.text);
+    seen = seen.concat(ids(p));
+    path = p.body.next ? `/v1/orders?limit=250&next=${p.body.next}` : null;
+  }
+  assert.deepEqual(seen, ids(r));
+});
+
+test('filter, sort and select; pushdown=false gives the same items', async () => {
+  for (const f of [
+    "status eq 'active'",
+    "contains(customer/name, 'GmbH') and endDate gt 2026-01-01",
+    "source in ('hpe_flex', 'telecomx_flexcare') and name ne null",
+    "partners/any(p: p/role eq 'reseller')",
+  ]) {
+    const path = `/v1/orders?limit=1000&sort=${q('customer/name desc')}&filter=${q(f)}`;
+    const a = await fresh(path);
+    const b = await fresh(`${path}&pushdown=false`);
+    assert.equal(a.status, 200, a.text);
+    assert.deepEqual(ids(a), ids(b), f);
+    assert.equal(a.body.total, b.body.total, f);
+  }
+  const s = await get(`/v1/orders?limit=5&select=${q('id,customer/name')}`);
+  for (const item of s.body.items) {
+    assert.ok(Object.keys(item).every((k) => ['id', 'customer'].includes(k)), JSON.stringify(item));
+  }
+});
+
+test('bad queries are 400 problems with code and span', async () => {
+  const r = await get(`/v1/orders?filter=${q("custmerName eq 'x'")}`);
+  assert.equal(r.status, 400);
+  assert.equal(r.body.parameter, 'filter');
+  assert.deepEqual([r.body.span.start, r.body.span.end], [0, 11]);
+  assert.match(r.body.code, /^filter\./);
+  for (const bad of ['limit=5000', 'offset=-2', `sort=${q('nope asc')}`, 'select=nope', 'bogus=1']) {
+    const b = await get(`/v1/orders?${bad}`);
+    assert.equal(b.status, 400, bad);
+    assert.equal(typeof b.body.code, 'string');
+  }
+});
+
+test('explain shows the native requests and the residual per source', async () => {
+  const f = "customer/name eq 'Müller GmbH' and contains(name, 'a')";
+  const r = await fresh(`/v1/orders?explain=true&filter=${q(f)}`);
+  assert.equal(r.status, 200, r.text);
+  for (const s of SOURCES) {
+    const e = r.body.sources[s].explain;
+    assert.equal(typeof e.plan, 'string', s);
+    assert.ok(Array.isArray(e.requests) && e.requests.length >= 1, s);
+    assert.ok(!JSON.stringify(e).includes('sim-'), `credentials in explain for ${s}`);
+  }
+});
+
+test('a source predicate prunes the other sources (no request)', async () => {
+  const r = await fresh(`/v1/orders?filter=${q("source eq 'fno_entitlements'")}`);
+  for (const s of ['hpe_flex', 'fno_orders', 'telecomx_flexcare']) {
+    assert.equal(r.body.sources[s].status, 'skipped');
+    assert.equal(r.body.sources[s].requests, 0);
+  }
+});
+
+test('transform, get by id, per-source search, sources', async () => {
+  const t = await fresh('/v1/orders/transform?group-by=source');
+  assert.equal(t.status, 200, t.text);
+  const all = await fresh('/v1/orders?limit=0');
+  assert.equal(t.body.items.reduce((n, g) => n + g.count, 0), all.body.total);
+  const one = await fresh('/v1/sources/telecomx_flexcare/orders?limit=3');
+  assert.equal(one.status, 200);
+  assert.ok(one.body.items.every((i) => i.source === 'telecomx_flexcare'));
+  const rec = one.body.items[0];
+  const byId = await fresh(`/v1/orders/${encodeURIComponent(rec.id)}`);
+  assert.equal(byId.status, 200, byId.text);
+  assert.deepEqual(byId.body, rec);
+  const missing = await fresh('/v1/orders/hpe_flex:does-not-exist');
+  assert.equal(missing.status, 404);
+  assert.equal(missing.body.code, 'record.not_found');
+  const src = await get('/v1/sources');
+  assert.deepEqual(src.body.items.map((s) => s.id), SOURCES);
+  assert.ok(src.body.items.every((s) => s.lastStatus === 'ok'), JSON.stringify(src.body));
+});
+
+test('caching: upstream answers come from the edge cache; ETag and 304', async () => {
+  const path = `/v1/orders?limit=7&filter=${q("status ne 'draft'")}`;
+  await fresh(path);
+  const second = await get(path);
+  const cached = SOURCES.map((s) => second.body.sources[s].cached ?? 0);
+  assert.ok(cached.every((n) => n >= 1), `cache hits per source: ${cached}`);
+  const etag = second.res.headers.get('etag');
+  assert.match(second.res.headers.get('cache-control'), /max-age=\d+/);
+  const third = await get(path, { headers: { 'if-none-match': etag } });
+  assert.equal(third.status, 304);
+});
+
+test('CORS: allowed origin gets headers, others do not; preflight', async () => {
+  const ok = await get('/v1/orders?limit=1', { headers: { origin: 'https://app.example' } });
+  assert.equal(ok.res.headers.get('access-control-allow-origin'), 'https://app.example');
+  const no = await get('/v1/orders?limit=1', { headers: { origin: 'https://evil.example' } });
+  assert.equal(no.res.headers.get('access-control-allow-origin'), null);
+  const pre = await fetch(`${base}/v1/orders`, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+  });
+  assert.equal(pre.status, 204);
+  assert.match(pre.headers.get('access-control-allow-methods'), /GET/);
+});
+
+const FAULTS = ['status500', 'malformed_json', 'truncated_json', 'rate_limited(1)', 'expired_token', 'hang'];
+
+for (const vendor of SOURCES) {
+  test(`faults of ${vendor}: partial answer with every other source's data, nothing lost`, async () => {
+    const others = `/v1/orders?limit=1000&filter=${q(`source ne '${vendor}'`)}`;
+    const expected = ids(await fresh(others));
+    try {
+      for (const f of FAULTS) {
+        await fault(vendor, f);
+        const r = await fresh('/v1/orders?limit=1000');
+        assert.equal(r.status, 200, `${vendor} ${f}: ${r.text}`);
+        const rep = r.body.sources[vendor];
+        assert.equal(rep.status, 'error', `${vendor} ${f}: ${JSON.stringify(rep)}`);
+        assert.match(rep.error.code, /^upstream\./);
+        assert.deepEqual(ids(r), expected, `${vendor} ${f}: other sources' items differ`);
+        assert.ok(!r.text.includes('sim-') && !r.text.includes('rna_'), 'credential in response');
+        const strict = await fresh('/v1/orders?limit=5&strict=true');
+        assert.equal(strict.status, 502, `${vendor} ${f} strict`);
+        assert.equal(strict.body.source, vendor);
+      }
+    } finally {
+      await fault(vendor, null);
+    }
+  });
+}
+
+test('nothing in time is a 504; recovery after the faults clear', async () => {
+  try {
+    for (const s of SOURCES) await fault(s, 'hang');
+    const r = await fresh('/v1/orders');
+    assert.equal(r.status, 504, r.text);
+    assert.equal(r.body.code, 'upstream.all_timed_out');
+  } finally {
+    for (const s of SOURCES) await fault(s, null);
+  }
+  const ok = await fresh('/v1/orders?limit=1');
+  assert.equal(ok.status, 200);
+});

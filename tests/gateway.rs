@@ -1,0 +1,479 @@
+//! The gateway end to end in process: `Service::handle` over the simulator of all four
+//! vendors, through the in-process HTTP client on a fake clock.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+
+use common::{block_on, NOW_MS};
+use flexedge::model::Source;
+use flexedge::service::log::MemorySink;
+use flexedge::service::{Config, Ctx, Service};
+use flexedge::sim::{Fault, SimConfig, Simulator};
+use flexedge::upstream::sim_client::{FakeClock, SimClient};
+use serde_json::Value;
+
+const KEYS: &str = r#"[
+    {"key": "test-key-all", "sources": ["*"], "raw": true},
+    {"key": "test-key-hpe", "sources": ["hpe_flex"]}
+]"#;
+
+struct World {
+    sim: Simulator,
+    clock: FakeClock,
+    service: Service,
+}
+
+fn world_with(vars: &[(&str, &str)], records: usize) -> World {
+    let mut map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    map.insert("FLEXEDGE_API_KEYS".into(), KEYS.into());
+    let config = Config::from_lookup(|n| map.get(n).cloned());
+    World {
+        sim: Simulator::new(SimConfig {
+            seed: 7,
+            records_per_source: records,
+            rate_limit_per_minute: 0,
+            ..SimConfig::default()
+        }),
+        clock: FakeClock::new(NOW_MS),
+        service: Service::new(config),
+    }
+}
+
+fn world() -> World {
+    world_with(&[], 120)
+}
+
+struct Answer {
+    status: u16,
+    headers: http::HeaderMap,
+    body: Value,
+}
+
+impl World {
+    fn get_with(&self, uri: &str, key: Option<&str>, extra: &[(&str, &str)]) -> Answer {
+        let mut b = http::Request::builder().method("GET").uri(uri);
+        if let Some(k) = key {
+            b = b.header("authorization", format!("Bearer {k}"));
+        }
+        for (k, v) in extra {
+            b = b.header(*k, *v);
+        }
+        let req = b.body(Vec::new()).unwrap();
+        // The fake clock is shared and the futures run one after another, so time spent by
+        // one source's timeouts is seen by the others: keep timeouts well below the deadline.
+        let client = SimClient::new(&self.sim, &self.clock, 1_000);
+        let log = MemorySink::default();
+        let ctx = Ctx {
+            client: &client,
+            clock: &self.clock,
+            request_id: "0123456789abcdef",
+            log: &log,
+        };
+        let res = block_on(self.service.handle(req, &ctx));
+        for line in log.take() {
+            assert!(
+                !line.contains("test-key"),
+                "a client key leaked into a log: {line}"
+            );
+            assert!(
+                !line.contains("sim-"),
+                "a credential leaked into a log: {line}"
+            );
+        }
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = if res.body().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(res.body()).unwrap()
+        };
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn get(&self, uri: &str) -> Answer {
+        self.get_with(uri, Some("test-key-all"), &[])
+    }
+}
+
+fn ids(a: &Answer) -> Vec<String> {
+    a.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[test]
+fn health_and_openapi_are_public() {
+    let w = world();
+    let h = w.get_with("/health", None, &[]);
+    assert_eq!(h.status, 200);
+    assert_eq!(h.body["sources"].as_array().unwrap().len(), 4);
+    let o = w.get_with("/openapi.json", None, &[]);
+    assert_eq!(o.status, 200);
+    assert_eq!(o.body["openapi"], "3.1.0");
+    for path in [
+        "/v1/orders",
+        "/v1/orders/transform",
+        "/v1/orders/{id}",
+        "/v1/sources",
+        "/v1/sources/{source}/orders",
+        "/v1/devices",
+        "/health",
+    ] {
+        assert!(
+            o.body["paths"].get(path).is_some(),
+            "{path} missing from OpenAPI"
+        );
+    }
+}
+
+#[test]
+fn auth_missing_wrong_and_out_of_scope() {
+    let w = world();
+    let a = w.get_with("/v1/orders", None, &[]);
+    assert_eq!(
+        (a.status, a.body["code"].as_str()),
+        (401, Some("auth.unauthorized"))
+    );
+    let a = w.get_with("/v1/orders", Some("test-key-wrong"), &[]);
+    assert_eq!(a.status, 401);
+    assert!(!a.body.to_string().contains("test-key-wrong"));
+    let a = w.get_with("/v1/sources/fno_orders/orders", Some("test-key-hpe"), &[]);
+    assert_eq!(
+        (a.status, a.body["code"].as_str()),
+        (403, Some("auth.forbidden"))
+    );
+    let a = w.get_with("/v1/orders?include=raw", Some("test-key-hpe"), &[]);
+    assert_eq!(a.status, 403);
+    // A scoped key sees only its sources; the others are reported skipped.
+    let a = w.get_with("/v1/orders?limit=1000", Some("test-key-hpe"), &[]);
+    assert_eq!(a.status, 200);
+    assert!(ids(&a).iter().all(|id| id.starts_with("hpe_flex:")));
+    assert_eq!(a.body["sources"]["fno_orders"]["status"], "skipped");
+}
+
+#[test]
+fn unified_list_merges_every_source_in_sort_order() {
+    let w = world();
+    let a = w.get("/v1/orders?limit=1000");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let items = a.body["items"].as_array().unwrap();
+    let total = a.body["total"].as_u64().unwrap();
+    assert_eq!(items.len() as u64, total.min(1000));
+    for s in Source::ALL {
+        assert_eq!(
+            a.body["sources"][s.as_str()]["status"],
+            "ok",
+            "{s}: {}",
+            a.body
+        );
+        assert!(
+            items.iter().any(|i| i["source"] == s.as_str()),
+            "{s} has no items"
+        );
+    }
+    // Default order: endDate asc (absent last), then id.
+    let keys: Vec<(Option<String>, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["endDate"].as_str().map(str::to_owned),
+                i["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for pair in keys.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let ok = match (&a.0, &b.0) {
+            (Some(x), Some(y)) => x < y || (x == y && a.1 < b.1),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => a.1 < b.1,
+        };
+        assert!(ok, "out of order: {a:?} then {b:?}");
+    }
+}
+
+#[test]
+fn paging_with_next_tokens_walks_the_whole_answer_once() {
+    let w = world();
+    let all = ids(&w.get("/v1/orders?limit=1000&filter=status%20ne%20'draft'"));
+    let mut seen = Vec::new();
+    let mut uri = "/v1/orders?limit=37&filter=status%20ne%20'draft'".to_owned();
+    for _ in 0..100 {
+        let a = w.get(&uri);
+        assert_eq!(a.status, 200, "{}", a.body);
+        seen.extend(ids(&a));
+        match a.body["next"].as_str() {
+            Some(t) => uri = format!("/v1/orders?limit=37&filter=status%20ne%20'draft'&next={t}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, all);
+    // A token does not fit another query.
+    let a = w.get("/v1/orders?limit=37");
+    let t = a.body["next"].as_str().unwrap();
+    let b = w.get(&format!(
+        "/v1/orders?limit=37&filter=status%20eq%20'active'&next={t}"
+    ));
+    assert_eq!(
+        (b.status, b.body["code"].as_str()),
+        (400, Some("query.invalid_parameter"))
+    );
+}
+
+#[test]
+fn pushdown_off_gives_the_same_items() {
+    let w = world();
+    for filter in [
+        "status eq 'active'",
+        "contains(customer/name, 'GmbH')",
+        "source eq 'fno_orders' or source eq 'hpe_flex'",
+        "endDate gt 2027-01-01 and partners/any(p: p/role eq 'reseller')",
+        "startswith(orderRef, 'OPE') or name ne null",
+        "customer/name eq 'Müller GmbH'",
+    ] {
+        for sort in ["", "&sort=customer/name%20desc,id"] {
+            let q = format!("/v1/orders?limit=1000&filter={}{sort}", enc(filter));
+            let with = w.get(&q);
+            let without = w.get(&format!("{q}&pushdown=false"));
+            assert_eq!(with.status, 200, "{filter}: {}", with.body);
+            assert_eq!(ids(&with), ids(&without), "{filter} {sort}");
+            assert_eq!(with.body["total"], without.body["total"], "{filter}");
+        }
+    }
+}
+
+#[test]
+fn a_source_predicate_prunes_sources_without_requests() {
+    let w = world();
+    let a = w.get(&format!(
+        "/v1/orders?filter={}",
+        enc("source eq 'telecomx_flexcare'")
+    ));
+    assert_eq!(a.status, 200);
+    for s in ["hpe_flex", "fno_orders", "fno_entitlements"] {
+        assert_eq!(a.body["sources"][s]["status"], "skipped");
+        assert_eq!(a.body["sources"][s]["requests"], 0);
+    }
+    assert!(
+        a.body["sources"]["telecomx_flexcare"]["requests"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+}
+
+#[test]
+fn query_errors_are_400_problems_with_code_and_span() {
+    let w = world();
+    let a = w.get(&format!("/v1/orders?filter={}", enc("custmerName eq 'x'")));
+    assert_eq!(a.status, 400);
+    assert_eq!(a.headers["content-type"], "application/problem+json");
+    assert_eq!(a.body["parameter"], "filter");
+    assert_eq!(a.body["span"]["start"], 0);
+    assert_eq!(a.body["span"]["end"], 11);
+    assert_eq!(a.body["requestId"], "0123456789abcdef");
+    assert!(a.body["code"].as_str().unwrap().starts_with("filter."));
+    let a = w.get(&format!(
+        "/v1/orders?filter={}",
+        enc("status eq 'active' and (")
+    ));
+    assert_eq!(a.status, 400);
+    assert!(a.body["caret"].as_str().unwrap().contains('^'));
+    for bad in [
+        "limit=1001",
+        "limit=-1",
+        "offset=x",
+        "sort=nope%20asc",
+        "select=nope",
+        "strict=maybe",
+    ] {
+        let a = w.get(&format!("/v1/orders?{bad}"));
+        assert_eq!(a.status, 400, "{bad}: {}", a.body);
+        assert!(a.body["code"].is_string());
+    }
+}
+
+#[test]
+fn one_failing_source_gives_a_partial_answer_and_loses_nothing() {
+    for source in Source::ALL {
+        for fault in [
+            Fault::Status500,
+            Fault::MalformedJson,
+            Fault::TruncatedJson,
+            Fault::Hang,
+            Fault::RateLimited(100),
+            Fault::ExpiredToken,
+        ] {
+            let w = world();
+            let others = format!("source ne '{}'", source.as_str());
+            let expected = ids(&w.get(&format!("/v1/orders?limit=1000&filter={}", enc(&others))));
+            w.sim.set_fault(source, fault);
+            let a = w.get("/v1/orders?limit=1000");
+            assert_eq!(a.status, 200, "{source} {fault:?}: {}", a.body);
+            let report = &a.body["sources"][source.as_str()];
+            assert_eq!(report["status"], "error", "{source} {fault:?}: {report}");
+            assert!(report["error"]["code"]
+                .as_str()
+                .unwrap()
+                .starts_with("upstream."));
+            assert_eq!(
+                ids(&a),
+                expected,
+                "{source} {fault:?}: other sources' items differ"
+            );
+            let strict = w.get("/v1/orders?limit=1000&strict=true");
+            assert_eq!(strict.status, 502, "{source} {fault:?}");
+            assert_eq!(strict.body["source"], source.as_str());
+            assert!(!strict.body.to_string().contains("sim-"), "{}", strict.body);
+        }
+    }
+}
+
+#[test]
+fn nothing_in_time_is_a_504() {
+    let w = world();
+    for s in Source::ALL {
+        w.sim.set_fault(s, Fault::Hang);
+    }
+    let a = w.get("/v1/orders");
+    assert_eq!(
+        (a.status, a.body["code"].as_str()),
+        (504, Some("upstream.all_timed_out"))
+    );
+}
+
+#[test]
+fn etag_and_if_none_match() {
+    let w = world();
+    let a = w.get("/v1/orders?limit=5");
+    let etag = a.headers["etag"].to_str().unwrap().to_owned();
+    assert!(a.headers["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
+    let b = w.get_with(
+        "/v1/orders?limit=5",
+        Some("test-key-all"),
+        &[("if-none-match", &etag)],
+    );
+    assert_eq!(b.status, 304);
+    let c = w.get_with(
+        "/v1/orders?limit=6",
+        Some("test-key-all"),
+        &[("if-none-match", &etag)],
+    );
+    assert_eq!(c.status, 200);
+}
+
+#[test]
+fn transform_counts_groups_across_sources() {
+    let w = world();
+    let total = w.get("/v1/orders?limit=0").body["total"].as_u64().unwrap();
+    let a = w.get("/v1/orders/transform?group-by=source");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let items = a.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    let sum: u64 = items.iter().map(|g| g["count"].as_u64().unwrap()).sum();
+    assert_eq!(sum, total);
+    let a = w.get("/v1/orders/transform?group-by=partners/name&sort=count%20desc&limit=3");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let counts: Vec<u64> = a.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["count"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|p| p[0] >= p[1]), "{counts:?}");
+    let missing = w.get("/v1/orders/transform");
+    assert_eq!(missing.status, 400);
+}
+
+#[test]
+fn get_one_by_global_id() {
+    let w = world();
+    let list = w.get("/v1/orders?limit=1000");
+    let mut seen = BTreeSet::new();
+    for item in list.body["items"].as_array().unwrap() {
+        let source = item["source"].as_str().unwrap();
+        if !seen.insert(source.to_owned()) {
+            continue;
+        }
+        let id = item["id"].as_str().unwrap();
+        let one = w.get(&format!("/v1/orders/{}", enc(id)));
+        assert_eq!(one.status, 200, "{id}: {}", one.body);
+        assert_eq!(&one.body, item);
+    }
+    assert_eq!(seen.len(), 4);
+    let a = w.get("/v1/orders/hpe_flex:no-such-order");
+    assert_eq!(
+        (a.status, a.body["code"].as_str()),
+        (404, Some("record.not_found"))
+    );
+    let a = w.get("/v1/orders/nonsense");
+    assert_eq!(a.status, 404);
+}
+
+#[test]
+fn explain_and_select() {
+    let w = world();
+    let f = enc("customer/name eq 'Müller GmbH' and contains(name, 'a')");
+    let a = w.get(&format!(
+        "/v1/orders?explain=true&select=id,customer/name&filter={f}"
+    ));
+    assert_eq!(a.status, 200, "{}", a.body);
+    for s in Source::ALL {
+        let e = &a.body["sources"][s.as_str()]["explain"];
+        assert!(e["plan"].is_string(), "{s}: {e}");
+        assert!(e["requests"].is_array(), "{s}: {e}");
+    }
+    for item in a.body["items"].as_array().unwrap() {
+        let keys: BTreeSet<&str> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert!(
+            keys.is_subset(&BTreeSet::from(["id", "customer"])),
+            "{item}"
+        );
+    }
+}
+
+#[test]
+fn sources_route_reports_last_health() {
+    let w = world();
+    w.sim.set_fault(Source::FnoOrders, Fault::Status500);
+    let _ = w.get("/v1/orders");
+    let a = w.get("/v1/sources");
+    assert_eq!(a.status, 200);
+    let items = a.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    let fno = items.iter().find(|i| i["id"] == "fno_orders").unwrap();
+    assert_eq!(fno["lastStatus"], "error");
+    let hpe = items.iter().find(|i| i["id"] == "hpe_flex").unwrap();
+    assert_eq!(hpe["lastStatus"], "ok");
+}
+
+#[test]
+fn unknown_routes_and_methods() {
+    let w = world();
+    assert_eq!(w.get("/v1/nope").status, 404);
+    assert_eq!(w.get("/v1/sources/nope/orders").status, 404);
+}
