@@ -30,6 +30,12 @@ wait_http() { # url seconds pid
   echo "[e2e] $url did not answer within ${limit}s"; return 1
 }
 
+# Build the Worker once, and run it from a copy of wrangler.toml without the [build] command:
+# no second build at start, and no file watcher that could restart the Worker mid-run.
+worker-build --release --features worker >"$OUT/worker-build.log" 2>&1 || { tail -30 "$OUT/worker-build.log"; exit 1; }
+CONFIG=.wrangler-e2e.toml
+awk '/^\[build\]/{skip=1; next} /^\[/{skip=0} !skip' wrangler.toml >"$CONFIG"
+
 # The native mock upstream server: all four vendors on one port, no rate limit (the tests
 # make more than 100 GreenLake calls a minute), threads enough for hung connections.
 cargo build --quiet --features mock --bin flexedge-mock
@@ -54,7 +60,7 @@ vars=(
   --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"],"raw":true},{"key":"e2e-scoped-key","sources":["hpe_flex","telecomx_flexcare"]}]'
 )
 
-wrangler dev --ip 127.0.0.1 --port "$E2E_PORT" "${vars[@]}" >"$OUT/wrangler.log" 2>&1 &
+wrangler dev --config "$CONFIG" --ip 127.0.0.1 --port "$E2E_PORT" "${vars[@]}" >"$OUT/wrangler.log" 2>&1 &
 pids+=($!)
 if ! wait_http "http://127.0.0.1:$E2E_PORT/health" 600 "${pids[-1]}"; then
   tail -40 "$OUT/wrangler.log"; exit 1
@@ -64,7 +70,7 @@ node --test --test-reporter=spec --test-concurrency=1 tests/e2e/*.test.mjs
 
 # 2. The embedded default: stop the first Worker, start one with no upstream configuration.
 kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
-wrangler dev --ip 127.0.0.1 --port "$E2E_PORT" >"$OUT/wrangler-embedded.log" 2>&1 &
+wrangler dev --config "$CONFIG" --ip 127.0.0.1 --port "$E2E_PORT" >"$OUT/wrangler-embedded.log" 2>&1 &
 pids+=($!)
 if ! wait_http "http://127.0.0.1:$E2E_PORT/health" 600 "${pids[-1]}"; then
   tail -40 "$OUT/wrangler-embedded.log"; exit 1
