@@ -95,7 +95,8 @@ fn raw_is_the_vendor_object_and_only_on_request() {
 /// (a full device with tags, one without optional fields, one with blank values).
 #[test]
 fn greenlake_devices_normalize_to_the_golden_records() {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/adapters/hpe_flex_devices");
+    let d =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/adapters/hpe_flex_devices");
     let body = std::fs::read(d.join("response.json")).unwrap();
     let parse = |raw: bool| {
         let page = hpe_flex::HpeFlexDevices
@@ -121,7 +122,12 @@ fn greenlake_devices_normalize_to_the_golden_records() {
     }
     let expected: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&expected_path).unwrap()).unwrap();
-    assert_eq!(got, expected, "got\n{}", serde_json::to_string_pretty(&got).unwrap());
+    assert_eq!(
+        got,
+        expected,
+        "got\n{}",
+        serde_json::to_string_pretty(&got).unwrap()
+    );
     // `raw` is the vendor object, only on request.
     let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
     for (rec, orig) in parse(true).iter().zip(doc["items"].as_array().unwrap()) {

@@ -240,7 +240,15 @@ pub async fn fan_out<C: HttpClient, K: Clock>(
     let mut total: Option<u64> = Some(0);
     for (u, plan) in &plans {
         if plan.pruned {
-            sources.push((u.source(), skipped("the filter excludes this source")));
+            let mut report = skipped("the filter excludes this source");
+            // Explain says which conjunct pruned the source.
+            report.explain = req.explain.then(|| Explain {
+                plan: u.explain(plan),
+                requests: Vec::new(),
+                residual: None,
+                sort_pushed: false,
+            });
+            sources.push((u.source(), report));
             continue;
         }
         let Some((source, result, ms, cached)) = answers.next() else {
