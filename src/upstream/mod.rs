@@ -8,6 +8,9 @@
 //! ([`http`]), [`UpstreamError`] ([`error`]), credentials and token caches ([`auth`]),
 //! retry and the page walker with a budget ([`fetch`]), planning ([`plan`]) and dates
 //! ([`dates`]). Adding a fifth upstream is one folder plus one [`AnyUpstream`] variant.
+//! A folder may hold a second resource of the same upstream as a second [`Vendor`]
+//! (`hpe_flex` devices, [`Collection::Devices`]), built with [`Adapter::sibling`] so it
+//! shares the credentials and token cache.
 //!
 //! This module talks HTTP only through [`HttpClient`]; it imports no `worker`, no wasm
 //! and no `std::time`.
