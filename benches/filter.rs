@@ -2,6 +2,7 @@
 //! beside a hand-written Rust closure doing the same filtering, in the same run.
 //!
 //! Plain `main` (no harness): each filter runs several passes; the best pass is reported.
+//! `BENCH_ONLY=<label part>` and `BENCH_PASSES=<n>` narrow a run for profiling.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -104,9 +105,13 @@ fn time_pair(
     a: impl Fn(&Record) -> bool,
     b: impl Fn(&Record) -> bool,
 ) -> ((usize, f64), (usize, f64)) {
+    let passes = std::env::var("BENCH_PASSES")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(PASSES);
     let (mut best_a, mut best_b) = (f64::MAX, f64::MAX);
     let (mut na, mut nb) = (0, 0);
-    for _ in 0..PASSES {
+    for _ in 0..passes {
         let t = Instant::now();
         na = rows.iter().filter(|r| a(black_box(r))).count();
         best_a = best_a.min(t.elapsed().as_secs_f64());
@@ -175,7 +180,9 @@ fn main() {
         "{:<32} {:>8} {:>16} {:>16} {:>7}",
         "filter", "matches", "engine rec/s", "closure rec/s", "ratio"
     );
-    for (label, text, closure) in &cases {
+    // BENCH_ONLY=<substring of a label> runs one case (for profiling).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    for (label, text, closure) in cases.iter().filter(|c| c.0.contains(only.as_str())) {
         let f = Filter::<Record>::parse(text, RecordSchema::default(), 0)
             .expect("bench filter compiles");
         let ((n_engine, engine), (n_closure, fast)) = time_pair(&rows, |r| f.matches(r), closure);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# End-to-end tests: starts the native mock upstream server and `wrangler dev` (pointed at the
-# mock for some sources, embedded simulator for the rest), waits for both, runs the node tests
-# in tests/e2e/ and the page test, and stops everything by PID. Loopback only.
+# End-to-end tests, loopback only, everything stopped by PID:
+#  1. the native mock upstream server and `wrangler dev` pointed at it for every source:
+#     tests/e2e/*.test.mjs (routes, auth, faults, caching, the page in Chromium, …);
+#  2. `wrangler dev` with no configuration, as `make dev` runs it (the embedded simulator):
+#     tests/e2e/embedded/*.test.mjs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -58,4 +60,13 @@ if ! wait_http "http://127.0.0.1:$E2E_PORT/health" 600 "${pids[-1]}"; then
   tail -40 "$OUT/wrangler.log"; exit 1
 fi
 export FLEXEDGE_URL="http://127.0.0.1:$E2E_PORT" FLEXEDGE_LIVE=1
-node --test --test-reporter=spec --test-concurrency=1 tests/e2e/
+node --test --test-reporter=spec --test-concurrency=1 tests/e2e/*.test.mjs
+
+# 2. The embedded default: stop the first Worker, start one with no upstream configuration.
+kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+wrangler dev --ip 127.0.0.1 --port "$E2E_PORT" >"$OUT/wrangler-embedded.log" 2>&1 &
+pids+=($!)
+if ! wait_http "http://127.0.0.1:$E2E_PORT/health" 600 "${pids[-1]}"; then
+  tail -40 "$OUT/wrangler-embedded.log"; exit 1
+fi
+node --test --test-reporter=spec --test-concurrency=1 tests/e2e/embedded/*.test.mjs

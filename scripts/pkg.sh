@@ -7,3 +7,5 @@ wasm-bindgen --target web --typescript --out-dir www/pkg --out-name flexedge \
   target/wasm32-unknown-unknown/release/flexedge.wasm
 printf '[pkg] www/pkg/flexedge_bg.wasm: %s bytes, %s gzipped\n' \
   "$(stat -c %s www/pkg/flexedge_bg.wasm)" "$(gzip -9c www/pkg/flexedge_bg.wasm | wc -c)"
+# Node reads the module as ESM without guessing (no MODULE_TYPELESS_PACKAGE_JSON warning).
+printf '{ "type": "module" }\n' > www/pkg/package.json

@@ -27,7 +27,7 @@ phase "clippy (mock)"                 cargo clippy --all-targets --features mock
 phase "clippy (worker, native)"       cargo clippy --all-targets --features worker -- -D warnings
 phase "clippy (browser, native)"      cargo clippy --all-targets --features browser -- -D warnings
 phase "clippy (worker, wasm32)"       cargo clippy --lib "${wasm[@]}" --features worker -- -D warnings
-phase "clippy (browser, wasm32)"      cargo clippy --lib --tests "${wasm[@]}" --features browser -- -D warnings
+phase "clippy (browser, wasm32)"      cargo clippy --lib --test browser "${wasm[@]}" --features browser -- -D warnings
 phase "cargo doc"                     env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features mock
 phase "cargo test (native)"           cargo test --features mock
 phase "wasm32 release build (worker)" worker-build --release --features worker

@@ -157,11 +157,30 @@ impl StrTest {
     #[inline]
     fn run(self, hay: &str, needle: &str) -> bool {
         match self {
-            StrTest::Contains => hay.contains(needle),
+            StrTest::Contains => short_contains(hay, needle),
             StrTest::StartsWith => hay.starts_with(needle),
             StrTest::EndsWith => hay.ends_with(needle),
         }
     }
+}
+
+/// Substring search. For the short strings typical of record fields, `str::contains`
+/// with a needle only known at run time sets up a Two-Way searcher on every call (its SIMD
+/// path needs longer haystacks), which costs more than scanning; short haystacks are
+/// scanned byte by byte (exact for UTF-8), long ones use `str::contains`.
+#[inline]
+fn short_contains(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if h.len() >= 64 {
+        return hay.contains(needle);
+    }
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    let Some(last) = h.len().checked_sub(n.len()) else {
+        return false;
+    };
+    (0..=last).any(|i| h.get(i) == Some(&first) && h.get(i + 1..i + n.len()) == Some(rest))
 }
 
 /// Arithmetic operators.
@@ -641,6 +660,26 @@ fn call<'a>(f: Func, v: [Val<'a>; 3], n: usize) -> Val<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_contains_agrees_with_std() {
+        let long = "x".repeat(70) + "Acme";
+        for (h, n) in [
+            ("Acme Corp", "Acme"),
+            ("xAcme", "Acme"),
+            ("Acm", "Acme"),
+            ("AAcme", "Acme"),
+            ("a😀b", "😀"),
+            ("", ""),
+            ("abc", ""),
+            ("abc", "c"),
+            ("abc", "d"),
+            (long.as_str(), "Acme"),
+            (long.as_str(), "Acmf"),
+        ] {
+            assert_eq!(short_contains(h, n), h.contains(n), "{h} {n}");
+        }
+    }
 
     #[test]
     fn civil_dates() {

@@ -241,7 +241,6 @@ pub async fn fan_out<C: HttpClient, K: Clock>(
     for (u, plan) in &plans {
         if plan.pruned {
             let mut report = skipped("the filter excludes this source");
-            // Explain says which conjunct pruned the source.
             report.explain = req.explain.then(|| Explain {
                 plan: u.explain(plan),
                 requests: Vec::new(),

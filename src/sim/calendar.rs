@@ -41,10 +41,15 @@ pub(crate) fn format_date(days: i64) -> String {
     s
 }
 
-/// Appends `n` as exactly `width` zero-padded digits (years outside 0..=9999 are clamped).
+/// Appends `n` as exactly `width` (1..=4) zero-padded digits, clamped to fit.
 fn push_num(s: &mut String, n: i64, width: u32) {
-    let mut div = 10i64.pow(width.saturating_sub(1));
-    let n = n.clamp(0, 10i64.pow(width) - 1);
+    let (max, mut div) = match width {
+        1 => (9, 1),
+        2 => (99, 10),
+        3 => (999, 100),
+        _ => (9999, 1000),
+    };
+    let n = n.clamp(0, max);
     while div > 0 {
         s.push(char::from(b'0' + ((n / div) % 10) as u8));
         div /= 10;

@@ -58,6 +58,8 @@ pub(crate) struct Customer {
     pub billing_id: Shared,
     /// A contact person: first name, last name.
     pub contact: (&'static str, &'static str),
+    /// The contact's e-mail address (ASCII).
+    pub email: Shared,
 }
 
 /// A product shared by the license sources.
@@ -269,7 +271,9 @@ impl Pool {
                 r.pick(FIRST).copied().unwrap_or("Anna"),
                 r.pick(LAST).copied().unwrap_or("Schmidt"),
             );
+            let email: Shared = format!("{}@{}", mail_local(contact.0, contact.1), domain).into();
             customers.push(Customer {
+                email,
                 code: format!("ACC-{:05}", i + 1),
                 name: name.into(),
                 domain,

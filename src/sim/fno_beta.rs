@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::calendar::{format_date, parse_date, rfc3339_secs, DAY_MS};
-use super::data::{mail_local, ser_opt_shared, start_ms, stream, Pool, Shared};
+use super::data::{ser_opt_shared, start_ms, stream, Pool, Shared};
 
 /// Text that is usually a constant (enum spellings, product names), owned when a client
 /// created it.
@@ -33,7 +33,8 @@ struct Account {
     #[serde(serialize_with = "ser_opt_shared")]
     account_name: Option<Shared>,
     account_type: Text,
-    contact_email: Option<String>,
+    #[serde(serialize_with = "ser_opt_shared")]
+    contact_email: Option<Shared>,
     current_owner: bool,
     partner_tier_name: Text,
 }
@@ -78,8 +79,9 @@ pub(crate) struct Entitlement {
     entitlement_id: String,
     description: Option<String>,
     ship_to_address: Option<String>,
-    ship_to_email: Option<String>,
-    status: String,
+    #[serde(serialize_with = "ser_opt_shared")]
+    ship_to_email: Option<Shared>,
+    status: &'static str,
     created_on: String,
     updated_on: String,
     accounts: Vec<Account>,
@@ -124,7 +126,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
         let c = pool.customer(&mut r);
         let created = start_ms(&mut r);
         let status = r.pick(STATUSES).copied().unwrap_or("ACTIVE");
-        let email = format!("{}@{}", mail_local(c.contact.0, c.contact.1), c.domain);
+        let email = c.email.clone();
         let mut accounts = vec![Account {
             account_id: c.code.clone(),
             account_name: Some(c.name.clone()),
@@ -144,7 +146,12 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
                 partner_tier_name: "PARTNER_TIER_ONE".into(),
             });
         }
-        let lines = 1 + r.below(3) as usize;
+        // 1 (50%), 2 (35%) or 3 (15%) line items.
+        let lines = match r.below(100) {
+            0..50 => 1,
+            50..85 => 2,
+            _ => 3,
+        };
         let mut line_items = Vec::with_capacity(lines);
         for _ in 0..lines {
             let p = pool.product(&mut r);
@@ -189,7 +196,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
                 .chance(30)
                 .then(|| format!("Building {} Street {}", r.digits(2), r.digits(3))),
             ship_to_email: r.chance(60).then(|| email.clone()),
-            status: status.into(),
+            status,
             created_on: rfc3339_secs(created),
             updated_on: rfc3339_secs(created + r.range(0, 200) * DAY_MS),
             accounts,
@@ -199,7 +206,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
         });
     }
     // Kept in the default order (entitlement_id asc) so default listings need no sort.
-    out.sort_by(|a, b| a.entitlement_id.cmp(&b.entitlement_id));
+    out.sort_unstable_by(|a, b| a.entitlement_id.cmp(&b.entitlement_id));
     out
 }
 
@@ -878,7 +885,7 @@ fn create(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<
                 account_id: a.account_id.unwrap_or_default(),
                 account_name: a.account_name.map(Shared::from),
                 account_type: Cow::Owned(a.account_type.unwrap_or_default().to_ascii_uppercase()),
-                contact_email: a.contact_email,
+                contact_email: a.contact_email.map(Shared::from),
                 current_owner: a.is_current_owner.unwrap_or(false),
                 partner_tier_name: Cow::Owned(
                     a.partner_tier_name.unwrap_or_default().to_ascii_uppercase(),
@@ -903,8 +910,8 @@ fn create(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<
         entitlement_id: entitlement_id.clone(),
         description: body.description,
         ship_to_address: body.ship_to_address,
-        ship_to_email: body.ship_to_email,
-        status: status.into(),
+        ship_to_email: body.ship_to_email.map(Shared::from),
+        status,
         created_on: rfc3339_secs(now_ms),
         updated_on: rfc3339_secs(now_ms),
         accounts,

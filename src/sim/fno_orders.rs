@@ -18,7 +18,7 @@ use super::calendar::{
 };
 use std::sync::Arc;
 
-use super::data::{mail_local, stream, Pool, Shared};
+use super::data::{stream, Pool, Shared};
 use super::respond;
 use super::rng::Rng;
 use super::{creds, FnoDateFormat, Simulator};
@@ -150,7 +150,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Item> {
             (None, None)
         };
         let ent_state = r.pick(ENT_STATES).copied().unwrap_or("DEPLOYED");
-        let contact_email = format!("{}@{}", mail_local(c.contact.0, c.contact.1), c.domain);
+        let contact_email = c.email.to_string();
         let ship_to_email = if r.chance(50) {
             contact_email.clone()
         } else {
@@ -217,7 +217,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Item> {
         let owner = if r.chance(70) {
             "admin".to_string()
         } else {
-            format!("{}@{}", mail_local(c.contact.0, c.contact.1), c.domain)
+            c.email.to_string()
         };
         let created_base = super::data::start_ms(&mut r);
         let ent = Arc::new(Ent {

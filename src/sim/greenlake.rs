@@ -178,7 +178,7 @@ pub(crate) fn gen_orders(pool: &Pool, seed: u64, n: usize) -> Vec<Order> {
             end_ms: end_day * DAY_MS,
         });
     }
-    out.sort_by(|a, b| a.end_ms.cmp(&b.end_ms).then_with(|| a.id.cmp(&b.id)));
+    out.sort_unstable_by(|a, b| a.end_ms.cmp(&b.end_ms).then_with(|| a.id.cmp(&b.id)));
     out
 }
 
@@ -262,7 +262,7 @@ pub(crate) fn gen_devices(pool: &Pool, seed: u64, n: usize) -> Vec<Device> {
             billing_tier: r.chance(60).then(|| pool.distributor(&mut r)),
         });
     }
-    out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
+    out.sort_unstable_by(|a, b| a.resource_id.cmp(&b.resource_id));
     out
 }
 
@@ -1187,14 +1187,21 @@ fn list<R: Row + Serialize>(
         },
         _ => None,
     };
-    let rows: Vec<&R> = all.iter().filter(|r| matches_all(*r, &conds)).collect();
-    let total = rows.len();
-    // Data is generated in the default order, so only an explicit sort re-sorts.
-    let rows = match keys {
-        Some(k) => sorted(rows, &k),
-        None => rows,
+    // Data is generated in the default order, so only an explicit sort re-sorts; without
+    // filter and sort the page is sliced straight from the data.
+    let (total, items) = if conds.is_empty() && keys.is_none() {
+        (
+            all.len(),
+            all.iter().skip(offset).take(limit).collect::<Vec<&R>>(),
+        )
+    } else {
+        let rows: Vec<&R> = all.iter().filter(|r| matches_all(*r, &conds)).collect();
+        let rows = match keys {
+            Some(k) => sorted(rows, &k),
+            None => rows,
+        };
+        (rows.len(), page(&rows, offset, limit))
     };
-    let items = page(&rows, offset, limit);
     match select {
         None => respond::json(
             200,

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Browser benchmark: builds the wasm module if missing, then runs tests/bench/browser-bench.mjs
+# (runQuery vs hand-written JS vs mingo over 10,000 records in headless Chromium).
+# Prints figures; asserts only that the variants agree. BENCH_RECORDS, BENCH_PORT override.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+[[ -f www/pkg/flexedge_bg.wasm ]] || scripts/pkg.sh
+printf '\n=== bench browser (Chromium)\n'
+node tests/bench/browser-bench.mjs
