@@ -57,7 +57,7 @@ vars=(
   --var "TELECOMX_BASE_URL:$M" --var "TELECOMX_USERNAME:admin@sim.telecomx.test"
   --var "TELECOMX_PASSWORD:sim-telecomx-admin"
   --var "FLEXEDGE_DEADLINE_MS:2500" --var "FLEXEDGE_CORS_ORIGINS:https://app.example"
-  --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"],"raw":true},{"key":"e2e-scoped-key","sources":["hpe_flex","telecomx_flexcare"]}]'
+  --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"],"raw":true},{"key":"e2e-scoped-key","sources":["hpe_flex","telecomx_flexcare"]},{"key":"e2e-fno-key","sources":["fno_orders"]}]'
 )
 
 wrangler dev --config "$CONFIG" --ip 127.0.0.1 --port "$E2E_PORT" "${vars[@]}" >"$OUT/wrangler.log" 2>&1 &

@@ -90,3 +90,47 @@ fn raw_is_the_vendor_object_and_only_on_request() {
         }
     }
 }
+
+/// GreenLake devices: `tests/golden/adapters/hpe_flex_devices/{response,expected}.json`
+/// (a full device with tags, one without optional fields, one with blank values).
+#[test]
+fn greenlake_devices_normalize_to_the_golden_records() {
+    let d =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/adapters/hpe_flex_devices");
+    let body = std::fs::read(d.join("response.json")).unwrap();
+    let parse = |raw: bool| {
+        let page = hpe_flex::HpeFlexDevices
+            .parse(
+                200,
+                &body,
+                NormCtx {
+                    now_ms: NOW_MS,
+                    include_raw: raw,
+                },
+            )
+            .unwrap();
+        assert_eq!(page.total, Some(3));
+        assert_eq!(page.count, 3);
+        page.records
+    };
+    let got = serde_json::to_value(parse(false)).unwrap();
+    let expected_path = d.join("expected.json");
+    if std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
+        let text = serde_json::to_string_pretty(&got).unwrap() + "\n";
+        std::fs::write(&expected_path, text).unwrap();
+        return;
+    }
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&expected_path).unwrap()).unwrap();
+    assert_eq!(
+        got,
+        expected,
+        "got\n{}",
+        serde_json::to_string_pretty(&got).unwrap()
+    );
+    // `raw` is the vendor object, only on request.
+    let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    for (rec, orig) in parse(true).iter().zip(doc["items"].as_array().unwrap()) {
+        assert_eq!(rec.raw.as_ref(), Some(orig));
+    }
+}

@@ -15,7 +15,8 @@ use serde_json::Value;
 
 const KEYS: &str = r#"[
     {"key": "test-key-all", "sources": ["*"], "raw": true},
-    {"key": "test-key-hpe", "sources": ["hpe_flex"]}
+    {"key": "test-key-hpe", "sources": ["hpe_flex"]},
+    {"key": "test-key-fno", "sources": ["fno_orders", "fno_entitlements"], "raw": true}
 ]"#;
 
 struct World {
@@ -491,4 +492,183 @@ fn unknown_routes_and_methods() {
     let w = world();
     assert_eq!(w.get("/v1/nope").status, 404);
     assert_eq!(w.get("/v1/sources/nope/orders").status, 404);
+}
+
+#[test]
+fn devices_list_greenlake_devices_in_the_same_envelope() {
+    let w = world();
+    let a = w.get("/v1/devices?limit=1000&explain=true");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let items = a.body["items"].as_array().unwrap();
+    assert_eq!(a.body["total"].as_u64(), Some(items.len() as u64));
+    assert!(items.len() > 100, "{}", items.len());
+    let sources = a.body["sources"].as_object().unwrap();
+    assert_eq!(sources.keys().collect::<Vec<_>>(), vec!["hpe_flex"]);
+    let report = &sources["hpe_flex"];
+    assert_eq!(report["status"], "ok", "{report}");
+    // The default sort (`endDate asc, id asc`) is `id asc` for devices, pushed upstream.
+    assert_eq!(report["explain"]["sortPushed"], true, "{report}");
+    let requests = report["explain"]["requests"].as_array().unwrap();
+    assert!(requests
+        .iter()
+        .all(|r| r.as_str().unwrap().contains("/flex/v1beta1/devices")));
+    let all_ids = ids(&a);
+    assert!(all_ids.windows(2).all(|p| p[0] < p[1]), "not in id order");
+    for i in items {
+        assert_eq!(i["kind"], "device", "{i}");
+        assert_eq!(i["source"], "hpe_flex");
+        assert_eq!(i["status"], "unknown");
+        assert_eq!(i["devices"].as_array().unwrap().len(), 1, "{i}");
+        assert!(i["attributes"]["make"].is_string(), "{i}");
+        assert!(i.get("raw").is_none());
+    }
+    // A small page asks GreenLake for exactly that page.
+    let a = w.get("/v1/devices?limit=5&offset=10&explain=true");
+    assert_eq!(ids(&a), all_ids[10..15].to_vec());
+    assert_eq!(a.body["sources"]["hpe_flex"]["requests"], 1);
+    assert_eq!(a.body["total"].as_u64(), Some(items.len() as u64));
+    // Orders stay orders.
+    let o = w.get("/v1/sources/hpe_flex/orders?limit=1000");
+    assert!(o.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["kind"] == "order"));
+    // include=raw gives the vendor object.
+    let r = w.get("/v1/devices?limit=2&include=raw");
+    for i in r.body["items"].as_array().unwrap() {
+        assert_eq!(i["raw"]["id"], i["sourceId"], "{i}");
+        assert_eq!(i["raw"]["type"], "flex/devices", "{i}");
+    }
+}
+
+#[test]
+fn devices_paging_with_next_tokens() {
+    let w = world();
+    let all = ids(&w.get("/v1/devices?limit=1000"));
+    let mut seen = Vec::new();
+    let mut uri = "/v1/devices?limit=23".to_owned();
+    for _ in 0..100 {
+        let a = w.get(&uri);
+        assert_eq!(a.status, 200, "{}", a.body);
+        seen.extend(ids(&a));
+        match a.body["next"].as_str() {
+            Some(t) => uri = format!("/v1/devices?limit=23&next={t}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, all);
+    // A devices token does not continue an orders query of the same source.
+    let t = w.get("/v1/devices?limit=23").body["next"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = w.get(&format!("/v1/sources/hpe_flex/orders?limit=23&next={t}"));
+    assert_eq!(
+        (b.status, b.body["code"].as_str()),
+        (400, Some("query.invalid_parameter"))
+    );
+}
+
+#[test]
+fn devices_pushdown_off_gives_the_same_items() {
+    let w = world();
+    let all = w.get("/v1/devices?limit=1000");
+    let items = all.body["items"].as_array().unwrap();
+    let first = &items[3];
+    let serial = first["devices"][0]["serial"].as_str().unwrap();
+    let part = first["attributes"]["partNumber"].as_str().unwrap();
+    let named = items.iter().find(|i| i["name"].is_string()).unwrap();
+    let name = named["name"].as_str().unwrap();
+    let filters = [
+        "attributes/make eq 'HPE'".to_owned(),
+        "attributes/make ne 'HPE' and billingAccount/name ne null".to_owned(),
+        format!("devices/any(d: d/serial eq '{serial}')"),
+        format!("devices/any(d: d/serial ne '{serial}') and attributes/partNumber ne '{part}'"),
+        format!("name eq '{name}' or devices/any(d: d/type eq 'AP')"),
+        format!("name ne '{name}'"),
+        "partners/any(p: p/name eq 'TD SYNNEX') or contains(name, 'ap')".to_owned(),
+        "devices/any(d: d/type in ('COMPUTE', 'STORAGE'))".to_owned(),
+        format!("sourceId eq '{}'", first["sourceId"].as_str().unwrap()),
+    ];
+    let mut pushed = 0;
+    for filter in &filters {
+        for sort in [
+            "",
+            "&sort=attributes/partNumber%20desc",
+            "&sort=name,createdAt",
+        ] {
+            for window in ["limit=1000", "limit=7&offset=3"] {
+                let q = format!(
+                    "/v1/devices?{window}&explain=true&filter={}{sort}",
+                    enc(filter)
+                );
+                let with = w.get(&q);
+                let without = w.get(&format!("{q}&pushdown=false"));
+                assert_eq!(with.status, 200, "{filter}: {}", with.body);
+                assert_eq!(ids(&with), ids(&without), "{filter} {sort} {window}");
+                assert_eq!(with.body["total"], without.body["total"], "{filter} {sort}");
+                let e = &with.body["sources"]["hpe_flex"]["explain"];
+                pushed += usize::from(e["residual"].is_null());
+            }
+        }
+    }
+    // Four of these filters (make, serial, serial + part number, sourceId) go upstream
+    // whole under every sort and window; the others keep a residual at the edge.
+    assert_eq!(pushed, 4 * 3 * 2);
+    // The exact serial lookup found its device with one request.
+    let a = w.get(&format!(
+        "/v1/devices?filter={}",
+        enc(&format!("devices/any(d: d/serial eq '{serial}')"))
+    ));
+    assert_eq!(ids(&a), vec![first["id"].as_str().unwrap().to_owned()]);
+    assert_eq!(a.body["sources"]["hpe_flex"]["requests"], 1);
+    assert_eq!(a.body["sources"]["hpe_flex"]["fetched"], 1);
+}
+
+#[test]
+fn a_failing_greenlake_fails_devices_softly_or_strictly() {
+    for fault in [
+        Fault::Status500,
+        Fault::MalformedJson,
+        Fault::RateLimited(100),
+    ] {
+        let w = world();
+        w.sim.set_fault(Source::HpeFlex, fault);
+        let a = w.get("/v1/devices");
+        assert_eq!(a.status, 200, "{fault:?}: {}", a.body);
+        assert_eq!(a.body["items"].as_array().unwrap().len(), 0);
+        let report = &a.body["sources"]["hpe_flex"];
+        assert_eq!(report["status"], "error", "{fault:?}: {report}");
+        assert!(report["error"]["code"]
+            .as_str()
+            .unwrap()
+            .starts_with("upstream."));
+        let strict = w.get("/v1/devices?strict=true");
+        assert_eq!(strict.status, 502, "{fault:?}: {}", strict.body);
+        assert_eq!(strict.body["source"], "hpe_flex");
+        assert!(!strict.body.to_string().contains("sim-"), "{}", strict.body);
+    }
+    let w = world();
+    w.sim.set_fault(Source::HpeFlex, Fault::Hang);
+    assert_eq!(w.get("/v1/devices").status, 504);
+}
+
+#[test]
+fn devices_need_a_key_that_may_see_greenlake() {
+    let w = world();
+    assert_eq!(w.get_with("/v1/devices", None, &[]).status, 401);
+    let a = w.get_with("/v1/devices", Some("test-key-fno"), &[]);
+    assert_eq!(
+        (a.status, a.body["code"].as_str()),
+        (403, Some("auth.forbidden"))
+    );
+    let a = w.get_with("/v1/devices", Some("test-key-hpe"), &[]);
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["items"].as_array().unwrap().len(), 20);
+    let a = w.get_with("/v1/devices?include=raw", Some("test-key-hpe"), &[]);
+    assert_eq!(a.status, 403);
+    let a = w.get(&format!("/v1/devices?filter={}", enc("custmerName eq 'x'")));
+    assert_eq!(a.status, 400);
+    assert_eq!(a.body["parameter"], "filter");
 }

@@ -27,7 +27,7 @@ use http::{header, Method, Request, Response, StatusCode};
 use serde::Serialize;
 
 use crate::model::Source;
-use crate::upstream::{self, AnyUpstream, Clock, HttpClient};
+use crate::upstream::{self, AnyUpstream, Clock, Collection, HttpClient};
 
 use log::LogSink;
 
@@ -107,17 +107,18 @@ impl Service {
             Some(secret) => ApiKeys::parse(secret.expose()).map_err(|e| e.to_string()),
             None => Ok(ApiKeys::default()),
         };
-        let upstreams = config
-            .sources
-            .iter()
-            .map(|s| {
-                let cfg = upstream::SourceConfig {
-                    base_url: s.base_url.clone(),
-                    credentials: s.credentials.clone(),
-                };
-                AnyUpstream::build(s.source, &cfg)
-            })
-            .collect();
+        let mut upstreams = Vec::new();
+        for s in &config.sources {
+            let cfg = upstream::SourceConfig {
+                base_url: s.base_url.clone(),
+                credentials: s.credentials.clone(),
+            };
+            let orders = AnyUpstream::build(s.source, &cfg);
+            // GreenLake devices share the orders adapter's token cache.
+            let devices = orders.devices();
+            upstreams.push(orders);
+            upstreams.extend(devices);
+        }
         Service {
             config,
             keys,
@@ -253,9 +254,11 @@ impl Service {
         )
     }
 
-    pub(crate) fn upstream(&self, source: Source) -> Option<&AnyUpstream> {
+    pub(crate) fn upstream(&self, collection: Collection, source: Source) -> Option<&AnyUpstream> {
         use crate::upstream::Upstream;
-        self.upstreams.iter().find(|u| u.source() == source)
+        self.upstreams
+            .iter()
+            .find(|u| u.source() == source && u.collection() == collection)
     }
 
     pub(crate) fn record_status(&self, source: Source, report: &gateway::SourceReport, at: String) {

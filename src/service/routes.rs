@@ -1,4 +1,6 @@
-//! The `/v1` routes: unified search, transform, get-by-id, per-source search, sources.
+//! The `/v1` routes: unified search, transform, get-by-id, per-source search, sources,
+//! and GreenLake devices (`/v1/devices`, the same list machinery over the devices
+//! collection).
 //!
 //! Every route: authenticate (done by the caller), parse and check the query against the
 //! record schema (a 400 problem with code and span on any error), fan out to the sources
@@ -12,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::model::{Record, RecordSchema, Source};
 use crate::query::{Param, Plan as QueryPlan, Query, QueryError, QueryParams};
-use crate::upstream::{Clock, HttpClient, PlanInput};
+use crate::upstream::{Clock, Collection, HttpClient, PlanInput};
 
 use super::gateway::{self, FanOut, Outcome, SourceReport};
 use super::params::Params;
@@ -43,7 +45,7 @@ pub async fn dispatch<C: HttpClient, K: Clock>(
     ctx: &Ctx<'_, C, K>,
 ) -> Result<Response<Vec<u8>>, Problem> {
     match segments {
-        ["v1", "orders"] => list(svc, params, scope, &Source::ALL, ctx).await,
+        ["v1", "orders"] => list(svc, params, scope, Collection::Orders, &Source::ALL, ctx).await,
         ["v1", "orders", "transform"] => transform(svc, params, scope, ctx).await,
         ["v1", "orders", id] => get_one(svc, params, scope, id, ctx).await,
         ["v1", "sources"] => Ok(json_response(StatusCode::OK, &svc.sources_info())),
@@ -64,14 +66,17 @@ pub async fn dispatch<C: HttpClient, K: Clock>(
                     "the client key may not query `{source}`"
                 )));
             }
-            list(svc, params, scope, &[source], ctx).await
+            list(svc, params, scope, Collection::Orders, &[source], ctx).await
         }
-        ["v1", "devices"] => Err(Problem::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "route.not_implemented",
-            "Not Implemented",
-            "GreenLake devices are not mapped yet",
-        )),
+        ["v1", "devices"] => {
+            let sources = Collection::Devices.sources();
+            if let Some(s) = sources.iter().find(|s| !scope.allows(**s)) {
+                return Err(Problem::forbidden(format!(
+                    "the client key may not query `{s}` (devices come from it)"
+                )));
+            }
+            list(svc, params, scope, Collection::Devices, sources, ctx).await
+        }
         _ => Err(Problem::not_found(&segments.join("/"))),
     }
 }
@@ -169,11 +174,14 @@ struct Checked {
     plan: QueryPlan<Record>,
 }
 
-/// Asks the sources in `wanted` that the key may see, and reports the rest as skipped.
-/// `window` is how many records of the merged order the page needs (`None`: all).
+/// Asks the sources in `wanted` that the key may see for `collection`, and reports the
+/// rest as skipped. `window` is how many records of the merged order the page needs
+/// (`None`: all).
+#[allow(clippy::too_many_arguments)]
 async fn ask<C: HttpClient, K: Clock>(
     svc: &Service,
     scope: &Scope,
+    collection: Collection,
     wanted: &[Source],
     q: &Checked,
     params: &Params,
@@ -193,7 +201,7 @@ async fn ask<C: HttpClient, K: Clock>(
     let upstreams = wanted
         .iter()
         .filter(|s| scope.allows(**s))
-        .filter_map(|s| svc.upstream(*s))
+        .filter_map(|s| svc.upstream(collection, *s))
         .collect();
     let mut outcome = gateway::fan_out(
         ctx.client,
@@ -285,10 +293,13 @@ fn sources_json(sources: &[(Source, SourceReport)]) -> Map<String, Value> {
         .collect()
 }
 
+/// A list route: `wanted` sources of `collection`, filtered, sorted and paged into the
+/// envelope.
 async fn list<C: HttpClient, K: Clock>(
     svc: &Service,
     params: &Params,
     scope: &Scope,
+    collection: Collection,
     wanted: &[Source],
     ctx: &Ctx<'_, C, K>,
 ) -> Result<Response<Vec<u8>>, Problem> {
@@ -304,11 +315,15 @@ async fn list<C: HttpClient, K: Clock>(
         ));
     }
     let mut q = checked_query(params, Some(DEFAULT_SORT), ctx.clock.now_ms())?;
-    let route = wanted
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join("+");
+    let route = format!(
+        "{}:{}",
+        collection.as_str(),
+        wanted
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
+    );
     let hash = query_hash(&route, &q.query);
     if let Some(token) = &params.next {
         q.query.offset = decode_token(token, &hash)?;
@@ -320,7 +335,7 @@ async fn list<C: HttpClient, K: Clock>(
     let (offset, limit, plan) = (q.query.offset, q.query.limit, &q.plan);
     // At least one record per source, so that a `limit=0` request still learns totals.
     let window = u64::try_from(offset.saturating_add(limit).max(1)).ok();
-    let outcome = ask(svc, scope, wanted, &q, params, window, ctx).await;
+    let outcome = ask(svc, scope, collection, wanted, &q, params, window, ctx).await;
     failure(&outcome, params.strict)?;
     let items: Vec<Value> = outcome
         .records
@@ -387,7 +402,17 @@ async fn transform<C: HttpClient, K: Clock>(
         ));
     }
     let q = checked_query(params, None, ctx.clock.now_ms())?;
-    let outcome = ask(svc, scope, &Source::ALL, &q, params, None, ctx).await;
+    let outcome = ask(
+        svc,
+        scope,
+        Collection::Orders,
+        &Source::ALL,
+        &q,
+        params,
+        None,
+        ctx,
+    )
+    .await;
     failure(&outcome, params.strict)?;
     let groups = q.plan.run_group(&outcome.records);
     let items: Vec<Value> = groups
@@ -448,7 +473,17 @@ async fn get_one<C: HttpClient, K: Clock>(
         ..Params::default()
     };
     let q = checked_query(&one, Some(DEFAULT_SORT), ctx.clock.now_ms())?;
-    let outcome = ask(svc, scope, &[source], &q, &one, Some(1), ctx).await;
+    let outcome = ask(
+        svc,
+        scope,
+        Collection::Orders,
+        &[source],
+        &q,
+        &one,
+        Some(1),
+        ctx,
+    )
+    .await;
     if let Some((source, e)) = outcome.first_error() {
         return Err(upstream_failed(source, e));
     }

@@ -6,6 +6,8 @@
 //! It talks HTTP only through [`HttpClient`] and waits only through [`Clock`]. It imports
 //! no `worker`, no wasm and no `std::time`.
 
+use std::sync::Arc;
+
 use crate::filter::Filter;
 use crate::model::{Record, RecordSchema, Source};
 
@@ -131,7 +133,8 @@ pub struct Adapter<V> {
     /// The vendor dialect.
     pub vendor: V,
     base: String,
-    auth: Authenticator,
+    /// Shared with sibling adapters of the same upstream (one token cache).
+    auth: Arc<Authenticator>,
 }
 
 impl<V: Vendor> Adapter<V> {
@@ -140,7 +143,18 @@ impl<V: Vendor> Adapter<V> {
         Adapter {
             vendor,
             base: base.trim_end_matches('/').to_owned(),
-            auth,
+            auth: Arc::new(auth),
+        }
+    }
+
+    /// An adapter for another resource of the same upstream (GreenLake devices beside
+    /// orders): same base URL, and the same credentials and token cache, so both
+    /// resources spend one token.
+    pub fn sibling<W: Vendor>(&self, vendor: W) -> Adapter<W> {
+        Adapter {
+            vendor,
+            base: self.base.clone(),
+            auth: Arc::clone(&self.auth),
         }
     }
 

@@ -8,6 +8,9 @@
 //! ([`http`]), [`UpstreamError`] ([`error`]), credentials and token caches ([`auth`]),
 //! retry and the page walker with a budget ([`fetch`]), planning ([`plan`]) and dates
 //! ([`dates`]). Adding a fifth upstream is one folder plus one [`AnyUpstream`] variant.
+//! A folder may hold a second resource of the same upstream as a second [`Vendor`]
+//! (`hpe_flex` devices, [`Collection::Devices`]), built with [`Adapter::sibling`] so it
+//! shares the credentials and token cache.
 //!
 //! This module talks HTTP only through [`HttpClient`]; it imports no `worker`, no wasm
 //! and no `std::time`.
@@ -96,12 +99,43 @@ pub struct SourceConfig {
     pub credentials: Credentials,
 }
 
-/// Any of the four adapters (a closed set, so the gateway can hold them in one `Vec`
+/// Which resource of the API an adapter serves: the records of `/v1/orders` or of
+/// `/v1/devices`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Collection {
+    /// Orders, line items and entitlements (all four sources).
+    Orders,
+    /// GreenLake devices (`hpe_flex` only).
+    Devices,
+}
+
+impl Collection {
+    /// The sources that serve this collection, in canonical order.
+    pub const fn sources(self) -> &'static [Source] {
+        match self {
+            Collection::Orders => &Source::ALL,
+            Collection::Devices => &[Source::HpeFlex],
+        }
+    }
+
+    /// `orders` or `devices`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Collection::Orders => "orders",
+            Collection::Devices => "devices",
+        }
+    }
+}
+
+/// Any of the adapters (a closed set, so the gateway can hold them in one `Vec`
 /// and fan out over them with one future type).
 #[derive(Debug)]
 pub enum AnyUpstream {
-    /// GreenLake Flex.
+    /// GreenLake Flex orders.
     HpeFlex(Adapter<hpe_flex::HpeFlex>),
+    /// GreenLake Flex devices (shares the orders adapter's token cache when built with
+    /// [`AnyUpstream::devices`]).
+    HpeFlexDevices(Adapter<hpe_flex::HpeFlexDevices>),
     /// FNO entitlement orders.
     FnoOrders(Adapter<fno_orders::FnoOrders>),
     /// FNO Entitlements (Beta).
@@ -111,7 +145,26 @@ pub enum AnyUpstream {
 }
 
 impl AnyUpstream {
-    /// Builds the adapter for `source` from its configuration.
+    /// The devices adapter beside this one, when its upstream has devices (GreenLake):
+    /// same base URL, credentials and token cache.
+    pub fn devices(&self) -> Option<AnyUpstream> {
+        match self {
+            AnyUpstream::HpeFlex(a) => Some(AnyUpstream::HpeFlexDevices(
+                a.sibling(hpe_flex::HpeFlexDevices),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Which collection this adapter serves.
+    pub fn collection(&self) -> Collection {
+        match self {
+            AnyUpstream::HpeFlexDevices(_) => Collection::Devices,
+            _ => Collection::Orders,
+        }
+    }
+
+    /// Builds the (orders) adapter for `source` from its configuration.
     pub fn build(source: Source, cfg: &SourceConfig) -> AnyUpstream {
         let auth = Authenticator::new(source, &cfg.base_url, cfg.credentials.clone());
         let base = cfg.base_url.as_str();
@@ -138,6 +191,7 @@ macro_rules! each {
     ($self:ident, $a:ident => $e:expr) => {
         match $self {
             AnyUpstream::HpeFlex($a) => $e,
+            AnyUpstream::HpeFlexDevices($a) => $e,
             AnyUpstream::FnoOrders($a) => $e,
             AnyUpstream::FnoEntitlements($a) => $e,
             AnyUpstream::TelecomxFlexcare($a) => $e,

@@ -193,6 +193,52 @@ test('CORS: allowed origin gets headers, others do not; preflight', async () => 
   assert.match(pre.headers.get('access-control-allow-methods'), /GET/);
 });
 
+test('devices: GreenLake devices in the same envelope, pushed = not pushed, scope, faults', async () => {
+  const r = await fresh('/v1/devices?limit=1000');
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(Object.keys(r.body.sources), ['hpe_flex']);
+  assert.equal(r.body.sources.hpe_flex.status, 'ok');
+  assert.ok(r.body.items.length > 100, `${r.body.items.length}`);
+  assert.equal(r.body.total, r.body.items.length);
+  assert.ok(r.body.items.every((i) => i.kind === 'device' && i.source === 'hpe_flex' && i.devices.length === 1));
+  // A serial lookup goes upstream whole and gives what the edge alone gives.
+  const dev = r.body.items[7];
+  const filter = q(`devices/any(d: d/serial eq '${dev.devices[0].serial}') and attributes/make eq '${dev.attributes.make}'`);
+  const pushed = await fresh(`/v1/devices?filter=${filter}&explain=true`);
+  const edge = await fresh(`/v1/devices?filter=${filter}&pushdown=false`);
+  assert.deepEqual(ids(pushed), [dev.id]);
+  assert.deepEqual(ids(edge), [dev.id]);
+  assert.equal(pushed.body.sources.hpe_flex.explain.residual, undefined, JSON.stringify(pushed.body.sources.hpe_flex));
+  assert.match(pushed.body.sources.hpe_flex.explain.requests[0], /\/flex\/v1beta1\/devices/);
+  // Paging with next tokens walks the same sequence.
+  let seen = [];
+  let path = '/v1/devices?limit=40';
+  for (let i = 0; i < 20 && path; i++) {
+    const p = await get(path);
+    assert.equal(p.status, 200, p.text);
+    seen = seen.concat(ids(p));
+    path = p.body.next ? `/v1/devices?limit=40&next=${p.body.next}` : null;
+  }
+  assert.deepEqual(seen, ids(r));
+  // Scope: a key without hpe_flex is refused; one with it is served.
+  assert.equal((await get('/v1/devices', { key: 'e2e-fno-key' })).status, 403);
+  assert.equal((await get('/v1/devices?limit=3', { key: 'e2e-scoped-key' })).status, 200);
+  // A GreenLake fault: 200 with the source's error, or 502 when strict.
+  try {
+    await fault('hpe_flex', 'status500');
+    const f = await fresh('/v1/devices');
+    assert.equal(f.status, 200, f.text);
+    assert.equal(f.body.sources.hpe_flex.status, 'error');
+    assert.match(f.body.sources.hpe_flex.error.code, /^upstream\./);
+    const strict = await fresh('/v1/devices?strict=true');
+    assert.equal(strict.status, 502, strict.text);
+    assert.equal(strict.body.source, 'hpe_flex');
+    assert.ok(!strict.text.includes('sim-'), 'credential in response');
+  } finally {
+    await fault('hpe_flex', null);
+  }
+});
+
 const FAULTS = ['status500', 'malformed_json', 'truncated_json', 'rate_limited(1)', 'expired_token', 'hang'];
 
 for (const vendor of SOURCES) {

@@ -1,5 +1,8 @@
 //! Pushdown into GreenLake's OData subset (`eq`, `ne`, `in`, `and`) on its whitelisted
-//! order fields, and into its `sort`.
+//! order fields, and into its `sort` ([`plan`]); the devices resource has its own field
+//! list ([`plan_devices`], documented there).
+//!
+//! Orders:
 //!
 //! | normalized | Flex field | pushed |
 //! |---|---|---|
@@ -135,6 +138,163 @@ pub fn plan(input: &PlanInput) -> Plan {
         input,
         translate,
         sort,
+    );
+    if !pieces.is_empty() {
+        plan.native
+            .params
+            .push(("filter".into(), pieces.join(" and ")));
+    }
+    if let Some(s) = sort {
+        plan.native.params.extend(s);
+    }
+    plan
+}
+
+// ---------------------------------------------------------------------------------------
+// Devices (`/flex/v1beta1/devices`).
+
+/// The devices filter field for a normalized path, and whether GreenLake requires it
+/// (a required field is never absent, so `ne` matches the same rows on both sides).
+fn device_field(path: &str) -> Option<(&'static str, bool)> {
+    Some(match path {
+        "sourceId" | "id" => ("id", true),
+        "name" => ("name", false),
+        "billingAccount/name" => ("billingAccountName", false),
+        "attributes/make" => ("make", true),
+        "attributes/partNumber" => ("partNumber", true),
+        "attributes/resourceId" => ("resourceId", true),
+        _ => return None,
+    })
+}
+
+/// The devices filter field for a field of the one-element `devices` collection.
+fn device_element_field(field: &str) -> Option<(&'static str, bool)> {
+    Some(match field {
+        "id" => ("id", true),
+        "mac" => ("macAddress", true),
+        "serial" => ("serialNumber", true),
+        "model" => ("model", true),
+        // `deviceType` is not filterable upstream.
+        _ => return None,
+    })
+}
+
+/// The devices sort field for a normalized path (required fields only: GreenLake puts
+/// absent values first, the edge puts them last).
+fn device_sort_field(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "createdAt" => "createdAt",
+        "updatedAt" => "updatedAt",
+        p => match device_field(p)? {
+            (f, true) => f,
+            (_, false) => return None,
+        },
+    })
+}
+
+/// `f eq|ne v` or `f in (…)` on a devices field; `ne` only on required fields.
+fn device_cmp(p: &Pred, f: &'static str, required: bool, id_prefixed: bool) -> Option<String> {
+    let v = |lit: &Lit| -> Option<String> {
+        let s = lit.as_str()?;
+        if !pushable(s) {
+            return None;
+        }
+        if id_prefixed {
+            return s.strip_prefix("hpe_flex:").map(quote);
+        }
+        Some(quote(s))
+    };
+    match p {
+        Pred::Cmp {
+            op: CmpOp::Eq,
+            value,
+            lower: false,
+            ..
+        } => Some(format!("{f} eq {}", v(value)?)),
+        Pred::Cmp {
+            op: CmpOp::Ne,
+            value,
+            lower: false,
+            ..
+        } if required => Some(format!("{f} ne {}", v(value)?)),
+        Pred::In { values, .. } if values.len() <= MAX_IN => {
+            let vs: Option<Vec<String>> = values.iter().map(v).collect();
+            Some(format!("{f} in ({})", vs?.join(", ")))
+        }
+        _ => None,
+    }
+}
+
+fn device_translate(p: &Pred) -> Option<Translated<String>> {
+    let native = match p {
+        // A device record holds exactly one element in `devices` (itself), so `any` over
+        // it is the predicate on the device.
+        Pred::Any { collection, inner } if collection == "devices" => {
+            let (f, required) = device_element_field(inner.field()?)?;
+            device_cmp(inner, f, required, false)?
+        }
+        // `partners` holds at most the one distributor from `billingTier` (optional).
+        Pred::Any { collection, inner } if collection == "partners" => {
+            if inner.field()? != "name" {
+                return None;
+            }
+            device_cmp(inner, "billingTier", false, false)?
+        }
+        Pred::Any { .. } => return None,
+        _ => {
+            let path = p.field()?;
+            let (f, required) = device_field(path)?;
+            device_cmp(p, f, required, path == "id")?
+        }
+    };
+    Some(Translated {
+        pushdown: Pushdown::Exact,
+        text: native.clone(),
+        native,
+    })
+}
+
+fn device_sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
+    let mut parts = Vec::new();
+    let mut by_id = false;
+    for k in keys {
+        // A key no device has ties every record: it orders nothing, here or at the edge.
+        if super::normalize::DEVICE_ABSENT.contains(&k.field.as_str()) {
+            continue;
+        }
+        let f = device_sort_field(&k.field)?;
+        by_id |= f == "id";
+        parts.push(format!("{f} {}", if k.desc { "desc" } else { "asc" }));
+    }
+    if !by_id {
+        parts.push("id asc".into());
+    }
+    Some(vec![("sort".into(), parts.join(","))])
+}
+
+/// Plans a query against `/flex/v1beta1/devices`.
+///
+/// | normalized | Flex device field | pushed |
+/// |---|---|---|
+/// | `sourceId`, `id` (prefix stripped) | `id` | `eq`, `in`, `ne` exact |
+/// | `name` | `name` | `eq`, `in` exact (optional field: `ne` stays at the edge) |
+/// | `billingAccount/name` | `billingAccountName` | `eq`, `in` exact (optional) |
+/// | `attributes/make`, `attributes/partNumber`, `attributes/resourceId` | `make`, `partNumber`, `resourceId` | `eq`, `in`, `ne` exact (required) |
+/// | `devices/any(d: d/id …)`, `d/mac`, `d/serial`, `d/model` | `id`, `macAddress`, `serialNumber`, `model` | `eq`, `in`, `ne` exact (one element, required fields) |
+/// | `partners/any(p: p/name …)` | `billingTier` | `eq`, `in` exact (optional) |
+///
+/// `devices/type` (`deviceType`) is not filterable upstream and stays at the edge, as do
+/// `tolower`, string functions, comparisons, `all` and `or` across fields. Sort pushes
+/// on `sourceId`/`id`, `createdAt`, `updatedAt` and the three required attributes,
+/// with `id asc` as the tie-breaker; keys on fields no device has (the default
+/// `endDate`) are dropped, since they tie every record.
+pub fn plan_devices(input: &PlanInput) -> Plan {
+    let (mut plan, pieces, sort) = plan_with(
+        Source::HpeFlex,
+        super::normalize::DEVICE_ABSENT,
+        input,
+        device_translate,
+        device_sort,
     );
     if !pieces.is_empty() {
         plan.native

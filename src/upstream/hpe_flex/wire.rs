@@ -1,4 +1,5 @@
-//! GreenLake Flex v1beta1 wire types (`GET /flex/v1beta1/orders` and its errors).
+//! GreenLake Flex v1beta1 wire types (`GET /flex/v1beta1/orders`, `GET
+//! /flex/v1beta1/devices` and their errors).
 
 use serde::Deserialize;
 
@@ -75,6 +76,88 @@ pub struct Order {
     /// Flex partner order.
     #[serde(default)]
     pub is_flex_partner: Option<bool>,
+}
+
+/// The devices list envelope: `{items, count, total, offset}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeviceList {
+    /// The devices on this page.
+    pub items: Vec<Device>,
+    /// Items on this page.
+    #[serde(default)]
+    pub count: Option<u64>,
+    /// All matches for the filter.
+    #[serde(default)]
+    pub total: Option<u64>,
+    /// The offset echoed back.
+    #[serde(default)]
+    pub offset: Option<u64>,
+}
+
+/// A Flex device. The spec marks `id, macAddress, serialNumber, resourceId, partNumber,
+/// deviceType, type, createdAt, updatedAt, generation, model, make` required; only `id`
+/// is required here, so that one odd device does not fail its whole page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    /// UUID.
+    pub id: String,
+    /// MAC address (`CA:35:DC:4F:5D:FE`).
+    #[serde(default)]
+    pub mac_address: Option<String>,
+    /// Serial number.
+    #[serde(default)]
+    pub serial_number: Option<String>,
+    /// Resource UUID (often the same as `id`).
+    #[serde(default)]
+    pub resource_id: Option<String>,
+    /// Part number (SKU).
+    #[serde(default)]
+    pub part_number: Option<String>,
+    /// `COMPUTE`, `STORAGE`, `AP`, … (not filterable upstream).
+    #[serde(default)]
+    pub device_type: Option<String>,
+    /// `flex/devices`.
+    #[serde(default, rename = "type")]
+    pub resource_type: Option<String>,
+    /// Creation instant.
+    #[serde(default)]
+    pub created_at: Option<WireDate>,
+    /// Last update instant.
+    #[serde(default)]
+    pub updated_at: Option<WireDate>,
+    /// Update counter.
+    #[serde(default)]
+    pub generation: Option<i64>,
+    /// Model name.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Manufacturer (`HPE`, `Aruba`).
+    #[serde(default)]
+    pub make: Option<String>,
+    /// Custom tags.
+    #[serde(default)]
+    pub tags: Option<Vec<Tag>>,
+    /// Custom device name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Billing account name.
+    #[serde(default)]
+    pub billing_account_name: Option<String>,
+    /// "Name of the associated distributor account".
+    #[serde(default)]
+    pub billing_tier: Option<String>,
+}
+
+/// A device tag (`name` and `value` are both required by the spec).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Tag {
+    /// Tag name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Tag value.
+    #[serde(default)]
+    pub value: Option<String>,
 }
 
 /// The GreenLake error envelope.
