@@ -49,7 +49,11 @@ fn main() {
             black_box(world.get(&tape, black_box(path)));
             ms.push(cpu_ms(t) - c0);
         }
-        assert_eq!(tape.misses(), misses, "every timed upstream answer was replayed");
+        assert_eq!(
+            tape.misses(),
+            misses,
+            "every timed upstream answer was replayed"
+        );
         ms.sort_by(f64::total_cmp);
         println!(
             "gateway native CPU  {path:<36} p50 {:6.3} ms  p99 {:6.3} ms  ({RUNS} runs, {RECORDS} records/source, {} KiB response)",

@@ -39,12 +39,15 @@ struct Recorded {
     body: Vec<u8>,
 }
 
+/// What identifies a recorded request: method, URI, body, `authorization`.
+type TapeKey = (String, String, Vec<u8>, Vec<u8>);
+
 /// An [`HttpClient`] that records the simulator's answer to each distinct request (method,
 /// URI, body, `authorization`) and replays it on later identical requests.
 pub struct Tape<'a> {
     sim: &'a Simulator,
     now_ms: i64,
-    recorded: RefCell<HashMap<(String, String, Vec<u8>, Vec<u8>), Recorded>>,
+    recorded: RefCell<HashMap<TapeKey, Recorded>>,
     misses: RefCell<u64>,
 }
 
