@@ -7,6 +7,8 @@ source scripts/env.sh
 for b in benches/*.rs; do
   [[ -e "$b" ]] || continue
   name=$(basename "$b" .rs)
+  # benches/gateway.rs runs in scripts/bench-gateway.sh, beside its wasm twin.
+  [[ "$name" == gateway ]] && continue
   printf '\n=== bench %s\n' "$name"
   cargo bench --quiet --features mock --bench "$name"
 done

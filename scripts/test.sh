@@ -24,6 +24,7 @@ phase "setup"                         scripts/setup.sh test
 phase "cargo fmt --check"             cargo fmt --all --check
 phase "clippy (no features)"          cargo clippy --all-targets -- -D warnings
 phase "clippy (mock)"                 cargo clippy --all-targets --features mock -- -D warnings
+phase "clippy (bench-wasm)"           cargo clippy --all-targets --features bench-wasm -- -D warnings
 phase "clippy (worker, native)"       cargo clippy --all-targets --features worker -- -D warnings
 phase "clippy (browser, native)"      cargo clippy --all-targets --features browser -- -D warnings
 phase "clippy (worker, wasm32)"       cargo clippy --lib "${wasm[@]}" --features worker -- -D warnings

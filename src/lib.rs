@@ -25,3 +25,6 @@ mod edge;
 
 #[cfg(all(feature = "browser", target_arch = "wasm32"))]
 pub mod browser;
+
+#[cfg(feature = "bench-wasm")]
+pub mod benchkit;

@@ -353,7 +353,15 @@ impl<R: Row> Plan<R> {
 
     /// Applies `select` to one row.
     pub fn select(&self, row: &R) -> serde_json::Value {
+        if self.select.is_empty() {
+            return row.to_json();
+        }
         select_paths(&row.to_json(), &self.select)
+    }
+
+    /// Whether the query has a `select` (without one, [`Plan::select`] is the whole row).
+    pub fn has_select(&self) -> bool {
+        !self.select.is_empty()
     }
 
     /// The offset.

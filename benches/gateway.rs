@@ -1,0 +1,69 @@
+//! `make bench`: the gateway's own CPU time per unified request, natively, in process.
+//!
+//! `benchkit::BenchWorld` serves `/v1/orders?limit=100` over four simulated sources with 100
+//! records each; the upstream answers are recorded once and replayed, so the timing is the
+//! gateway's work (plan, requests, parse, normalize, filter, merge, serialize), not the
+//! simulator's. The same world runs as wasm under Node in `tests/bench/wasm-cpu.mjs`.
+//! Plain `main` (no harness).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use flexedge::benchkit::BenchWorld;
+
+const RECORDS: usize = 100;
+const WARMUP: usize = 30;
+const RUNS: usize = 300;
+const PATHS: [&str; 2] = ["/v1/orders?limit=100", "/v1/orders?limit=100&include=raw"];
+
+/// This thread's CPU time in ms (Linux `/proc/thread-self/schedstat`, first field: ns on
+/// CPU), so other processes on a shared machine do not inflate the figure; wall time when
+/// it cannot be read.
+fn cpu_ms(wall: Instant) -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or_else(|| wall.elapsed().as_secs_f64() * 1e3, |ns| ns / 1e6)
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn main() {
+    let world = BenchWorld::new(RECORDS);
+    let tape = world.tape();
+    for path in PATHS {
+        let mut bytes = 0;
+        for _ in 0..WARMUP {
+            let (status, len) = world.get(&tape, path).expect("finishes in one poll");
+            assert_eq!(status, 200, "{path}");
+            bytes = len;
+        }
+        let misses = tape.misses();
+        let mut ms = Vec::with_capacity(RUNS);
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            let c0 = cpu_ms(t);
+            black_box(world.get(&tape, black_box(path)));
+            ms.push(cpu_ms(t) - c0);
+        }
+        assert_eq!(
+            tape.misses(),
+            misses,
+            "every timed upstream answer was replayed"
+        );
+        ms.sort_by(f64::total_cmp);
+        println!(
+            "gateway native CPU  {path:<36} p50 {:6.3} ms  p99 {:6.3} ms  ({RUNS} runs, {RECORDS} records/source, {} KiB response)",
+            pct(&ms, 0.50),
+            pct(&ms, 0.99),
+            bytes / 1024
+        );
+    }
+    println!("upstream requests per unified query (replayed):");
+    for r in tape.requests() {
+        println!("  {r}");
+    }
+}

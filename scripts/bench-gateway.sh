@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The gateway benchmark of `make bench` (issue 6), one run, loopback only, bounded:
+#   1. the mock's own requests/s for a 100-record page (`flexedge-mock --bench`);
+#   2. the wasm CPU time per unified request (the benchkit world under Node), beside native;
+#   3. direct calls to each vendor's 100-record page on the mock vs. the four-source
+#      `/v1/orders?limit=100` through the Worker under `wrangler dev` (edge cache off), once
+#      with a fixed latency per vendor and once without.
+# Starts the mock (port 8794) and wrangler dev (port 8793) and stops both by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+BENCH_PORT="${BENCH_PORT:-8793}"
+MOCK_PORT="${BENCH_MOCK_PORT:-8794}"
+LATENCIES="${BENCH_LATENCIES:-10,15,20,25}"
+OUT=target/bench; mkdir -p "$OUT"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+wait_http() { # url seconds pid
+  local url="$1" limit="$2" pid="$3"
+  for _ in $(seq 1 "$limit"); do
+    curl -sf -o /dev/null "$url" && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "[bench] process $pid exited before $url answered"; return 1; }
+    sleep 1
+  done
+  echo "[bench] $url did not answer within ${limit}s"; return 1
+}
+
+printf '\n=== bench gateway (machine: %s cores, load average %s)\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 1. The mock alone.
+cargo build --quiet --release --features mock --bin flexedge-mock
+target/release/flexedge-mock --records 100 --rate-limit 0 --bench 2000
+
+# 2. Wasm CPU per request: the benchkit world (opt-level of the release profile, like the
+# Worker) under Node, then the same natively.
+cargo build --quiet --release --lib --target wasm32-unknown-unknown --features bench-wasm \
+  --target-dir target/bench-wasm
+wasm-bindgen --target nodejs --out-dir "$OUT/wasm" --out-name flexedge_bench \
+  target/bench-wasm/wasm32-unknown-unknown/release/flexedge.wasm
+node tests/bench/wasm-cpu.mjs "$OUT/wasm/flexedge_bench.js"
+cargo bench --quiet --features bench-wasm --bench gateway
+
+# 3. Through the Worker. Every source points at the mock; the edge cache is off so every
+# request really calls the upstreams.
+target/release/flexedge-mock --port "$MOCK_PORT" --records 100 --rate-limit 0 --max-seconds 1800 \
+  >"$OUT/mock.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$MOCK_PORT/__sim/health" 60 "${pids[-1]}"
+M="http://127.0.0.1:$MOCK_PORT"
+vars=(
+  --var "HPE_FLEX_BASE_URL:$M" --var "HPE_FLEX_TOKEN_URL:$M/as/token.oauth2"
+  --var "HPE_FLEX_CLIENT_ID:sim-greenlake-client" --var "HPE_FLEX_CLIENT_SECRET:sim-greenlake-secret"
+  --var "FNO_ORDERS_BASE_URL:$M" --var "FNO_USERNAME:sim-fno-user" --var "FNO_PASSWORD:sim-fno-password"
+  --var "FNO_ENTITLEMENTS_BASE_URL:$M"
+  --var "FNO_ENTITLEMENTS_TOKEN:rna_51d0c0ffee5eed0000000000000000000000000000000000"
+  --var "TELECOMX_BASE_URL:$M" --var "TELECOMX_USERNAME:admin@sim.telecomx.test"
+  --var "TELECOMX_PASSWORD:sim-telecomx-admin"
+  --var "FLEXEDGE_CACHE_TTL:0" --var "FLEXEDGE_DEADLINE_MS:5000"
+  --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"]}]'
+)
+wrangler dev --ip 127.0.0.1 --port "$BENCH_PORT" "${vars[@]}" >"$OUT/wrangler.log" 2>&1 &
+pids+=($!)
+if ! wait_http "http://127.0.0.1:$BENCH_PORT/health" 600 "${pids[-1]}"; then
+  tail -40 "$OUT/wrangler.log"; exit 1
+fi
+export FLEXEDGE_URL="http://127.0.0.1:$BENCH_PORT" FLEXEDGE_MOCK_URL="$M"
+BENCH_LATENCIES="$LATENCIES" BENCH_LABEL="with upstream latency" node tests/bench/gateway-bench.mjs
+BENCH_LATENCIES=0 BENCH_LABEL="no added latency" node tests/bench/gateway-bench.mjs
