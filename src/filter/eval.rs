@@ -127,8 +127,8 @@ pub(crate) fn compare(a: &Val<'_>, b: &Val<'_>) -> Option<Ordering> {
         (Val::Time(x), Val::Time(y)) | (Val::Tod(x), Val::Tod(y)) | (Val::Dur(x), Val::Dur(y)) => {
             Some(x.cmp(y))
         }
-        (Val::Str(s), Val::Time(t)) => Timestamp::parse(s).ok().map(|p| p.0.cmp(t)),
-        (Val::Time(t), Val::Str(s)) => Timestamp::parse(s).ok().map(|p| t.cmp(&p.0)),
+        (Val::Str(s), Val::Time(t)) => Timestamp::parse_opt(s).map(|p| p.0.cmp(t)),
+        (Val::Time(t), Val::Str(s)) => Timestamp::parse_opt(s).map(|p| t.cmp(&p.0)),
         _ => None,
     }
 }
@@ -180,7 +180,20 @@ fn short_contains(hay: &str, needle: &str) -> bool {
     let Some(last) = h.len().checked_sub(n.len()) else {
         return false;
     };
-    (0..=last).any(|i| h.get(i) == Some(&first) && h.get(i + 1..i + n.len()) == Some(rest))
+    // Find each occurrence of the first byte with a plain scan (a tight loop), then
+    // compare the rest in place.
+    let mut from = 0;
+    while let Some(at) = h
+        .get(from..=last)
+        .and_then(|w| w.iter().position(|&c| c == first))
+    {
+        let i = from + at;
+        if h.get(i + 1..i + n.len()).is_some_and(|w| w == rest) {
+            return true;
+        }
+        from = i + 1;
+    }
+    false
 }
 
 /// Arithmetic operators.
@@ -460,7 +473,7 @@ fn num(v: &Val<'_>) -> Option<f64> {
 fn time(v: &Val<'_>) -> Option<i64> {
     match v {
         Val::Time(t) => Some(*t),
-        Val::Str(s) => Timestamp::parse(s).ok().map(|t| t.0),
+        Val::Str(s) => Timestamp::parse_opt(s).map(|t| t.0),
         _ => None,
     }
 }
@@ -674,6 +687,11 @@ mod tests {
             ("abc", ""),
             ("abc", "c"),
             ("abc", "d"),
+            ("AcAcme", "Acme"),
+            ("abcabd", "abd"),
+            ("aaa", "aa"),
+            ("Wayne Enterprises", "Acme"),
+            ("xyzA", "A"),
             (long.as_str(), "Acme"),
             (long.as_str(), "Acmf"),
         ] {

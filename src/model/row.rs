@@ -275,7 +275,7 @@ fn json_type(v: &Json) -> Option<FieldType> {
         Json::Null => None,
         Json::Bool(_) => Some(FieldType::Bool),
         Json::Number(_) => Some(FieldType::Number),
-        Json::String(s) if Timestamp::parse(s).is_ok() => Some(FieldType::DateTime),
+        Json::String(s) if Timestamp::parse_opt(s).is_some() => Some(FieldType::DateTime),
         Json::String(_) => Some(FieldType::String),
         Json::Array(_) | Json::Object(_) => Some(FieldType::Any),
     }
@@ -291,18 +291,48 @@ fn merge(a: Option<FieldType>, b: Option<FieldType>) -> Option<FieldType> {
     }
 }
 
+/// The walk's cursor: the current path as segments and as its `/`-joined key, both
+/// pushed and popped in place so that looking up a known path allocates nothing.
+struct Cursor<'a> {
+    path: Vec<&'a str>,
+    key: String,
+    types: Vec<Option<FieldType>>,
+}
+
+impl<'a> Cursor<'a> {
+    /// Appends a segment; returns the key length to restore with [`Cursor::pop`].
+    fn push(&mut self, seg: &'a str) -> usize {
+        let at = self.key.len();
+        if !self.path.is_empty() {
+            self.key.push('/');
+        }
+        self.key.push_str(seg);
+        self.path.push(seg);
+        at
+    }
+
+    fn pop(&mut self, at: usize) {
+        self.key.truncate(at);
+        self.path.pop();
+    }
+}
+
 impl JsonSchema {
     /// Infers paths and types from sample rows (typically all of them). Non-object rows
     /// are ignored.
     pub fn infer<'a>(rows: impl IntoIterator<Item = &'a Json>) -> Self {
         let mut s = JsonSchema::default();
-        let mut types: Vec<Option<FieldType>> = Vec::new();
+        let mut cur = Cursor {
+            path: Vec::new(),
+            key: String::new(),
+            types: Vec::new(),
+        };
         for row in rows {
             if let Json::Object(m) = row {
-                s.walk(m, &[], None, 0, &mut types);
+                s.walk(m, None, 0, &mut cur);
             }
         }
-        for (f, t) in s.fields.iter_mut().zip(types) {
+        for (f, t) in s.fields.iter_mut().zip(cur.types) {
             if !f.is_collection {
                 f.ty = t.unwrap_or(FieldType::Any);
             }
@@ -310,88 +340,86 @@ impl JsonSchema {
         s
     }
 
-    fn field(
-        &mut self,
-        path: &[String],
-        coll: Option<(u32, Vec<String>)>,
-        types: &mut Vec<Option<FieldType>>,
-    ) -> Option<u32> {
-        let key = path.join("/");
-        if let Some(&id) = self.by_path.get(&key) {
+    /// The id of the cursor's path, registering it (inside collection `coll`, whose own
+    /// path has `at` segments) on first sight.
+    fn field(&mut self, cur: &mut Cursor<'_>, coll: Option<(u32, usize)>) -> Option<u32> {
+        if let Some(&id) = self.by_path.get(cur.key.as_str()) {
             return Some(id);
         }
         if self.fields.len() >= JSON_MAX_PATHS {
             return None;
         }
         let id = u32::try_from(self.fields.len()).ok()?;
+        let owned = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         self.fields.push(JsonField {
-            path: path.to_vec(),
+            path: owned(&cur.path),
             ty: FieldType::Any,
-            collection: coll,
+            collection: coll.map(|(c, at)| (c, owned(cur.path.get(at..).unwrap_or(&[])))),
             is_collection: false,
             scalar_element: None,
         });
-        types.push(None);
-        self.by_path.insert(key, id);
+        cur.types.push(None);
+        self.by_path.insert(cur.key.clone(), id);
         Some(id)
     }
 
-    fn walk(
+    fn walk<'a>(
         &mut self,
-        m: &serde_json::Map<String, Json>,
-        prefix: &[String],
+        m: &'a serde_json::Map<String, Json>,
         coll: Option<(u32, usize)>,
         depth: usize,
-        types: &mut Vec<Option<FieldType>>,
+        cur: &mut Cursor<'a>,
     ) {
         if depth >= JSON_MAX_DEPTH {
             return;
         }
         for (k, v) in m {
-            let mut path = prefix.to_vec();
-            path.push(k.clone());
-            let rel = coll.map(|(c, at)| (c, path.get(at..).unwrap_or(&[]).to_vec()));
+            let mark = cur.push(k);
             match v {
                 Json::Object(inner) => {
-                    self.walk(inner, &path, coll, depth + 1, types);
+                    self.walk(inner, coll, depth + 1, cur);
                 }
                 Json::Array(items) if coll.is_none() => {
-                    let Some(cid) = self.field(&path, None, types) else {
+                    let Some(cid) = self.field(cur, None) else {
+                        cur.pop(mark);
                         return;
                     };
                     if let Some(f) = self.fields.get_mut(cid as usize) {
                         f.is_collection = true;
                     }
+                    let at = cur.path.len();
                     for it in items {
                         match it {
                             Json::Object(inner) => {
-                                self.walk(inner, &path, Some((cid, path.len())), depth + 1, types)
+                                self.walk(inner, Some((cid, at)), depth + 1, cur)
                             }
                             Json::Array(_) => {}
                             scalar => {
-                                let mut ep = path.clone();
-                                ep.push(String::new());
-                                if let Some(eid) = self.field(&ep, Some((cid, Vec::new())), types) {
+                                let inner = cur.push("");
+                                // The element's own path inside the collection is empty.
+                                if let Some(eid) = self.field(cur, Some((cid, at + 1))) {
                                     if let Some(f) = self.fields.get_mut(cid as usize) {
                                         f.scalar_element = Some(eid);
                                     }
-                                    if let Some(t) = types.get_mut(eid as usize) {
+                                    if let Some(t) = cur.types.get_mut(eid as usize) {
                                         *t = merge(*t, json_type(scalar));
                                     }
                                 }
+                                cur.pop(inner);
                             }
                         }
                     }
                 }
                 Json::Array(_) => {} // arrays inside collection elements: not addressable
                 scalar => {
-                    if let Some(id) = self.field(&path, rel, types) {
-                        if let Some(t) = types.get_mut(id as usize) {
+                    if let Some(id) = self.field(cur, coll) {
+                        if let Some(t) = cur.types.get_mut(id as usize) {
                             *t = merge(*t, json_type(scalar));
                         }
                     }
                 }
             }
+            cur.pop(mark);
         }
     }
 

@@ -309,9 +309,9 @@ fn key(v: Value<'_>, ty: FieldType) -> Key {
         Value::Bool(b) => Key::Bool(b),
         Value::Number(n) => Key::Num(n),
         Value::DateTime(t) => Key::Time(t),
-        Value::Str(s) if ty == FieldType::DateTime => match Timestamp::parse(s) {
-            Ok(t) => Key::Time(t.0),
-            Err(_) => Key::Str(s.to_owned()),
+        Value::Str(s) if ty == FieldType::DateTime => match Timestamp::parse_opt(s) {
+            Some(t) => Key::Time(t.0),
+            None => Key::Str(s.to_owned()),
         },
         Value::Str(s) => Key::Str(s.to_owned()),
     }
