@@ -13,12 +13,6 @@ use crate::upstream::dates::WireDate;
 pub struct EntitlementList {
     /// The entitlements (required: a body without it is malformed).
     pub entitlements: Vec<Entitlement>,
-    /// Page echoed.
-    #[serde(default)]
-    pub page: Option<u64>,
-    /// Limit echoed.
-    #[serde(default)]
-    pub limit: Option<u64>,
 }
 
 /// The same with untyped items, read only when `raw` is requested.
@@ -82,9 +76,6 @@ pub struct Account {
     /// Contact e-mail.
     #[serde(default)]
     pub contact_email: Option<String>,
-    /// Current owner.
-    #[serde(default, alias = "isCurrentOwner")]
-    pub current_owner: Option<bool>,
 }
 
 /// `{name, value}`.
@@ -115,9 +106,6 @@ pub enum AttrWire {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LineItem {
-    /// Activation id.
-    #[serde(default)]
-    pub activation_id: Option<String>,
     /// Products.
     #[serde(default, alias = "product")]
     pub products: Option<Vec<Product>>,
@@ -133,12 +121,6 @@ pub struct LineItem {
     /// Permanent.
     #[serde(default, alias = "permanent")]
     pub is_permanent: Option<bool>,
-    /// State.
-    #[serde(default, alias = "lineItemState")]
-    pub line_item_status: Option<String>,
-    /// Order type.
-    #[serde(default)]
-    pub order_type: Option<String>,
     /// Part number.
     #[serde(default)]
     pub part_number: Option<String>,

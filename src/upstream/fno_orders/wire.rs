@@ -169,9 +169,6 @@ pub struct ItemData {
     /// Modified.
     #[serde(default)]
     pub last_modified_date_time: Option<WireDate>,
-    /// Internal numeric id.
-    #[serde(default)]
-    pub id: Option<i64>,
 }
 
 /// `{id, autoGenerate}`.
@@ -180,9 +177,6 @@ pub struct ItemData {
 pub struct ActivationId {
     /// The activation id.
     pub id: String,
-    /// Auto-generated.
-    #[serde(default)]
-    pub auto_generate: Option<bool>,
 }
 
 /// A part number: a string, or a ref whose `primaryKeys.name` is the number.
@@ -262,9 +256,6 @@ pub struct ChannelPartner {
     /// Contact.
     #[serde(default)]
     pub contact: Option<ContactRef>,
-    /// Current owner.
-    #[serde(default)]
-    pub current_owner: Option<bool>,
     /// Account.
     #[serde(default)]
     pub account: Option<Ref>,
@@ -274,12 +265,6 @@ pub struct ChannelPartner {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactRef {
-    /// `HID-…`.
-    #[serde(default)]
-    pub unique_id: Option<String>,
-    /// Login.
-    #[serde(default)]
-    pub user_name: Option<String>,
     /// Names, e-mail, phone.
     #[serde(default)]
     pub primary_keys: Option<PrimaryKeys>,

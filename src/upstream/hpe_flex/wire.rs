@@ -10,15 +10,9 @@ use crate::upstream::dates::WireDate;
 pub struct OrderList {
     /// The orders on this page.
     pub items: Vec<Order>,
-    /// Items on this page.
-    #[serde(default)]
-    pub count: Option<u64>,
     /// All matches for the filter.
     #[serde(default)]
     pub total: Option<u64>,
-    /// The offset echoed back.
-    #[serde(default)]
-    pub offset: Option<u64>,
 }
 
 /// The same envelope with untyped items, read only when `raw` is requested.
@@ -40,9 +34,6 @@ pub struct Order {
     /// Last update instant.
     #[serde(default)]
     pub updated_at: Option<WireDate>,
-    /// `flex/orders`.
-    #[serde(default, rename = "type")]
-    pub resource_type: Option<String>,
     /// Update counter.
     #[serde(default)]
     pub generation: Option<i64>,
@@ -83,15 +74,9 @@ pub struct Order {
 pub struct DeviceList {
     /// The devices on this page.
     pub items: Vec<Device>,
-    /// Items on this page.
-    #[serde(default)]
-    pub count: Option<u64>,
     /// All matches for the filter.
     #[serde(default)]
     pub total: Option<u64>,
-    /// The offset echoed back.
-    #[serde(default)]
-    pub offset: Option<u64>,
 }
 
 /// A Flex device. The spec marks `id, macAddress, serialNumber, resourceId, partNumber,
@@ -117,9 +102,6 @@ pub struct Device {
     /// `COMPUTE`, `STORAGE`, `AP`, … (not filterable upstream).
     #[serde(default)]
     pub device_type: Option<String>,
-    /// `flex/devices`.
-    #[serde(default, rename = "type")]
-    pub resource_type: Option<String>,
     /// Creation instant.
     #[serde(default)]
     pub created_at: Option<WireDate>,
@@ -164,9 +146,6 @@ pub struct Tag {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
-    /// HTTP status repeated.
-    #[serde(default)]
-    pub http_status_code: Option<u16>,
     /// `HPE_GL_ERROR_BAD_REQUEST`, …
     #[serde(default)]
     pub error_code: Option<String>,
@@ -185,9 +164,6 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorDetail {
-    /// `hpe.greenlake.bad_request`, `hpe.greenlake.retry_info`, …
-    #[serde(default, rename = "type")]
-    pub detail_type: Option<String>,
     /// Seconds to wait (server errors).
     #[serde(default)]
     pub retry_after_seconds: Option<u64>,
@@ -199,9 +175,6 @@ pub struct ErrorDetail {
 /// A bad-request issue.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Issue {
-    /// `query.parameter`.
-    #[serde(default)]
-    pub source: Option<String>,
     /// `filter`.
     #[serde(default)]
     pub subject: Option<String>,

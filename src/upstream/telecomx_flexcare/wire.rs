@@ -7,12 +7,6 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderList {
-    /// Offset echoed.
-    #[serde(default)]
-    pub offset: Option<u64>,
-    /// Limit echoed (the requested one; fewer may be returned).
-    #[serde(default)]
-    pub limit: Option<u64>,
     /// All matches, ignoring offset/limit.
     #[serde(default)]
     pub total: Option<u64>,
