@@ -165,19 +165,23 @@ fn checked_query(
     let plan = query
         .plan::<Record>(RecordSchema::default(), now_ms)
         .map_err(|e| query_error(params, &e))?;
-    Ok(Checked { query, plan })
+    Ok(Checked {
+        query,
+        plan,
+        window: None,
+    })
 }
 
-/// A parsed query and its checked plan.
+/// A parsed query, its checked plan, and how many records of the merged order the page
+/// needs from each source (`None`: all of them).
 struct Checked {
     query: Query,
     plan: QueryPlan<Record>,
+    window: Option<u64>,
 }
 
 /// Asks the sources in `wanted` that the key may see for `collection`, and reports the
-/// rest as skipped. `window` is how many records of the merged order the page needs
-/// (`None`: all).
-#[allow(clippy::too_many_arguments)]
+/// rest as skipped.
 async fn ask<C: HttpClient, K: Clock>(
     svc: &Service,
     scope: &Scope,
@@ -185,10 +189,9 @@ async fn ask<C: HttpClient, K: Clock>(
     wanted: &[Source],
     q: &Checked,
     params: &Params,
-    window: Option<u64>,
     ctx: &Ctx<'_, C, K>,
 ) -> Outcome {
-    let (query, plan) = (&q.query, &q.plan);
+    let (query, plan, window) = (&q.query, &q.plan, q.window);
     let now = ctx.clock.now_ms();
     let mut input = PlanInput::new(
         query.filter.as_ref(),
@@ -332,10 +335,11 @@ async fn list<C: HttpClient, K: Clock>(
             .plan::<Record>(RecordSchema::default(), ctx.clock.now_ms())
             .map_err(|e| query_error(params, &e))?;
     }
-    let (offset, limit, plan) = (q.query.offset, q.query.limit, &q.plan);
+    let (offset, limit) = (q.query.offset, q.query.limit);
     // At least one record per source, so that a `limit=0` request still learns totals.
-    let window = u64::try_from(offset.saturating_add(limit).max(1)).ok();
-    let outcome = ask(svc, scope, collection, wanted, &q, params, window, ctx).await;
+    q.window = u64::try_from(offset.saturating_add(limit).max(1)).ok();
+    let outcome = ask(svc, scope, collection, wanted, &q, params, ctx).await;
+    let plan = &q.plan;
     failure(&outcome, params.strict)?;
     let items: Vec<Value> = outcome
         .records
@@ -409,7 +413,6 @@ async fn transform<C: HttpClient, K: Clock>(
         &Source::ALL,
         &q,
         params,
-        None,
         ctx,
     )
     .await;
@@ -472,18 +475,9 @@ async fn get_one<C: HttpClient, K: Clock>(
         pushdown: true,
         ..Params::default()
     };
-    let q = checked_query(&one, Some(DEFAULT_SORT), ctx.clock.now_ms())?;
-    let outcome = ask(
-        svc,
-        scope,
-        Collection::Orders,
-        &[source],
-        &q,
-        &one,
-        Some(1),
-        ctx,
-    )
-    .await;
+    let mut q = checked_query(&one, Some(DEFAULT_SORT), ctx.clock.now_ms())?;
+    q.window = Some(1);
+    let outcome = ask(svc, scope, Collection::Orders, &[source], &q, &one, ctx).await;
     if let Some((source, e)) = outcome.first_error() {
         return Err(upstream_failed(source, e));
     }
