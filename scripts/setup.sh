@@ -15,7 +15,22 @@ have_version() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null |
 install_flags=(--debug)
 [[ "${FLEXEDGE_RELEASE_TOOLS:-0}" == 1 ]] && install_flags=()
 
-# Rust: rust-toolchain.toml pins the toolchain; make sure its target and components are in.
+# Rust: rust-toolchain.toml pins the toolchain. If that exact toolchain is not installed but
+# the machine's stable toolchain is that version, expose it under the pinned name the way
+# these machines do (a symlink in rustup's toolchains directory: `rustup toolchain link`
+# refuses version-like names); otherwise install it through rustup. Then make sure its
+# target and components are in.
+PINNED=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+if ! rustup toolchain list | grep -q "^$PINNED"; then
+  stable_root=$(cd / && rustup run stable rustc --print sysroot 2>/dev/null || true)
+  if [[ -n "$stable_root" ]] && (cd / && rustup run stable rustc --version | grep -q "^rustc $PINNED "); then
+    say "using the installed stable toolchain as $PINNED"
+    ln -s "$stable_root" "$(dirname "$stable_root")/$PINNED-$(basename "$stable_root" | sed 's/^stable-//')"
+  else
+    say "installing Rust $PINNED"
+    (cd / && rustup toolchain install "$PINNED" --profile minimal)
+  fi
+fi
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
