@@ -51,23 +51,8 @@ impl Vendor for HpeFlex {
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError> {
         let list: wire::OrderList = serde_json::from_slice(body)
             .map_err(|e| UpstreamError::malformed(Source::HpeFlex, status, e))?;
-        let mut records: Vec<_> = list
-            .items
-            .iter()
-            .map(|o| normalize::order(o, ctx.now_ms))
-            .collect();
-        if ctx.include_raw {
-            let raw: wire::RawList = serde_json::from_slice(body)
-                .map_err(|e| UpstreamError::malformed(Source::HpeFlex, status, e))?;
-            for (r, v) in records.iter_mut().zip(raw.items) {
-                r.raw = Some(v);
-            }
-        }
-        Ok(Page {
-            count: list.items.len() as u64,
-            total: list.total,
-            records,
-        })
+        let records = list.items.iter().map(|o| normalize::order(o, ctx.now_ms));
+        page(records, list.total, body, status, ctx)
     }
 
     fn error(&self, status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError {
@@ -104,24 +89,42 @@ impl Vendor for HpeFlexDevices {
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError> {
         let list: wire::DeviceList = serde_json::from_slice(body)
             .map_err(|e| UpstreamError::malformed(Source::HpeFlex, status, e))?;
-        let mut records: Vec<_> = list.items.iter().map(normalize::device).collect();
-        if ctx.include_raw {
-            let raw: wire::RawList = serde_json::from_slice(body)
-                .map_err(|e| UpstreamError::malformed(Source::HpeFlex, status, e))?;
-            for (r, v) in records.iter_mut().zip(raw.items) {
-                r.raw = Some(v);
-            }
-        }
-        Ok(Page {
-            count: list.items.len() as u64,
-            total: list.total,
-            records,
-        })
+        page(
+            list.items.iter().map(normalize::device),
+            list.total,
+            body,
+            status,
+            ctx,
+        )
     }
 
     fn error(&self, status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError {
         error(status, body, retry_after)
     }
+}
+
+/// A parsed page of a GreenLake list endpoint (orders or devices): the normalized items and,
+/// when `raw` is asked for, each item's original object from the same body.
+fn page(
+    records: impl Iterator<Item = crate::model::Record>,
+    total: Option<u64>,
+    body: &[u8],
+    status: u16,
+    ctx: NormCtx,
+) -> Result<Page, UpstreamError> {
+    let mut records: Vec<_> = records.collect();
+    if ctx.include_raw {
+        let raw: wire::RawList = serde_json::from_slice(body)
+            .map_err(|e| UpstreamError::malformed(Source::HpeFlex, status, e))?;
+        for (r, v) in records.iter_mut().zip(raw.items) {
+            r.raw = Some(v);
+        }
+    }
+    Ok(Page {
+        count: records.len() as u64,
+        total,
+        records,
+    })
 }
 
 /// One page of a GreenLake list endpoint at `path`.
