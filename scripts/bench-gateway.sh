@@ -13,25 +13,7 @@ BENCH_PORT="${BENCH_PORT:-8793}"
 MOCK_PORT="${BENCH_MOCK_PORT:-8794}"
 LATENCIES="${BENCH_LATENCIES:-10,15,20,25}"
 OUT=target/bench; mkdir -p "$OUT"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-
-wait_http() { # url seconds pid
-  local url="$1" limit="$2" pid="$3"
-  for _ in $(seq 1 "$limit"); do
-    curl -sf -o /dev/null "$url" && return 0
-    kill -0 "$pid" 2>/dev/null || { echo "[bench] process $pid exited before $url answered"; return 1; }
-    sleep 1
-  done
-  echo "[bench] $url did not answer within ${limit}s"; return 1
-}
+source scripts/procs.sh
 
 printf '\n=== bench gateway (machine: %s cores, load average %s)\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -10,25 +10,7 @@ source scripts/env.sh
 E2E_PORT="${E2E_PORT:-8788}"
 MOCK_PORT="${MOCK_PORT:-8791}"
 OUT=tests/e2e/out; mkdir -p "$OUT"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-
-wait_http() { # url seconds pid
-  local url="$1" limit="$2" pid="$3"
-  for _ in $(seq 1 "$limit"); do
-    curl -sf -o /dev/null "$url" && return 0
-    kill -0 "$pid" 2>/dev/null || { echo "[e2e] process $pid exited before $url answered"; return 1; }
-    sleep 1
-  done
-  echo "[e2e] $url did not answer within ${limit}s"; return 1
-}
+source scripts/procs.sh
 
 # Build the Worker once, and run it from a copy of wrangler.toml without the [build] command:
 # no second build at start, and no file watcher that could restart the Worker mid-run.
