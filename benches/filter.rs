@@ -100,15 +100,20 @@ fn records() -> Vec<Record> {
 
 /// Times `a` and `b` in alternating passes (so load changes on a shared machine hit both
 /// alike) and returns (matches, best records/s) for each.
+/// How many passes each case runs (`BENCH_PASSES`, default [`PASSES`]).
+fn passes() -> usize {
+    std::env::var("BENCH_PASSES")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(PASSES)
+}
+
 fn time_pair(
     rows: &[Record],
     a: impl Fn(&Record) -> bool,
     b: impl Fn(&Record) -> bool,
 ) -> ((usize, f64), (usize, f64)) {
-    let passes = std::env::var("BENCH_PASSES")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(PASSES);
+    let passes = passes();
     let (mut best_a, mut best_b) = (f64::MAX, f64::MAX);
     let (mut na, mut nb) = (0, 0);
     for _ in 0..passes {
@@ -173,8 +178,9 @@ fn main() {
         ),
     ];
     println!(
-        "{} records, best of {PASSES} alternating passes, bench profile (opt-level 3)",
-        rows.len()
+        "{} records, best of {} alternating passes, bench profile (opt-level 3)",
+        rows.len(),
+        passes()
     );
     println!(
         "{:<32} {:>8} {:>16} {:>16} {:>7}",

@@ -139,6 +139,13 @@ pub(crate) fn compile<S: Schema>(
     c.pred(expr)
 }
 
+/// Puts the operands of an `and`/`or` in order of [`Pred::cost`], keeping the source order
+/// among equals (a stable sort).
+fn by_cost(mut v: Vec<Pred>) -> Vec<Pred> {
+    v.sort_by_cached_key(Pred::cost);
+    v
+}
+
 struct Compiler<'s, S> {
     schema: &'s mut S,
     scopes: Vec<Binding>,
@@ -152,12 +159,16 @@ fn err(code: &'static str, msg: impl Into<String>, span: Span) -> FilterError {
 impl<S: Schema> Compiler<'_, S> {
     fn pred(&mut self, e: &Expr) -> Result<Pred, FilterError> {
         match &e.kind {
-            ExprKind::And(v) => Ok(Pred::And(
+            // Operands are compiled in source order (so the first error reported is the
+            // first in the text), then run cheapest first: `and`/`or` are commutative
+            // under OData's three-valued logic and evaluation has no side effects, so
+            // only the work done changes, never the answer.
+            ExprKind::And(v) => Ok(Pred::And(by_cost(
                 v.iter().map(|x| self.pred(x)).collect::<Result<_, _>>()?,
-            )),
-            ExprKind::Or(v) => Ok(Pred::Or(
+            ))),
+            ExprKind::Or(v) => Ok(Pred::Or(by_cost(
                 v.iter().map(|x| self.pred(x)).collect::<Result<_, _>>()?,
-            )),
+            ))),
             ExprKind::Not(x) => Ok(Pred::Not(Box::new(self.pred(x)?))),
             ExprKind::Binary { op, lhs, rhs } if op.is_comparison() => {
                 self.comparison(*op, lhs, rhs, e.span)
@@ -255,10 +266,17 @@ impl<S: Schema> Compiler<'_, S> {
                 acc: field,
                 negate: op == CmpOp::Ne,
             },
-            (Ty::Str, Val::Str(s)) => Pred::StrCmp {
-                acc: field,
-                op,
-                value: s.as_ref().into(),
+            (Ty::Str, Val::Str(s)) => match self.schema.symbol(field.field(), s) {
+                Some(code) if matches!(op, CmpOp::Eq | CmpOp::Ne) => Pred::SymEq {
+                    acc: field,
+                    code,
+                    negate: op == CmpOp::Ne,
+                },
+                _ => Pred::StrCmp {
+                    acc: field,
+                    op,
+                    value: s.as_ref().into(),
+                },
             },
             (Ty::Num, Val::Num(n)) => Pred::NumCmp {
                 acc: field,
@@ -271,6 +289,18 @@ impl<S: Schema> Compiler<'_, S> {
                 ms: *ms,
             },
             _ => Pred::Cmp { op, lhs: l, rhs: r },
+        })
+    }
+
+    /// The bit set of the codes of `set` when `field` is a symbol field; values that are not
+    /// among the field's contribute nothing (they match no row).
+    fn symbol_mask(&self, field: FieldId, set: &[Box<str>]) -> Option<u64> {
+        set.iter().try_fold(0u64, |mask, v| {
+            Some(match self.schema.symbol(field, v)? {
+                Some(code) if code < 64 => mask | (1u64 << code),
+                Some(_) => return None,
+                None => mask,
+            })
         })
     }
 
@@ -303,6 +333,9 @@ impl<S: Schema> Compiler<'_, S> {
                 })
                 .collect();
             if let Some(set) = set {
+                if let Some(mask) = self.symbol_mask(acc.field(), &set) {
+                    return Ok(Pred::SymIn { acc: *acc, mask });
+                }
                 return Ok(Pred::StrIn { acc: *acc, set });
             }
         }
@@ -706,5 +739,67 @@ fn literal(l: &Literal, span: Span) -> Result<(VExpr, Ty), FilterError> {
             "binary and geo literals are not supported",
             span,
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::parse;
+    use crate::model::RecordSchema;
+
+    fn compiled(text: &str) -> Result<Pred, FilterError> {
+        compile(&parse(text).unwrap(), &mut RecordSchema::default(), 0)
+    }
+
+    #[test]
+    fn and_runs_cheap_operands_first() {
+        let p = compiled(
+            "contains(customer/name, 'Acme') and partners/any(p: p/role eq 'reseller') \
+             and status eq 'active' and endDate gt 2026-01-01",
+        )
+        .unwrap();
+        let Pred::And(v) = p else {
+            panic!("not an and: {p:?}")
+        };
+        let kinds: Vec<&str> = v
+            .iter()
+            .map(|p| match p {
+                Pred::TimeCmp { .. } => "time",
+                Pred::SymEq { .. } => "symbol",
+                Pred::StrFn { .. } => "contains",
+                Pred::Any { .. } => "any",
+                _ => "other",
+            })
+            .collect();
+        // endDate and status cost the same; the source order is kept between them.
+        assert_eq!(kinds, ["symbol", "time", "contains", "any"]);
+    }
+
+    #[test]
+    fn the_first_error_in_the_text_is_reported() {
+        let e = compiled("nope eq 1 and contains(bad, 'x') and status eq 'active'").unwrap_err();
+        assert_eq!((e.code, e.span.start), ("filter.field.unknown", 0));
+    }
+
+    #[test]
+    fn symbol_fields_compare_codes() {
+        assert!(matches!(
+            compiled("status ne 'nope'").unwrap(),
+            Pred::SymEq {
+                code: None,
+                negate: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            compiled("source in ('hpe_flex', 'x')").unwrap(),
+            Pred::SymIn { mask: 1, .. }
+        ));
+        // Ordering comparisons keep comparing the spelled strings.
+        assert!(matches!(
+            compiled("status gt 'draft'").unwrap(),
+            Pred::StrCmp { .. }
+        ));
     }
 }

@@ -70,6 +70,15 @@ pub(crate) enum Acc {
     Elem { field: FieldId, slot: usize },
 }
 
+impl Acc {
+    /// The field read.
+    pub(crate) fn field(self) -> FieldId {
+        match self {
+            Acc::Root(id) | Acc::Elem { field: id, .. } => id,
+        }
+    }
+}
+
 /// Lambda iteration state: the current index per binding slot.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Env {
@@ -269,6 +278,18 @@ pub(crate) enum Pred {
         test: StrTest,
         needle: Box<str>,
     },
+    /// `eq`/`ne` of a symbol field (see [`Schema::symbol`](super::Schema::symbol)) with a
+    /// constant; `code` is `None` when the constant is not one of the field's values.
+    SymEq {
+        acc: Acc,
+        code: Option<u32>,
+        negate: bool,
+    },
+    /// `in` over constants of a symbol field: bit `code` of `mask` is set for each value.
+    SymIn {
+        acc: Acc,
+        mask: u64,
+    },
     Cmp {
         op: CmpOp,
         lhs: VExpr,
@@ -306,6 +327,14 @@ pub(crate) enum VExpr {
 }
 
 #[inline]
+fn read_symbol<R: Row>(acc: Acc, row: &R, s: &R::Schema, env: &Env) -> Option<u32> {
+    match acc {
+        Acc::Root(id) => row.symbol(s, id),
+        Acc::Elem { field, slot } => env.idx.get(slot).and_then(|&i| row.symbol_at(s, field, i)),
+    }
+}
+
+#[inline]
 fn read<'a, R: Row>(acc: Acc, row: &'a R, s: &R::Schema, env: &Env) -> Value<'a> {
     match acc {
         Acc::Root(id) => row.get(s, id),
@@ -316,7 +345,44 @@ fn read<'a, R: Row>(acc: Acc, row: &'a R, s: &R::Schema, env: &Env) -> Value<'a>
     }
 }
 
+impl Acc {
+    /// Relative cost of reading a field: a lambda element is one more indirection.
+    fn cost(self) -> u32 {
+        match self {
+            Acc::Root(_) => 0,
+            Acc::Elem { .. } => 1,
+        }
+    }
+}
+
 impl Pred {
+    /// A rough relative cost of evaluating the node once, used to run the cheap operands
+    /// of `and`/`or` first: fixed-size comparisons, then string equality and `in`, then
+    /// substring tests, then general expressions and lambdas (which run their body per
+    /// element). Saturating, so deep trees cannot overflow.
+    pub(crate) fn cost(&self) -> u32 {
+        match self {
+            Pred::Const(_) => 0,
+            Pred::IsNull { acc, .. } | Pred::NumCmp { acc, .. } | Pred::TimeCmp { acc, .. } => {
+                1 + acc.cost()
+            }
+            Pred::SymEq { acc, .. } | Pred::SymIn { acc, .. } => 1 + acc.cost(),
+            Pred::StrCmp { acc, .. } => 2 + acc.cost(),
+            Pred::StrIn { acc, set } => {
+                let n = u32::try_from(set.len()).unwrap_or(u32::MAX);
+                (3 + acc.cost()).saturating_add(n / 8)
+            }
+            Pred::StrFn { acc, .. } => 4 + acc.cost(),
+            Pred::Not(p) => p.cost(),
+            Pred::And(v) | Pred::Or(v) => v.iter().fold(0u32, |a, p| a.saturating_add(p.cost())),
+            Pred::Cmp { .. } | Pred::In { .. } | Pred::Value(_) => 8,
+            Pred::Any { body, .. } => {
+                16u32.saturating_add(body.as_ref().map_or(0, |b| b.cost().saturating_mul(2)))
+            }
+            Pred::All { body, .. } => 16u32.saturating_add(body.cost().saturating_mul(2)),
+        }
+    }
+
     /// Evaluates on a row.
     pub(crate) fn eval<R: Row>(&self, row: &R, s: &R::Schema, env: &mut Env) -> Option<bool> {
         match self {
@@ -380,6 +446,16 @@ impl Pred {
             Pred::StrIn { acc, set } => Some(match read(*acc, row, s, env) {
                 Value::Str(x) => set.iter().any(|v| v.as_ref() == x),
                 _ => false,
+            }),
+            Pred::SymEq { acc, code, negate } => Some(match read_symbol(*acc, row, s, env) {
+                // `field eq 'x'` where 'x' is not a value of the field is false (and
+                // `ne` true) for every non-null value; null follows the null rules.
+                Some(c) => (Some(c) == *code) != *negate,
+                None => *negate,
+            }),
+            Pred::SymIn { acc, mask } => Some(match read_symbol(*acc, row, s, env) {
+                Some(c) => c < 64 && mask & (1u64 << c) != 0,
+                None => false,
             }),
             Pred::StrFn { acc, test, needle } => match read(*acc, row, s, env) {
                 Value::Str(x) => Some(test.run(x, needle)),

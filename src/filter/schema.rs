@@ -87,6 +87,17 @@ pub trait Schema: Clone + std::fmt::Debug {
 
     /// Every path a user could mean, for "did you mean" suggestions (`customer/name`, …).
     fn field_names(&self) -> Vec<String>;
+
+    /// For a string field whose values come from a small fixed set (an enum such as a
+    /// record's `status`): the code of `text` in that set, `Some(None)` when `text` is
+    /// not one of its values, `None` (the default) when the field is not such a field.
+    /// Codes are below 64. A schema that answers `Some` here must have rows whose
+    /// [`Row::symbol`]/[`Row::symbol_at`] give the code of the string that [`Row::get`]
+    /// gives, so that `eq`/`ne`/`in` on the field can compare codes instead of strings.
+    fn symbol(&self, field: FieldId, text: &str) -> Option<Option<u32>> {
+        let _ = (field, text);
+        None
+    }
 }
 
 /// A row the engine can filter, sort, select and group.
@@ -102,6 +113,19 @@ pub trait Row {
 
     /// Reads a field of element `index` of its collection.
     fn get_at<'a>(&'a self, schema: &Self::Schema, field: FieldId, index: usize) -> Value<'a>;
+
+    /// The value of a single-valued symbol field (see [`Schema::symbol`]) as its code;
+    /// `None` when the value is null.
+    fn symbol(&self, schema: &Self::Schema, field: FieldId) -> Option<u32> {
+        let _ = (schema, field);
+        None
+    }
+
+    /// [`Row::symbol`] for a field of element `index` of its collection.
+    fn symbol_at(&self, schema: &Self::Schema, field: FieldId, index: usize) -> Option<u32> {
+        let _ = (schema, field, index);
+        None
+    }
 
     /// The row as JSON (used by `select`).
     fn to_json(&self) -> serde_json::Value;

@@ -67,6 +67,9 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 4] = [Kind::Order, Kind::LineItem, Kind::Entitlement, Kind::Device];
+
     /// The JSON spelling.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -100,6 +103,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status.
+    pub const ALL: [Status; 6] = [
+        Status::Draft,
+        Status::Active,
+        Status::Inactive,
+        Status::Expired,
+        Status::Obsolete,
+        Status::Unknown,
+    ];
+
     /// The JSON spelling.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -139,6 +152,14 @@ pub enum PartnerRole {
 }
 
 impl PartnerRole {
+    /// Every role.
+    pub const ALL: [PartnerRole; 4] = [
+        PartnerRole::Reseller,
+        PartnerRole::Distributor,
+        PartnerRole::Partner,
+        PartnerRole::Channel,
+    ];
+
     /// The JSON spelling.
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use super::{AttrValue, Record, Timestamp};
+use super::{AttrValue, Kind, PartnerRole, Record, Source, Status, Timestamp};
 use crate::filter::{FieldId, FieldInfo, FieldType, Resolved, Row, Schema, Value};
 
 macro_rules! record_fields {
@@ -114,6 +114,16 @@ impl Schema for RecordSchema {
         }))
     }
 
+    fn symbol(&self, field: FieldId, text: &str) -> Option<Option<u32>> {
+        Some(match field.0 {
+            F_SOURCE => code_of(&Source::ALL, Source::as_str, |v| v as u32, text),
+            F_KIND => code_of(&Kind::ALL, Kind::as_str, |v| v as u32, text),
+            F_STATUS => code_of(&Status::ALL, Status::as_str, |v| v as u32, text),
+            F_PARTNER_ROLE => code_of(&PartnerRole::ALL, PartnerRole::as_str, |v| v as u32, text),
+            _ => return None,
+        })
+    }
+
     fn field_names(&self) -> Vec<String> {
         RECORD_FIELDS
             .iter()
@@ -121,6 +131,16 @@ impl Schema for RecordSchema {
             .chain(["attributes".to_owned()])
             .collect()
     }
+}
+
+/// The code (`code(v)`, the enum discriminant) of the variant spelled `text`.
+fn code_of<T: Copy>(
+    all: &[T],
+    name: fn(T) -> &'static str,
+    code: fn(T) -> u32,
+    text: &str,
+) -> Option<u32> {
+    all.iter().find(|v| name(**v) == text).map(|v| code(*v))
 }
 
 #[inline]
@@ -194,6 +214,24 @@ impl Row for Record {
                 }
             }
             _ => Value::Null,
+        }
+    }
+
+    #[inline]
+    fn symbol(&self, _: &RecordSchema, field: FieldId) -> Option<u32> {
+        match field.0 {
+            F_SOURCE => Some(self.source as u32),
+            F_KIND => Some(self.kind as u32),
+            F_STATUS => Some(self.status as u32),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn symbol_at(&self, _: &RecordSchema, field: FieldId, index: usize) -> Option<u32> {
+        match field.0 {
+            F_PARTNER_ROLE => self.partners.get(index).map(|p| p.role as u32),
+            _ => None,
         }
     }
 
@@ -517,5 +555,63 @@ impl Row for Json {
 
     fn to_json(&self) -> Json {
         self.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Partner;
+
+    /// The symbol codes agree with the strings `get` gives, for every variant, so that
+    /// comparing codes and comparing strings always give the same answer.
+    #[test]
+    fn symbols_agree_with_strings() {
+        let mut schema = RecordSchema::default();
+        let field = |schema: &mut RecordSchema, path: &[&str]| match schema.resolve(path) {
+            Some(Resolved::Field(f)) => f.id,
+            other => panic!("{path:?}: {other:?}"),
+        };
+        let (source, kind, status, role) = (
+            field(&mut schema, &["source"]),
+            field(&mut schema, &["kind"]),
+            field(&mut schema, &["status"]),
+            field(&mut schema, &["partners", "role"]),
+        );
+        let mut checked = 0;
+        for s in Source::ALL {
+            for k in Kind::ALL {
+                for st in Status::ALL {
+                    for r in PartnerRole::ALL {
+                        let mut rec = Record::new(s, "x", k);
+                        rec.status = st;
+                        rec.partners.push(Partner {
+                            role: r,
+                            id: None,
+                            name: None,
+                        });
+                        for f in [source, kind, status] {
+                            let Value::Str(text) = rec.get(&schema, f) else {
+                                panic!("{f:?} is not a string")
+                            };
+                            assert_eq!(schema.symbol(f, text), Some(rec.symbol(&schema, f)));
+                        }
+                        let Value::Str(text) = rec.get_at(&schema, role, 0) else {
+                            panic!("role is not a string")
+                        };
+                        assert_eq!(
+                            schema.symbol(role, text),
+                            Some(rec.symbol_at(&schema, role, 0))
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 4 * 4 * 6 * 4);
+        assert_eq!(schema.symbol(status, "Active"), Some(None));
+        let name = field(&mut schema, &["name"]);
+        assert_eq!(schema.symbol(name, "x"), None);
+        assert!(Status::ALL.iter().all(|s| (*s as u32) < 64));
     }
 }
