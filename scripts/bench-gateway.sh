@@ -3,8 +3,8 @@
 #   1. the mock's own requests/s for a 100-record page (`flexedge-mock --bench`);
 #   2. the wasm CPU time per unified request (the benchkit world under Node), beside native;
 #   3. direct calls to each vendor's 100-record page on the mock vs. the four-source
-#      `/v1/orders?limit=100` through the Worker under `wrangler dev` (edge cache off), once
-#      with a fixed latency per vendor and once without.
+#      `/v1/orders?limit=100` through the Worker under `wrangler dev` (edge cache off), with
+#      a fixed latency per vendor and without, each with 1 client and with 4.
 # Starts the mock (port 8794) and wrangler dev (port 8793) and stops both by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,28 +31,32 @@ node tests/bench/wasm-cpu.mjs "$OUT/wasm/flexedge_bench.js"
 cargo bench --quiet --features bench-wasm --bench gateway
 
 # 3. Through the Worker. Every source points at the mock; the edge cache is off so every
-# request really calls the upstreams.
+# request really calls the upstreams. Built once and run from a copy of wrangler.toml
+# without [build] (no rebuild at start, no file watcher restarting it mid-run).
+CONFIG=.wrangler-bench.toml
+prebuilt_worker "$CONFIG" "$OUT/worker-build.log"
 target/release/flexedge-mock --port "$MOCK_PORT" --records 100 --rate-limit 0 --max-seconds 1800 \
   >"$OUT/mock.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$MOCK_PORT/__sim/health" 60 "${pids[-1]}"
 M="http://127.0.0.1:$MOCK_PORT"
+mock_upstream_vars "$M"
 vars=(
-  --var "HPE_FLEX_BASE_URL:$M" --var "HPE_FLEX_TOKEN_URL:$M/as/token.oauth2"
-  --var "HPE_FLEX_CLIENT_ID:sim-greenlake-client" --var "HPE_FLEX_CLIENT_SECRET:sim-greenlake-secret"
-  --var "FNO_ORDERS_BASE_URL:$M" --var "FNO_USERNAME:sim-fno-user" --var "FNO_PASSWORD:sim-fno-password"
-  --var "FNO_ENTITLEMENTS_BASE_URL:$M"
-  --var "FNO_ENTITLEMENTS_TOKEN:rna_51d0c0ffee5eed0000000000000000000000000000000000"
-  --var "TELECOMX_BASE_URL:$M" --var "TELECOMX_USERNAME:admin@sim.telecomx.test"
-  --var "TELECOMX_PASSWORD:sim-telecomx-admin"
+  "${upstream_vars[@]}"
   --var "FLEXEDGE_CACHE_TTL:0" --var "FLEXEDGE_DEADLINE_MS:5000"
   --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"]}]'
 )
-wrangler dev --ip 127.0.0.1 --port "$BENCH_PORT" "${vars[@]}" >"$OUT/wrangler.log" 2>&1 &
+wrangler dev --config "$CONFIG" --ip 127.0.0.1 --port "$BENCH_PORT" "${vars[@]}" >"$OUT/wrangler.log" 2>&1 &
 pids+=($!)
 if ! wait_http "http://127.0.0.1:$BENCH_PORT/health" 600 "${pids[-1]}"; then
   tail -40 "$OUT/wrangler.log"; exit 1
 fi
 export FLEXEDGE_URL="http://127.0.0.1:$BENCH_PORT" FLEXEDGE_MOCK_URL="$M"
-BENCH_LATENCIES="$LATENCIES" BENCH_LABEL="with upstream latency" node tests/bench/gateway-bench.mjs
-BENCH_LATENCIES=0 BENCH_LABEL="no added latency" node tests/bench/gateway-bench.mjs
+# Latency one request at a time (what one client sees), then throughput with 4 clients
+# (which queue on the single workerd isolate).
+for conc in 1 4; do
+  BENCH_CONCURRENCY=$conc BENCH_LATENCIES="$LATENCIES" BENCH_LABEL="with upstream latency, $conc client(s)" \
+    node tests/bench/gateway-bench.mjs
+  BENCH_CONCURRENCY=$conc BENCH_LATENCIES=0 BENCH_LABEL="no added latency, $conc client(s)" \
+    node tests/bench/gateway-bench.mjs
+done

@@ -12,11 +12,9 @@ MOCK_PORT="${MOCK_PORT:-8791}"
 OUT=tests/e2e/out; mkdir -p "$OUT"
 source scripts/procs.sh
 
-# Build the Worker once, and run it from a copy of wrangler.toml without the [build] command:
-# no second build at start, and no file watcher that could restart the Worker mid-run.
-worker-build --release --features worker >"$OUT/worker-build.log" 2>&1 || { tail -30 "$OUT/worker-build.log"; exit 1; }
+# Build the Worker once, and run it from a copy of wrangler.toml without the [build] command.
 CONFIG=.wrangler-e2e.toml
-awk '/^\[build\]/{skip=1; next} /^\[/{skip=0} !skip' wrangler.toml >"$CONFIG"
+prebuilt_worker "$CONFIG" "$OUT/worker-build.log"
 
 # The native mock upstream server: all four vendors on one port, no rate limit (the tests
 # make more than 100 GreenLake calls a minute), threads enough for hung connections.
@@ -27,17 +25,10 @@ pids+=($!)
 wait_http "http://127.0.0.1:$MOCK_PORT/__sim/health" 60 "${pids[-1]}"
 export FLEXEDGE_MOCK_URL="http://127.0.0.1:$MOCK_PORT"
 
-# wrangler dev pointed at the mock for every source, with the simulator's fake credentials
-# (the same values the embedded default uses; see src/sim/creds.rs).
-M="$FLEXEDGE_MOCK_URL"
+# wrangler dev pointed at the mock for every source.
+mock_upstream_vars "$FLEXEDGE_MOCK_URL"
 vars=(
-  --var "HPE_FLEX_BASE_URL:$M" --var "HPE_FLEX_TOKEN_URL:$M/as/token.oauth2"
-  --var "HPE_FLEX_CLIENT_ID:sim-greenlake-client" --var "HPE_FLEX_CLIENT_SECRET:sim-greenlake-secret"
-  --var "FNO_ORDERS_BASE_URL:$M" --var "FNO_USERNAME:sim-fno-user" --var "FNO_PASSWORD:sim-fno-password"
-  --var "FNO_ENTITLEMENTS_BASE_URL:$M"
-  --var "FNO_ENTITLEMENTS_TOKEN:rna_51d0c0ffee5eed0000000000000000000000000000000000"
-  --var "TELECOMX_BASE_URL:$M" --var "TELECOMX_USERNAME:admin@sim.telecomx.test"
-  --var "TELECOMX_PASSWORD:sim-telecomx-admin"
+  "${upstream_vars[@]}"
   --var "FLEXEDGE_DEADLINE_MS:2500" --var "FLEXEDGE_CORS_ORIGINS:https://app.example"
   --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"],"raw":true},{"key":"e2e-scoped-key","sources":["hpe_flex","telecomx_flexcare"]},{"key":"e2e-fno-key","sources":["fno_orders"]}]'
 )

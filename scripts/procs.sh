@@ -20,3 +20,26 @@ wait_http() { # url seconds pid
   done
   echo "[wait] $url did not answer within ${limit}s"; return 1
 }
+
+# Builds the Worker once and writes $1, a copy of wrangler.toml without [build], so that
+# `wrangler dev --config $1` neither rebuilds at start nor restarts on file changes mid-run.
+# The build log goes to $2.
+prebuilt_worker() { # config log
+  worker-build --release --features worker >"$2" 2>&1 || { tail -30 "$2"; return 1; }
+  awk '/^\[build\]/{skip=1; next} /^\[/{skip=0} !skip' wrangler.toml >"$1"
+}
+
+# Sets `upstream_vars` to the `wrangler dev --var` flags that point every source at the mock
+# at $1, with the simulator's fake credentials (src/sim/creds.rs; they unlock only the mock).
+mock_upstream_vars() { # mock-url
+  local m="$1"
+  upstream_vars=(
+    --var "HPE_FLEX_BASE_URL:$m" --var "HPE_FLEX_TOKEN_URL:$m/as/token.oauth2"
+    --var "HPE_FLEX_CLIENT_ID:sim-greenlake-client" --var "HPE_FLEX_CLIENT_SECRET:sim-greenlake-secret"
+    --var "FNO_ORDERS_BASE_URL:$m" --var "FNO_USERNAME:sim-fno-user" --var "FNO_PASSWORD:sim-fno-password"
+    --var "FNO_ENTITLEMENTS_BASE_URL:$m"
+    --var "FNO_ENTITLEMENTS_TOKEN:rna_51d0c0ffee5eed0000000000000000000000000000000000"
+    --var "TELECOMX_BASE_URL:$m" --var "TELECOMX_USERNAME:admin@sim.telecomx.test"
+    --var "TELECOMX_PASSWORD:sim-telecomx-admin"
+  )
+}
