@@ -218,6 +218,17 @@ pub(crate) struct State {
     auto_ids: u64,
 }
 
+impl State {
+    /// The next generated id (`auto-<12 hex>`), deterministic for a seed.
+    fn next_auto_id(&mut self, seed: u64) -> String {
+        self.auto_ids += 1;
+        format!(
+            "auto-{}",
+            Rng::for_record(seed, 0xbe7a, self.auto_ids).hex(12)
+        )
+    }
+}
+
 /// The endpoints, after routing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Endpoint {
@@ -642,6 +653,23 @@ fn existing_ids(sim: &Simulator, st: &State) -> HashSet<String> {
     ids
 }
 
+/// The `lineItems` of a create or an add-lines request: present, not empty, each valid.
+fn check_line_items(c: &mut Check, lines: Option<&[InLineItem]>, taken: &mut HashSet<String>) {
+    match lines {
+        None => c.fail("lineItems", "must not be null"),
+        Some([]) => c.fail("lineItems", "size must be between 1 and 2147483647"),
+        Some(l) => check_lines(c, l, taken),
+    }
+}
+
+/// The per-line results a create or an add-lines answer lists.
+fn line_results(lines: &[LineItem]) -> Vec<serde_json::Value> {
+    lines
+        .iter()
+        .map(|l| json!({"activationId": l.activation_id, "status": "SUCCESS", "errorMsg": null}))
+        .collect()
+}
+
 fn check_lines(c: &mut Check, lines: &[InLineItem], taken: &mut HashSet<String>) {
     for (i, l) in lines.iter().enumerate() {
         let f = |name: &str| format!("lineItems[{i}].{name}");
@@ -855,29 +883,21 @@ fn create(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<
             c.fail(&format!("attributes[{j}].name"), "must not be blank");
         }
     }
-    match &body.line_items {
-        None => c.fail("lineItems", "must not be null"),
-        Some(l) if l.is_empty() => c.fail("lineItems", "size must be between 1 and 2147483647"),
-        Some(l) => check_lines(&mut c, l, &mut taken),
-    }
+    check_line_items(&mut c, body.line_items.as_deref(), &mut taken);
     if !c.errors.is_empty() {
         drop(st);
         return bad(&c.errors.join("; "), path, now_ms);
     }
     let seed = sim.config().seed;
     let beta = &mut st.beta;
-    let mut auto = beta.auto_ids;
-    let mut next_auto = || {
-        auto += 1;
-        format!("auto-{}", Rng::for_record(seed, 0xbe7a, auto).hex(12))
+    let entitlement_id = match body.entitlement_id.clone() {
+        Some(id) => id,
+        None => beta.next_auto_id(seed),
     };
-    let entitlement_id = body.entitlement_id.clone().unwrap_or_else(&mut next_auto);
-    let line_items = build_lines(body.line_items.unwrap_or_default(), &mut next_auto);
-    beta.auto_ids = auto;
-    let results: Vec<serde_json::Value> = line_items
-        .iter()
-        .map(|l| json!({"activationId": l.activation_id, "status": "SUCCESS", "errorMsg": null}))
-        .collect();
+    let line_items = build_lines(body.line_items.unwrap_or_default(), &mut || {
+        beta.next_auto_id(seed)
+    });
+    let results = line_results(&line_items);
     let accounts = match body.accounts {
         Some(a) if !a.is_empty() => a
             .into_iter()
@@ -944,28 +964,17 @@ fn add_lines(sim: &Simulator, id: &str, req: &Request<Vec<u8>>, now_ms: i64) -> 
     }
     let mut taken = existing_ids(sim, &st.beta);
     let mut c = Check { errors: Vec::new() };
-    match &body.line_items {
-        None => c.fail("lineItems", "must not be null"),
-        Some(l) if l.is_empty() => c.fail("lineItems", "size must be between 1 and 2147483647"),
-        Some(l) => check_lines(&mut c, l, &mut taken),
-    }
+    check_line_items(&mut c, body.line_items.as_deref(), &mut taken);
     if !c.errors.is_empty() {
         drop(st);
         return bad(&c.errors.join("; "), path, now_ms);
     }
     let seed = sim.config().seed;
     let beta = &mut st.beta;
-    let mut auto = beta.auto_ids;
-    let mut next_auto = || {
-        auto += 1;
-        format!("auto-{}", Rng::for_record(seed, 0xbe7a, auto).hex(12))
-    };
-    let lines = build_lines(body.line_items.unwrap_or_default(), &mut next_auto);
-    beta.auto_ids = auto;
-    let results: Vec<serde_json::Value> = lines
-        .iter()
-        .map(|l| json!({"activationId": l.activation_id, "status": "SUCCESS", "errorMsg": null}))
-        .collect();
+    let lines = build_lines(body.line_items.unwrap_or_default(), &mut || {
+        beta.next_auto_id(seed)
+    });
+    let results = line_results(&lines);
     if let Some(e) = beta.created.iter_mut().find(|e| e.entitlement_id == id) {
         e.line_items.extend(lines);
     } else {

@@ -1140,31 +1140,38 @@ fn sorted<'a, R: Row>(mut rows: Vec<&'a R>, keys: &[(usize, bool)]) -> Vec<&'a R
     rows
 }
 
+/// The `offset`, `limit` (at most 100) and `filter` parameters, read the same way by the
+/// list routes and by transform; `allowed` says which fields may be filtered on. `Err` is
+/// the 400 answer.
+fn window_and_filter(
+    sim: &Simulator,
+    pairs: &[(String, String)],
+    fields: &'static [(&'static str, Ty, bool)],
+    allowed: &dyn Fn(&str) -> bool,
+) -> Result<(usize, usize, Vec<Cond>), Response<Vec<u8>>> {
+    let invalid = |name| bad_request(sim, "query.parameter", name, "Invalid parameter value.");
+    let offset =
+        parse_bound(pairs, "offset", 0, i64::MAX as usize).map_err(|()| invalid("offset"))?;
+    let limit = parse_bound(pairs, "limit", 20, 100).map_err(|()| invalid("limit"))?;
+    let conds = match query_get(pairs, "filter") {
+        Some(f) if !f.trim().is_empty() => {
+            parse_filter(f, fields, allowed).ok_or_else(|| invalid_filter(sim))?
+        }
+        _ => Vec::new(),
+    };
+    Ok((offset, limit, conds))
+}
+
 fn list<R: Row + Serialize>(
     sim: &Simulator,
     pairs: &[(String, String)],
     all: &[R],
     fields: &'static [(&'static str, Ty, bool)],
 ) -> Response<Vec<u8>> {
-    let offset = match parse_bound(pairs, "offset", 0, i64::MAX as usize) {
-        Ok(v) => v,
-        Err(()) => {
-            return bad_request(sim, "query.parameter", "offset", "Invalid parameter value.")
-        }
-    };
-    let limit = match parse_bound(pairs, "limit", 20, 100) {
-        Ok(v) => v,
-        Err(()) => return bad_request(sim, "query.parameter", "limit", "Invalid parameter value."),
-    };
-    let conds = match query_get(pairs, "filter") {
-        Some(f) if !f.trim().is_empty() => {
-            let allowed = |name: &str| fields.iter().any(|(n, _, filt)| *n == name && *filt);
-            match parse_filter(f, fields, &allowed) {
-                Some(c) => c,
-                None => return invalid_filter(sim),
-            }
-        }
-        _ => Vec::new(),
+    let allowed = |name: &str| fields.iter().any(|(n, _, filt)| *n == name && *filt);
+    let (offset, limit, conds) = match window_and_filter(sim, pairs, fields, &allowed) {
+        Ok(w) => w,
+        Err(res) => return res,
     };
     let keys = match query_get(pairs, "sort") {
         Some(s) if !s.trim().is_empty() => match parse_sort(s, fields) {
@@ -1291,25 +1298,10 @@ fn transform(sim: &Simulator, pairs: &[(String, String)]) -> Response<Vec<u8>> {
             }
         },
     };
-    let offset = match parse_bound(pairs, "offset", 0, i64::MAX as usize) {
-        Ok(v) => v,
-        Err(()) => {
-            return bad_request(sim, "query.parameter", "offset", "Invalid parameter value.")
-        }
-    };
-    let limit = match parse_bound(pairs, "limit", 20, 100) {
-        Ok(v) => v,
-        Err(()) => return bad_request(sim, "query.parameter", "limit", "Invalid parameter value."),
-    };
-    let conds = match query_get(pairs, "filter") {
-        Some(f) if !f.trim().is_empty() => {
-            let allowed = |name: &str| TRANSFORM_FILTERABLE.contains(&name);
-            match parse_filter(f, ORDER_FIELDS, &allowed) {
-                Some(c) => c,
-                None => return invalid_filter(sim),
-            }
-        }
-        _ => Vec::new(),
+    let allowed = |name: &str| TRANSFORM_FILTERABLE.contains(&name);
+    let (offset, limit, conds) = match window_and_filter(sim, pairs, ORDER_FIELDS, &allowed) {
+        Ok(w) => w,
+        Err(res) => return res,
     };
     let desc = match query_get(pairs, "sort").map(str::trim) {
         None | Some("") => false,

@@ -132,13 +132,18 @@ fn sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
 
 /// Plans a query against `/flex/v1beta1/orders`.
 pub fn plan(input: &PlanInput) -> Plan {
-    let (mut plan, pieces, sort) = plan_with(
-        Source::HpeFlex,
-        super::normalize::ABSENT,
-        input,
-        translate,
-        sort,
-    );
+    plan_collection(super::normalize::ABSENT, input, translate, sort)
+}
+
+/// Orders and devices alike: the pushed pieces joined into one `filter` parameter with
+/// `and`, then the `sort` parameter.
+fn plan_collection(
+    absent: &[&str],
+    input: &PlanInput,
+    translate: fn(&Pred) -> Option<Translated<String>>,
+    sort: fn(&[SortKey]) -> Option<Vec<(String, String)>>,
+) -> Plan {
+    let (mut plan, pieces, sort) = plan_with(Source::HpeFlex, absent, input, translate, sort);
     if !pieces.is_empty() {
         plan.native
             .params
@@ -289,20 +294,10 @@ fn device_sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
 /// with `id asc` as the tie-breaker; keys on fields no device has (the default
 /// `endDate`) are dropped, since they tie every record.
 pub fn plan_devices(input: &PlanInput) -> Plan {
-    let (mut plan, pieces, sort) = plan_with(
-        Source::HpeFlex,
+    plan_collection(
         super::normalize::DEVICE_ABSENT,
         input,
         device_translate,
         device_sort,
-    );
-    if !pieces.is_empty() {
-        plan.native
-            .params
-            .push(("filter".into(), pieces.join(" and ")));
-    }
-    if let Some(s) = sort {
-        plan.native.params.extend(s);
-    }
-    plan
+    )
 }
