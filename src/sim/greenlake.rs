@@ -1140,26 +1140,44 @@ fn sorted<'a, R: Row>(mut rows: Vec<&'a R>, keys: &[(usize, bool)]) -> Vec<&'a R
     rows
 }
 
+/// A list or transform request's paging and filter.
+struct ListParams {
+    offset: usize,
+    limit: usize,
+    conds: Vec<Cond>,
+}
+
 /// The `offset`, `limit` (at most 100) and `filter` parameters, read the same way by the
 /// list routes and by transform; `allowed` says which fields may be filtered on. `Err` is
-/// the 400 answer.
-fn window_and_filter(
+/// the 400 answer (boxed: it is much larger than the `Ok` side).
+fn list_params(
     sim: &Simulator,
     pairs: &[(String, String)],
     fields: &'static [(&'static str, Ty, bool)],
     allowed: &dyn Fn(&str) -> bool,
-) -> Result<(usize, usize, Vec<Cond>), Response<Vec<u8>>> {
-    let invalid = |name| bad_request(sim, "query.parameter", name, "Invalid parameter value.");
+) -> Result<ListParams, Box<Response<Vec<u8>>>> {
+    let invalid = |name| {
+        Box::new(bad_request(
+            sim,
+            "query.parameter",
+            name,
+            "Invalid parameter value.",
+        ))
+    };
     let offset =
         parse_bound(pairs, "offset", 0, i64::MAX as usize).map_err(|()| invalid("offset"))?;
     let limit = parse_bound(pairs, "limit", 20, 100).map_err(|()| invalid("limit"))?;
     let conds = match query_get(pairs, "filter") {
         Some(f) if !f.trim().is_empty() => {
-            parse_filter(f, fields, allowed).ok_or_else(|| invalid_filter(sim))?
+            parse_filter(f, fields, allowed).ok_or_else(|| Box::new(invalid_filter(sim)))?
         }
         _ => Vec::new(),
     };
-    Ok((offset, limit, conds))
+    Ok(ListParams {
+        offset,
+        limit,
+        conds,
+    })
 }
 
 fn list<R: Row + Serialize>(
@@ -1169,9 +1187,13 @@ fn list<R: Row + Serialize>(
     fields: &'static [(&'static str, Ty, bool)],
 ) -> Response<Vec<u8>> {
     let allowed = |name: &str| fields.iter().any(|(n, _, filt)| *n == name && *filt);
-    let (offset, limit, conds) = match window_and_filter(sim, pairs, fields, &allowed) {
+    let ListParams {
+        offset,
+        limit,
+        conds,
+    } = match list_params(sim, pairs, fields, &allowed) {
         Ok(w) => w,
-        Err(res) => return res,
+        Err(res) => return *res,
     };
     let keys = match query_get(pairs, "sort") {
         Some(s) if !s.trim().is_empty() => match parse_sort(s, fields) {
@@ -1299,9 +1321,13 @@ fn transform(sim: &Simulator, pairs: &[(String, String)]) -> Response<Vec<u8>> {
         },
     };
     let allowed = |name: &str| TRANSFORM_FILTERABLE.contains(&name);
-    let (offset, limit, conds) = match window_and_filter(sim, pairs, ORDER_FIELDS, &allowed) {
+    let ListParams {
+        offset,
+        limit,
+        conds,
+    } = match list_params(sim, pairs, ORDER_FIELDS, &allowed) {
         Ok(w) => w,
-        Err(res) => return res,
+        Err(res) => return *res,
     };
     let desc = match query_get(pairs, "sort").map(str::trim) {
         None | Some("") => false,

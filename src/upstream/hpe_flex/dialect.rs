@@ -25,7 +25,7 @@
 use crate::model::Source;
 use crate::upstream::common::pushable;
 use crate::upstream::plan::{
-    plan_with, CmpOp, Lit, Plan, PlanInput, Pred, Pushdown, SortKey, Translated,
+    plan_with, CmpOp, Lit, Params, Plan, PlanInput, Pred, Pushdown, SortKey, Translated,
 };
 
 /// The longest `in` list sent upstream.
@@ -141,7 +141,7 @@ fn plan_collection(
     absent: &[&str],
     input: &PlanInput,
     translate: fn(&Pred) -> Option<Translated<String>>,
-    sort: fn(&[SortKey]) -> Option<Vec<(String, String)>>,
+    sort: fn(&[SortKey]) -> Option<Params>,
 ) -> Plan {
     let (mut plan, pieces, sort) = plan_with(Source::HpeFlex, absent, input, translate, sort);
     if !pieces.is_empty() {
