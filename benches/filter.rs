@@ -167,7 +167,7 @@ fn main() {
             }),
         ),
         (
-            "tolower + contains (allocates)",
+            "tolower + contains",
             "contains(tolower(customer/name), 'acme')",
             Box::new(|r: &Record| {
                 r.customer

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use super::ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal, Path};
 use super::error::{suggest, FilterError, Span};
-use super::eval::{Acc, Arith, CmpOp, Func, Pred, StrTest, VExpr, Val, MAX_LAMBDA_NESTING};
+use super::eval::{Acc, Arith, Case, CmpOp, Func, Pred, StrTest, VExpr, Val, MAX_LAMBDA_NESTING};
 use super::schema::{FieldId, FieldInfo, FieldType, Resolved, Schema};
 use super::temporal;
 use crate::model::Timestamp;
@@ -188,12 +188,37 @@ impl<S: Schema> Compiler<'_, S> {
                 };
                 let (v, ty) = self.value(e)?;
                 if let (Some(test), VExpr::Call(_, a)) = (test, &v) {
-                    if let [VExpr::Field(acc), VExpr::Const(Val::Str(needle))] = a.as_slice() {
-                        if self.field_ty(args.first()) == Some(Ty::Str) {
+                    // `f(path, 'c')` and `f(tolower(path), 'c')` (or `toupper`) on a string
+                    // field: a dedicated node that does not allocate per row.
+                    let (acc, case, path) = match a.as_slice() {
+                        [VExpr::Field(acc), VExpr::Const(Val::Str(_))] => {
+                            (Some(*acc), Case::Keep, args.first())
+                        }
+                        [VExpr::Call(f @ (Func::ToLower | Func::ToUpper), inner), VExpr::Const(Val::Str(_))] =>
+                        {
+                            let case = if *f == Func::ToLower {
+                                Case::Lower
+                            } else {
+                                Case::Upper
+                            };
+                            let path = match args.first().map(|x| &x.kind) {
+                                Some(ExprKind::Call { args, .. }) => args.first(),
+                                _ => None,
+                            };
+                            match inner.as_slice() {
+                                [VExpr::Field(acc)] => (Some(*acc), case, path),
+                                _ => (None, case, None),
+                            }
+                        }
+                        _ => (None, Case::Keep, None),
+                    };
+                    if let (Some(acc), Some(VExpr::Const(Val::Str(needle)))) = (acc, a.get(1)) {
+                        if self.field_ty(path) == Some(Ty::Str) {
                             return Ok(Pred::StrFn {
-                                acc: *acc,
+                                acc,
                                 test,
                                 needle: needle.as_ref().into(),
+                                case,
                             });
                         }
                     }
@@ -783,7 +808,7 @@ mod tests {
     }
 
     #[test]
-    fn symbol_fields_compare_codes() {
+    fn dedicated_nodes() {
         assert!(matches!(
             compiled("status ne 'nope'").unwrap(),
             Pred::SymEq {
@@ -795,6 +820,13 @@ mod tests {
         assert!(matches!(
             compiled("source in ('hpe_flex', 'x')").unwrap(),
             Pred::SymIn { mask: 1, .. }
+        ));
+        assert!(matches!(
+            compiled("contains(tolower(customer/name), 'acme')").unwrap(),
+            Pred::StrFn {
+                case: Case::Lower,
+                ..
+            }
         ));
         // Ordering comparisons keep comparing the spelled strings.
         assert!(matches!(

@@ -173,6 +173,45 @@ impl StrTest {
     }
 }
 
+/// A case mapping applied to a string field before a [`StrTest`]
+/// (`contains(tolower(name), 'acme')`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Case {
+    Keep,
+    Lower,
+    Upper,
+}
+
+impl StrTest {
+    /// `self.run(&tolower(hay), needle)` (or `toupper`) without building the mapped string
+    /// when `hay` is ASCII, where the mapping is byte by byte; other text is mapped with
+    /// the full Unicode rules first, as `tolower`/`toupper` do.
+    fn run_folded(self, hay: &str, needle: &str, case: Case) -> bool {
+        if !hay.is_ascii() {
+            let mapped = match case {
+                Case::Upper => hay.to_uppercase(),
+                _ => hay.to_lowercase(),
+            };
+            return self.run(&mapped, needle);
+        }
+        let map = |b: u8| match case {
+            Case::Upper => b.to_ascii_uppercase(),
+            _ => b.to_ascii_lowercase(),
+        };
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        let same = |w: &[u8]| w.len() == n.len() && w.iter().zip(n).all(|(a, b)| map(*a) == *b);
+        match self {
+            StrTest::StartsWith => h.get(..n.len()).is_some_and(same),
+            StrTest::EndsWith => h
+                .len()
+                .checked_sub(n.len())
+                .and_then(|i| h.get(i..))
+                .is_some_and(same),
+            StrTest::Contains => n.is_empty() || h.windows(n.len()).any(same),
+        }
+    }
+}
+
 /// Substring search. For the short strings typical of record fields, `str::contains`
 /// with a needle only known at run time sets up a Two-Way searcher on every call (its SIMD
 /// path needs longer haystacks), which costs more than scanning; short haystacks are
@@ -277,6 +316,8 @@ pub(crate) enum Pred {
         acc: Acc,
         test: StrTest,
         needle: Box<str>,
+        /// The field's value is first passed through `tolower`/`toupper`.
+        case: Case,
     },
     /// `eq`/`ne` of a symbol field (see [`Schema::symbol`](super::Schema::symbol)) with a
     /// constant; `code` is `None` when the constant is not one of the field's values.
@@ -372,7 +413,7 @@ impl Pred {
                 let n = u32::try_from(set.len()).unwrap_or(u32::MAX);
                 (3 + acc.cost()).saturating_add(n / 8)
             }
-            Pred::StrFn { acc, .. } => 4 + acc.cost(),
+            Pred::StrFn { acc, case, .. } => 4 + acc.cost() + u32::from(*case != Case::Keep),
             Pred::Not(p) => p.cost(),
             Pred::And(v) | Pred::Or(v) => v.iter().fold(0u32, |a, p| a.saturating_add(p.cost())),
             Pred::Cmp { .. } | Pred::In { .. } | Pred::Value(_) => 8,
@@ -457,8 +498,16 @@ impl Pred {
                 Some(c) => c < 64 && mask & (1u64 << c) != 0,
                 None => false,
             }),
-            Pred::StrFn { acc, test, needle } => match read(*acc, row, s, env) {
-                Value::Str(x) => Some(test.run(x, needle)),
+            Pred::StrFn {
+                acc,
+                test,
+                needle,
+                case,
+            } => match read(*acc, row, s, env) {
+                Value::Str(x) => Some(match case {
+                    Case::Keep => test.run(x, needle),
+                    Case::Lower | Case::Upper => test.run_folded(x, needle, *case),
+                }),
                 _ => None,
             },
             Pred::Cmp { op, lhs, rhs } => {
@@ -772,6 +821,40 @@ mod tests {
             (long.as_str(), "Acmf"),
         ] {
             assert_eq!(short_contains(h, n), h.contains(n), "{h} {n}");
+        }
+    }
+
+    #[test]
+    fn folded_tests_agree_with_mapping_first() {
+        let hays = [
+            "Acme Corp",
+            "ACME",
+            "acme",
+            "",
+            "xAcMe",
+            "Søren & Co",
+            "İstanbul",
+            "ǅ",
+            "AcmeAcme",
+        ];
+        let needles = [
+            "acme", "ACME", "Acme", "", "me", "co", "CO", "søren", "SØREN", "i̇", "ǆ", "Ǆ",
+        ];
+        for h in hays {
+            for n in needles {
+                for t in [StrTest::Contains, StrTest::StartsWith, StrTest::EndsWith] {
+                    assert_eq!(
+                        t.run_folded(h, n, Case::Lower),
+                        t.run(&h.to_lowercase(), n),
+                        "{t:?} lower {h:?} {n:?}"
+                    );
+                    assert_eq!(
+                        t.run_folded(h, n, Case::Upper),
+                        t.run(&h.to_uppercase(), n),
+                        "{t:?} upper {h:?} {n:?}"
+                    );
+                }
+            }
         }
     }
 
