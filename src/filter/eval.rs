@@ -424,8 +424,62 @@ impl Pred {
         }
     }
 
-    /// Evaluates on a row.
+    /// Evaluates on a row. The fixed-size leaf tests are matched here, inlined into the
+    /// loops of `and`/`or`/lambdas; every other node goes through [`Pred::eval_node`].
+    #[inline]
     pub(crate) fn eval<R: Row>(&self, row: &R, s: &R::Schema, env: &mut Env) -> Option<bool> {
+        match self {
+            Pred::StrCmp { acc, op, value } => Some(match read(*acc, row, s, env) {
+                Value::Str(x) => match op {
+                    CmpOp::Eq => x == value.as_ref(),
+                    CmpOp::Ne => x != value.as_ref(),
+                    _ => op.test(x.cmp(value)),
+                },
+                Value::Null => op.nulls(true, false),
+                other => cmp_vals(*op, &other.into(), &Val::Str(Cow::Borrowed(value))),
+            }),
+            Pred::NumCmp { acc, op, value } => Some(match read(*acc, row, s, env) {
+                Value::Number(x) => match x.partial_cmp(value) {
+                    Some(o) => op.test(o),
+                    None => *op == CmpOp::Ne,
+                },
+                Value::Null => op.nulls(true, false),
+                other => cmp_vals(*op, &other.into(), &Val::Num(*value)),
+            }),
+            Pred::TimeCmp { acc, op, ms } => Some(match read(*acc, row, s, env) {
+                Value::DateTime(x) => op.test(x.cmp(ms)),
+                Value::Null => op.nulls(true, false),
+                other => cmp_vals(*op, &other.into(), &Val::Time(*ms)),
+            }),
+            Pred::IsNull { acc, negate } => {
+                Some(matches!(read(*acc, row, s, env), Value::Null) != *negate)
+            }
+            Pred::SymEq { acc, code, negate } => Some(match read_symbol(*acc, row, s, env) {
+                // `field eq 'x'` where 'x' is not a value of the field is false (and
+                // `ne` true) for every non-null value; null follows the null rules.
+                Some(c) => (Some(c) == *code) != *negate,
+                None => *negate,
+            }),
+            Pred::SymIn { acc, mask } => Some(match read_symbol(*acc, row, s, env) {
+                Some(c) => c < 64 && mask & (1u64 << c) != 0,
+                None => false,
+            }),
+            Pred::Const(_)
+            | Pred::And(_)
+            | Pred::Or(_)
+            | Pred::Not(_)
+            | Pred::StrIn { .. }
+            | Pred::StrFn { .. }
+            | Pred::Cmp { .. }
+            | Pred::In { .. }
+            | Pred::Value(_)
+            | Pred::Any { .. }
+            | Pred::All { .. } => self.eval_node(row, s, env),
+        }
+    }
+
+    /// Evaluates the nodes that [`Pred::eval`] does not handle inline.
+    fn eval_node<R: Row>(&self, row: &R, s: &R::Schema, env: &mut Env) -> Option<bool> {
         match self {
             Pred::Const(b) => *b,
             Pred::And(v) => {
@@ -459,44 +513,9 @@ impl Pred {
                 }
             }
             Pred::Not(p) => p.eval(row, s, env).map(|b| !b),
-            Pred::StrCmp { acc, op, value } => Some(match read(*acc, row, s, env) {
-                Value::Str(x) => match op {
-                    CmpOp::Eq => x == value.as_ref(),
-                    CmpOp::Ne => x != value.as_ref(),
-                    _ => op.test(x.cmp(value)),
-                },
-                Value::Null => op.nulls(true, false),
-                other => cmp_vals(*op, &other.into(), &Val::Str(Cow::Borrowed(value))),
-            }),
-            Pred::NumCmp { acc, op, value } => Some(match read(*acc, row, s, env) {
-                Value::Number(x) => match x.partial_cmp(value) {
-                    Some(o) => op.test(o),
-                    None => *op == CmpOp::Ne,
-                },
-                Value::Null => op.nulls(true, false),
-                other => cmp_vals(*op, &other.into(), &Val::Num(*value)),
-            }),
-            Pred::TimeCmp { acc, op, ms } => Some(match read(*acc, row, s, env) {
-                Value::DateTime(x) => op.test(x.cmp(ms)),
-                Value::Null => op.nulls(true, false),
-                other => cmp_vals(*op, &other.into(), &Val::Time(*ms)),
-            }),
-            Pred::IsNull { acc, negate } => {
-                Some(matches!(read(*acc, row, s, env), Value::Null) != *negate)
-            }
             Pred::StrIn { acc, set } => Some(match read(*acc, row, s, env) {
                 Value::Str(x) => set.iter().any(|v| v.as_ref() == x),
                 _ => false,
-            }),
-            Pred::SymEq { acc, code, negate } => Some(match read_symbol(*acc, row, s, env) {
-                // `field eq 'x'` where 'x' is not a value of the field is false (and
-                // `ne` true) for every non-null value; null follows the null rules.
-                Some(c) => (Some(c) == *code) != *negate,
-                None => *negate,
-            }),
-            Pred::SymIn { acc, mask } => Some(match read_symbol(*acc, row, s, env) {
-                Some(c) => c < 64 && mask & (1u64 << c) != 0,
-                None => false,
             }),
             Pred::StrFn {
                 acc,
@@ -545,6 +564,13 @@ impl Pred {
                 let n = row.len(s, *collection);
                 lambda(row, s, env, n, *slot, body, false)
             }
+            // Handled by `eval` itself, which never passes them here.
+            Pred::StrCmp { .. }
+            | Pred::NumCmp { .. }
+            | Pred::TimeCmp { .. }
+            | Pred::IsNull { .. }
+            | Pred::SymEq { .. }
+            | Pred::SymIn { .. } => self.eval(row, s, env),
         }
     }
 }
