@@ -8,6 +8,7 @@
 //!
 //! This module imports no I/O, no wasm and no `worker`.
 
+pub mod json_read;
 mod record;
 mod row;
 mod timestamp;

@@ -247,6 +247,10 @@ impl Row for Record {
     }
 }
 
+/// Most fields of [`JsonSchema::record`]: the Record's plus 256 attributes (as
+/// [`RecordSchema`] allows).
+const ATTR_LIMIT: usize = RECORD_FIELDS.len() + 256;
+
 /// How deep [`JsonSchema::infer`] looks into nested objects.
 const JSON_MAX_DEPTH: usize = 8;
 /// Most distinct paths [`JsonSchema::infer`] records.
@@ -263,11 +267,14 @@ struct JsonField {
     scalar_element: Option<u32>,
 }
 
-/// A schema for plain JSON object rows, typed from the values.
+/// A schema for plain JSON object rows, typed from the values ([`JsonSchema::infer`]) or
+/// fixed to the fields of a normalized [`Record`] ([`JsonSchema::record`]).
 #[derive(Debug, Clone, Default)]
 pub struct JsonSchema {
     fields: Vec<JsonField>,
     by_path: BTreeMap<String, u32>,
+    /// The Record's fields: `attributes/<name>` registered on use, names fixed.
+    record: bool,
 }
 
 fn json_type(v: &Json) -> Option<FieldType> {
@@ -318,6 +325,30 @@ impl<'a> Cursor<'a> {
 }
 
 impl JsonSchema {
+    /// The schema of normalized [`Record`]s read as JSON rows: the same paths, types and
+    /// collections as [`RecordSchema`] (every field known even when no row has it;
+    /// `attributes/<name>` of type `Any`). Dates stay text in the rows and are compared
+    /// as instants, as for inferred date-time paths.
+    pub fn record() -> Self {
+        let mut s = JsonSchema {
+            record: true,
+            ..JsonSchema::default()
+        };
+        for &(id, path, ty, coll) in RECORD_FIELDS {
+            let segs: Vec<String> = path.split('/').map(str::to_owned).collect();
+            let collection = coll.map(|c| (c, segs.get(1..).unwrap_or(&[]).to_vec()));
+            s.by_path.insert(path.to_owned(), id);
+            s.fields.push(JsonField {
+                path: segs,
+                ty,
+                collection,
+                is_collection: matches!(id, C_PARTNERS | C_ITEMS | C_DEVICES),
+                scalar_element: None,
+            });
+        }
+        s
+    }
+
     /// Infers paths and types from sample rows (typically all of them). Non-object rows
     /// are ignored.
     pub fn infer<'a>(rows: impl IntoIterator<Item = &'a Json>) -> Self {
@@ -430,7 +461,25 @@ impl JsonSchema {
 
 impl Schema for JsonSchema {
     fn resolve(&mut self, path: &[&str]) -> Option<Resolved> {
-        let &id = self.by_path.get(&path.join("/"))?;
+        let joined = path.join("/");
+        let id = match self.by_path.get(&joined) {
+            Some(&id) => id,
+            None => match path {
+                ["attributes", name] if self.record && self.fields.len() < ATTR_LIMIT => {
+                    let id = u32::try_from(self.fields.len()).ok()?;
+                    self.fields.push(JsonField {
+                        path: vec!["attributes".to_owned(), (*name).to_owned()],
+                        ty: FieldType::Any,
+                        collection: None,
+                        is_collection: false,
+                        scalar_element: None,
+                    });
+                    self.by_path.insert(joined, id);
+                    id
+                }
+                _ => return None,
+            },
+        };
         let f = self.info(id)?;
         if f.is_collection {
             let element = f.scalar_element.and_then(|e| {
@@ -456,6 +505,9 @@ impl Schema for JsonSchema {
     }
 
     fn field_names(&self) -> Vec<String> {
+        if self.record {
+            return RecordSchema::default().field_names();
+        }
         self.by_path
             .keys()
             .filter(|k| !k.ends_with('/') && !k.is_empty())
