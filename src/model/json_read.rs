@@ -16,10 +16,12 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value as Json};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value as Json;
 
+use super::row::{JsonLike, Node};
 use super::{Source, Timestamp};
+use crate::filter::Value;
 
 /// Why the input is not an array of rows (a message for the user).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,14 +175,77 @@ impl Members<'_> {
     }
 }
 
-/// Parses one row (an element from [`split_array`]), keeping the members `keep` names.
-/// A row that is not an object is read whole.
-pub fn read_row(bytes: &[u8], keep: Members<'_>) -> Result<Json, serde_json::Error> {
-    if let Members::All = keep {
-        return serde_json::from_slice(bytes);
+/// A JSON value whose strings and member names borrow from the input (unless they have
+/// escapes): what [`read_row`] builds, one allocation per object or array. A repeated
+/// member name keeps its last value, as in serde_json's `Value`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonRef<'a> {
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number.
+    Number(serde_json::Number),
+    /// A string.
+    Str(Cow<'a, str>),
+    /// An array.
+    Array(Vec<JsonRef<'a>>),
+    /// An object's members, in input order.
+    Object(Vec<(Cow<'a, str>, JsonRef<'a>)>),
+}
+
+type Member<'b> = (Cow<'b, str>, JsonRef<'b>);
+
+fn ref_member<'a, 'b>((k, v): &'a Member<'b>) -> (&'a str, &'a JsonRef<'b>) {
+    (k.as_ref(), v)
+}
+
+impl<'b> JsonLike for JsonRef<'b> {
+    type Members<'a>
+        =
+        std::iter::Map<std::slice::Iter<'a, Member<'b>>, fn(&'a Member<'b>) -> (&'a str, &'a Self)>
+    where
+        Self: 'a;
+
+    fn node(&self) -> Node<'_, Self> {
+        match self {
+            JsonRef::Object(m) => Node::Object(m.iter().map(ref_member as _)),
+            JsonRef::Array(a) => Node::Array(a),
+            JsonRef::Null => Node::Scalar(Value::Null),
+            JsonRef::Bool(b) => Node::Scalar(Value::Bool(*b)),
+            JsonRef::Number(n) => Node::Scalar(n.as_f64().map_or(Value::Null, Value::Number)),
+            JsonRef::Str(s) => Node::Scalar(Value::Str(s)),
+        }
     }
+
+    fn member(&self, name: &str) -> Option<&Self> {
+        match self {
+            JsonRef::Object(m) => m.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    fn to_value(&self) -> Json {
+        match self {
+            JsonRef::Null => Json::Null,
+            JsonRef::Bool(b) => Json::Bool(*b),
+            JsonRef::Number(n) => Json::Number(n.clone()),
+            JsonRef::Str(s) => Json::String(s.as_ref().to_owned()),
+            JsonRef::Array(a) => Json::Array(a.iter().map(JsonLike::to_value).collect()),
+            JsonRef::Object(m) => Json::Object(
+                m.iter()
+                    .map(|(k, v)| (k.as_ref().to_owned(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Parses one row (an element from [`split_array`]), keeping the top-level members `keep`
+/// names. A row that is not an object is read whole.
+pub fn read_row<'b>(bytes: &'b [u8], keep: Members<'_>) -> Result<JsonRef<'b>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let v = RowSeed(keep).deserialize(&mut de)?;
+    let v = de::Deserializer::deserialize_any(&mut de, RefVisitor(keep))?;
     de.end()?;
     Ok(v)
 }
@@ -190,7 +255,7 @@ pub fn read_row(bytes: &[u8], keep: Members<'_>) -> Result<Json, serde_json::Err
 pub fn read_rows<'b>(
     bytes: &'b [u8],
     keep: Members<'_>,
-) -> Result<(Vec<Json>, Vec<&'b [u8]>), ReadError> {
+) -> Result<(Vec<JsonRef<'b>>, Vec<&'b [u8]>), ReadError> {
     let raw = split_array(bytes)?;
     let mut rows = Vec::with_capacity(raw.len());
     for (i, r) in raw.iter().enumerate() {
@@ -200,66 +265,72 @@ pub fn read_rows<'b>(
     Ok((rows, raw))
 }
 
-struct RowSeed<'q>(Members<'q>);
-
-impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
-    type Value = Json;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
-        d.deserialize_any(self)
+impl<'de> de::Deserialize<'de> for JsonRef<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(RefVisitor(Members::All))
     }
 }
 
-impl<'de> Visitor<'de> for RowSeed<'_> {
-    type Value = Json;
+/// Builds a [`JsonRef`]; at its own level, keeps only the members its [`Members`] names.
+struct RefVisitor<'q>(Members<'q>);
+
+impl<'de> Visitor<'de> for RefVisitor<'_> {
+    type Value = JsonRef<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut out = Map::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonRef<'de>, A::Error> {
+        let mut out: Vec<Member<'de>> = Vec::new();
         while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
             if self.0.keeps(&k) {
-                let v: Json = map.next_value()?;
-                out.insert(k.into_owned(), v);
+                let v: JsonRef<'de> = map.next_value()?;
+                match out.iter_mut().find(|(k2, _)| *k2 == k) {
+                    Some(slot) => slot.1 = v,
+                    None => out.push((k, v)),
+                }
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(Json::Object(out))
+        Ok(JsonRef::Object(out))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonRef<'de>, A::Error> {
         let mut out = Vec::new();
-        while let Some(v) = seq.next_element::<Json>()? {
+        while let Some(v) = seq.next_element::<JsonRef<'de>>()? {
             out.push(v);
         }
-        Ok(Json::Array(out))
+        Ok(JsonRef::Array(out))
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
-        Ok(Json::Bool(v))
+    fn visit_bool<E>(self, v: bool) -> Result<JsonRef<'de>, E> {
+        Ok(JsonRef::Bool(v))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
-        Ok(Json::from(v))
+    fn visit_i64<E>(self, v: i64) -> Result<JsonRef<'de>, E> {
+        Ok(JsonRef::Number(v.into()))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
-        Ok(Json::from(v))
+    fn visit_u64<E>(self, v: u64) -> Result<JsonRef<'de>, E> {
+        Ok(JsonRef::Number(v.into()))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
-        Ok(Json::from(v))
+    fn visit_f64<E>(self, v: f64) -> Result<JsonRef<'de>, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(JsonRef::Null, JsonRef::Number))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::String(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<JsonRef<'de>, E> {
+        Ok(JsonRef::Str(Cow::Borrowed(v)))
     }
 
-    fn visit_unit<E>(self) -> Result<Json, E> {
-        Ok(Json::Null)
+    fn visit_str<E>(self, v: &str) -> Result<JsonRef<'de>, E> {
+        Ok(JsonRef::Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_unit<E>(self) -> Result<JsonRef<'de>, E> {
+        Ok(JsonRef::Null)
     }
 }
 
@@ -299,96 +370,111 @@ const STATUSES: [&str; 6] = [
 ];
 const ROLES: [&str; 4] = ["reseller", "distributor", "partner", "channel"];
 
-fn opt_str(v: Option<&Json>) -> bool {
-    matches!(v, None | Some(Json::Null | Json::String(_)))
+fn opt_str(v: Option<&JsonRef<'_>>) -> bool {
+    matches!(v, None | Some(JsonRef::Null | JsonRef::Str(_)))
 }
 
-fn obj_of_strs(v: &Json, names: &[&str]) -> bool {
+fn as_str<'a>(v: Option<&'a JsonRef<'_>>) -> Option<&'a str> {
     match v {
-        Json::Null => true,
-        Json::Object(m) => names.iter().all(|n| opt_str(m.get(*n))),
+        Some(JsonRef::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn obj_of_strs(v: &JsonRef<'_>, names: &[&str]) -> bool {
+    match v {
+        JsonRef::Null => true,
+        JsonRef::Object(_) => names.iter().all(|n| opt_str(v.member(n))),
         _ => false,
     }
 }
 
-fn array_of(v: &Json, ok: impl Fn(&Map<String, Json>) -> bool) -> bool {
+fn array_of(v: &JsonRef<'_>, ok: impl Fn(&JsonRef<'_>) -> bool) -> bool {
     match v {
-        Json::Array(a) => a.iter().all(|e| e.as_object().is_some_and(&ok)),
+        JsonRef::Array(a) => a.iter().all(|e| matches!(e, JsonRef::Object(_)) && ok(e)),
         _ => false,
     }
 }
 
-fn one_of(v: Option<&Json>, names: &[&str]) -> bool {
-    v.and_then(Json::as_str).is_some_and(|s| names.contains(&s))
+fn one_of(v: Option<&JsonRef<'_>>, names: &[&str]) -> bool {
+    as_str(v).is_some_and(|s| names.contains(&s))
 }
 
 /// Checks the members of `row` against the types of a normalized `Record` (as its serde
 /// reading would: required `id`, `source`, `sourceId`, `kind`; enums by their spelling;
 /// dates that [`Timestamp::parse_opt`] reads; members that are not Record fields are
-/// ignored), and sets an absent `status` to `"unknown"`, a Record's default. Returns the
-/// offending member's name.
-pub fn check_record(row: &mut Json) -> Result<(), String> {
-    let Json::Object(m) = row else {
+/// ignored), and sets an absent `status` to `"unknown"`, a Record's default. The error
+/// names the offending member.
+pub fn check_record(row: &mut JsonRef<'_>) -> Result<(), String> {
+    let r: &JsonRef<'_> = row;
+    if !matches!(r, JsonRef::Object(_)) {
         return Err("(not an object)".to_owned());
-    };
+    }
     for (name, ok) in [
-        ("id", m.get("id").is_some_and(Json::is_string)),
-        ("sourceId", m.get("sourceId").is_some_and(Json::is_string)),
+        ("id", as_str(r.member("id")).is_some()),
+        ("sourceId", as_str(r.member("sourceId")).is_some()),
         (
             "source",
-            m.get("source")
-                .and_then(Json::as_str)
+            as_str(r.member("source"))
                 .and_then(Source::from_id)
                 .is_some(),
         ),
-        ("kind", one_of(m.get("kind"), &KINDS)),
+        ("kind", one_of(r.member("kind"), &KINDS)),
     ] {
         if !ok {
             return Err(name.to_owned());
         }
     }
+    let JsonRef::Object(m) = row else {
+        return Err("(not an object)".to_owned());
+    };
     for (k, v) in m.iter() {
-        let ok = match k.as_str() {
+        let ok = match k.as_ref() {
             "orderRef" | "name" => opt_str(Some(v)),
             "status" => one_of(Some(v), &STATUSES),
             "customer" | "billingAccount" => obj_of_strs(v, &["id", "name"]),
             "contact" => obj_of_strs(v, &["name", "email", "phone", "department"]),
             "startDate" | "endDate" | "createdAt" | "updatedAt" => match v {
-                Json::Null => true,
-                Json::String(s) => Timestamp::parse_opt(s).is_some(),
+                JsonRef::Null => true,
+                JsonRef::Str(s) => Timestamp::parse_opt(s).is_some(),
                 _ => false,
             },
-            "isPermanent" => matches!(v, Json::Null | Json::Bool(_)),
+            "isPermanent" => matches!(v, JsonRef::Null | JsonRef::Bool(_)),
             "partners" => array_of(v, |p| {
-                one_of(p.get("role"), &ROLES) && opt_str(p.get("id")) && opt_str(p.get("name"))
+                one_of(p.member("role"), &ROLES)
+                    && opt_str(p.member("id"))
+                    && opt_str(p.member("name"))
             }),
             "items" => array_of(v, |i| {
                 ["productName", "productVersion", "partNumber"]
                     .iter()
-                    .all(|n| opt_str(i.get(*n)))
-                    && ["quantity", "remaining"]
-                        .iter()
-                        .all(|n| matches!(i.get(*n), None | Some(Json::Null | Json::Number(_))))
+                    .all(|n| opt_str(i.member(n)))
+                    && ["quantity", "remaining"].iter().all(|n| {
+                        matches!(i.member(n), None | Some(JsonRef::Null | JsonRef::Number(_)))
+                    })
             }),
             "devices" => array_of(v, |d| {
                 ["id", "mac", "serial", "model", "type"]
                     .iter()
-                    .all(|n| opt_str(d.get(*n)))
+                    .all(|n| opt_str(d.member(n)))
             }),
             "attributes" => match v {
-                Json::Object(a) => a
-                    .values()
-                    .all(|x| matches!(x, Json::Bool(_) | Json::Number(_) | Json::String(_))),
+                JsonRef::Object(a) => a.iter().all(|(_, x)| {
+                    matches!(x, JsonRef::Bool(_) | JsonRef::Number(_) | JsonRef::Str(_))
+                }),
                 _ => false,
             },
             _ => true,
         };
         if !ok {
-            return Err(k.clone());
+            return Err(k.as_ref().to_owned());
         }
     }
-    if !m.contains_key("status") {
-        m.insert("status".to_owned(), Json::String("unknown".to_owned()));
+    if !m.iter().any(|(k, _)| k == "status") {
+        m.push((
+            Cow::Borrowed("status"),
+            JsonRef::Str(Cow::Borrowed("unknown")),
+        ));
     }
     Ok(())
 }
@@ -425,41 +511,55 @@ mod tests {
             Members::Only(&keep),
         )
         .unwrap();
-        assert_eq!(row, serde_json::json!({"b": {"x": 1}, "c\"d": 2}));
+        assert_eq!(
+            row.to_value(),
+            serde_json::json!({"b": {"x": 1}, "c\"d": 2})
+        );
         // Skipped members are still validated.
         assert!(read_row(br#"{"a":[1,}"#, Members::Only(&keep)).is_err());
         assert!(read_row(br#"{"b":1} x"#, Members::Only(&keep)).is_err());
         assert_eq!(
-            read_row(b"[1,\"x\"]", Members::Only(&keep)).unwrap(),
+            read_row(b"[1,\"x\"]", Members::Only(&keep))
+                .unwrap()
+                .to_value(),
             serde_json::json!([1, "x"])
         );
     }
 
     #[test]
     fn record_checks() {
-        let mut ok = serde_json::json!({"id": "a:1", "source": "hpe_flex", "sourceId": "1",
-            "kind": "order", "endDate": "2026-01-01", "extra": [1]});
+        let text = r#"{"id": "a:1", "source": "hpe_flex", "sourceId": "1",
+            "kind": "order", "endDate": "2026-01-01", "extra": [1]}"#;
+        let mut ok = read_row(text.as_bytes(), Members::All).unwrap();
         assert_eq!(check_record(&mut ok), Ok(()));
-        assert_eq!(ok["status"], "unknown");
+        assert_eq!(ok.to_value()["status"], "unknown");
         for (bad, member) in [
-            (serde_json::json!({"a": 1}), "id"),
+            (r#"{"a": 1}"#, "id"),
             (
-                serde_json::json!({"id": "x", "source": "nope", "sourceId": "1", "kind": "order"}),
+                r#"{"id": "x", "source": "nope", "sourceId": "1", "kind": "order"}"#,
                 "source",
             ),
             (
-                serde_json::json!({"id": "x", "source": "fno_orders", "sourceId": "1",
-                    "kind": "order", "endDate": "soon"}),
+                r#"{"id": "x", "source": "fno_orders", "sourceId": "1", "kind": "order",
+                    "endDate": "soon"}"#,
                 "endDate",
             ),
             (
-                serde_json::json!({"id": "x", "source": "fno_orders", "sourceId": "1",
-                    "kind": "order", "partners": [{"role": "boss"}]}),
+                r#"{"id": "x", "source": "fno_orders", "sourceId": "1", "kind": "order",
+                    "partners": [{"role": "boss"}]}"#,
                 "partners",
             ),
         ] {
-            let mut bad = bad;
+            let mut bad = read_row(bad.as_bytes(), Members::All).unwrap();
             assert_eq!(check_record(&mut bad), Err(member.to_owned()));
         }
+    }
+
+    #[test]
+    fn a_repeated_name_keeps_its_last_value() {
+        let r = read_row(br#"{"a":1,"b":{"c":1,"c":2},"a":3}"#, Members::All).unwrap();
+        assert_eq!(r.to_value(), serde_json::json!({"a": 3, "b": {"c": 2}}));
+        let want: Json = serde_json::from_str(r#"{"a":1,"b":{"c":1,"c":2},"a":3}"#).unwrap();
+        assert_eq!(r.to_value(), want);
     }
 }

@@ -16,5 +16,5 @@ mod timestamp;
 pub use record::{
     AttrValue, Contact, Device, Item, Kind, Partner, PartnerRole, Party, Record, Source, Status,
 };
-pub use row::{JsonSchema, RecordSchema};
+pub use row::{JsonLike, JsonSchema, Node, RecordSchema};
 pub use timestamp::{Timestamp, TimestampError};

@@ -18,9 +18,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::{Group, Query, QueryError};
+use super::{select_paths, Group, Query, QueryError};
 use crate::filter::{Expr, ExprKind};
-use crate::model::json_read::{check_record, read_row, read_rows, Members, RECORD_REQUIRED};
+use crate::model::json_read::{check_record, read_rows, JsonRef, Members, RECORD_REQUIRED};
 use crate::model::JsonSchema;
 
 /// How the rows are typed.
@@ -152,10 +152,10 @@ pub fn run_json_text(
                 })?;
             }
             query
-                .plan::<Json>(JsonSchema::record(), now_ms)
+                .plan::<JsonRef<'_>>(JsonSchema::record(), now_ms)
                 .map_err(RunError::Query)?
         }
-        Typing::Infer => match query.plan::<Json>(JsonSchema::infer(&rows), now_ms) {
+        Typing::Infer => match query.plan::<JsonRef<'_>>(JsonSchema::infer(&rows), now_ms) {
             Ok(p) => p,
             Err(_) => {
                 // Read whole rows so that the error (and its suggestion) is the full
@@ -164,7 +164,7 @@ pub fn run_json_text(
                     .map_err(records_err)?
                     .0;
                 query
-                    .plan::<Json>(JsonSchema::infer(&rows), now_ms)
+                    .plan::<JsonRef<'_>>(JsonSchema::infer(&rows), now_ms)
                     .map_err(RunError::Query)?
             }
         },
@@ -188,8 +188,9 @@ pub fn run_json_text(
         }
         let bytes = raw.get(i).copied().unwrap_or(b"null");
         if plan.has_select() {
-            let whole = read_row(bytes, Members::All).map_err(records_err)?;
-            let item = serde_json::to_string(&plan.select(&whole)).map_err(records_err)?;
+            let whole: Json = serde_json::from_slice(bytes).map_err(records_err)?;
+            let item = serde_json::to_string(&select_paths(&whole, plan.selected()))
+                .map_err(records_err)?;
             out.push_str(&item);
         } else {
             // `text` is a `str` and rows start and end at ASCII bytes.

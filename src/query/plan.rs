@@ -361,6 +361,11 @@ impl<R: Row> Plan<R> {
         select_paths(&row.to_json(), &self.select)
     }
 
+    /// The selected paths (segment lists); empty selects whole rows.
+    pub fn selected(&self) -> &[Vec<String>] {
+        &self.select
+    }
+
     /// Whether the query has a `select` (without one, [`Plan::select`] is the whole row).
     pub fn has_select(&self) -> bool {
         !self.select.is_empty()
