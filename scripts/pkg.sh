@@ -2,9 +2,10 @@
 # Builds the browser module (feature `browser`) into www/pkg/ with wasm-bindgen --target web.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --lib --target wasm32-unknown-unknown --features browser
+# Profile `browser` (Cargo.toml): the release profile at opt-level "s".
+cargo build --profile browser --lib --target wasm32-unknown-unknown --features browser
 wasm-bindgen --target web --typescript --out-dir www/pkg --out-name flexedge \
-  target/wasm32-unknown-unknown/release/flexedge.wasm
+  target/wasm32-unknown-unknown/browser/flexedge.wasm
 printf '[pkg] www/pkg/flexedge_bg.wasm: %s bytes, %s gzipped\n' \
   "$(stat -c %s www/pkg/flexedge_bg.wasm)" "$(gzip -9c www/pkg/flexedge_bg.wasm | wc -c)"
 # Node reads the module as ESM without guessing (no MODULE_TYPELESS_PACKAGE_JSON warning).

@@ -212,3 +212,21 @@ fn schema_record_reads_normalized_records() {
         "query.option.schema"
     );
 }
+
+#[wasm_bindgen_test]
+fn items_are_the_records_as_given() {
+    // Without `select`, an item is the input record's own text parsed by JSON.parse: its
+    // members keep their order and spelling (a re-serialized object would sort them).
+    for schema in ["json", "record"] {
+        let recs = r#"[{"sourceId":"1","id":"hpe_flex:1","kind":"order","source":"hpe_flex","zz":1.50,"aa":[1]}]"#;
+        let o = opts(&format!(r#"{{"schema":"{schema}"}}"#));
+        let r = run_query(&JsValue::from_str(recs), &o).unwrap();
+        let item = Array::from(&get(&r, "items")).get(0);
+        let keys: Vec<String> = js_sys::Object::keys(item.unchecked_ref::<js_sys::Object>())
+            .iter()
+            .map(|k| k.as_string().unwrap())
+            .collect();
+        assert_eq!(keys, ["sourceId", "id", "kind", "source", "zz", "aa"]);
+        assert_eq!(num(&item, "zz"), 1.5);
+    }
+}

@@ -1,15 +1,14 @@
 //! Conversions between JavaScript values and the engine's Rust types: the records input
-//! (JSON string, `Uint8Array` of JSON bytes, or an array of objects), the options object,
-//! results (serialized with serde_json and handed to `JSON.parse`, which is faster than
-//! building objects property by property), and errors as JS `Error`s with extra fields.
+//! (JSON string, `Uint8Array` of JSON bytes, or an array of objects) as JSON text, the
+//! options object, and errors as JS `Error`s with extra fields. Results come back from the
+//! engine as JSON text and are handed to `JSON.parse` once, which is faster than building
+//! objects property by property.
 
 use js_sys::{Array, Error, Reflect, Uint8Array, JSON};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::filter::FilterError;
-use crate::query::{Group, GroupResult, Param, QueryError, QueryParams};
+use crate::query::{Param, QueryError, QueryParams};
 
 /// The query options as owned text, kept to turn error spans into UTF-16 offsets.
 #[derive(Debug, Clone, Default)]
@@ -120,29 +119,26 @@ pub fn options(obj: &JsValue) -> Result<QueryOptions, JsValue> {
     })
 }
 
-/// Parses the records: JSON bytes straight from a `Uint8Array`, a JSON string, or an
-/// array of plain objects (through `JSON.stringify`, which beats walking it from Rust).
-pub fn parse_records<T: DeserializeOwned>(records: &JsValue) -> Result<Vec<T>, JsValue> {
-    let parsed = if let Some(bytes) = records.dyn_ref::<Uint8Array>() {
-        serde_json::from_slice::<Vec<T>>(&bytes.to_vec())
+/// The records as JSON text: bytes straight from a `Uint8Array` (checked to be UTF-8), a
+/// JSON string, or an array of plain objects through `JSON.stringify` (which beats
+/// walking it from Rust).
+pub fn records_text(records: &JsValue) -> Result<String, JsValue> {
+    if let Some(bytes) = records.dyn_ref::<Uint8Array>() {
+        String::from_utf8(bytes.to_vec())
+            .map_err(|_| records_error("records are not UTF-8 JSON text"))
     } else if let Some(s) = records.as_string() {
-        serde_json::from_str(&s)
+        Ok(s)
     } else if Array::is_array(records) {
-        let s = JSON::stringify(records)?;
-        serde_json::from_str(&String::from(s))
+        Ok(String::from(JSON::stringify(records)?))
     } else {
-        return Err(records_error(
+        Err(records_error(
             "records must be a JSON string, a Uint8Array of JSON bytes or an array of objects",
-        ));
-    };
-    parsed.map_err(|e| {
-        records_error(&format!(
-            "records are not an array of the expected objects: {e}"
         ))
-    })
+    }
 }
 
-fn records_error(msg: &str) -> JsValue {
+/// A `records.invalid` error with `param: "records"`.
+pub fn records_error(msg: &str) -> JsValue {
     let e = plain_error("records.invalid", msg);
     set(&e, "param", &JsValue::from_str("records"));
     e
@@ -181,33 +177,4 @@ pub fn query_error(err: &QueryError, texts: &QueryOptions) -> JsValue {
         p => p.as_str(),
     };
     filter_error(&err.error, texts.text(err.param), name)
-}
-
-/// Serializes with serde_json and parses with the engine's native `JSON.parse`.
-pub fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
-    let s =
-        serde_json::to_string(v).map_err(|e| plain_error("internal.serialize", &e.to_string()))?;
-    JSON::parse(&s)
-}
-
-/// A page of groups as JavaScript sees it (`items` are the groups).
-#[derive(Serialize)]
-pub struct GroupOut {
-    items: Vec<Group>,
-    count: usize,
-    total: usize,
-    rows: usize,
-    offset: usize,
-}
-
-impl From<GroupResult> for GroupOut {
-    fn from(r: GroupResult) -> Self {
-        GroupOut {
-            items: r.groups,
-            count: r.count,
-            total: r.total,
-            rows: r.rows,
-            offset: r.offset,
-        }
-    }
 }

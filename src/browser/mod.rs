@@ -13,10 +13,11 @@ mod convert;
 
 use wasm_bindgen::prelude::*;
 
-use crate::filter::{self, Row};
-use crate::model::{JsonSchema, Record, RecordSchema};
-use crate::query::Query;
-use convert::{filter_error, options, parse_records, query_error, to_js, QueryOptions, RowKind};
+use crate::filter;
+use crate::query::{run_json_text, Query, RunError, Typing};
+use convert::{
+    filter_error, options, query_error, records_error, records_text, QueryOptions, RowKind,
+};
 
 /// The crate version, so a page can show which engine it runs.
 #[wasm_bindgen]
@@ -28,7 +29,9 @@ pub fn version() -> String {
 #[wasm_bindgen(js_name = parseFilter, unchecked_return_type = "{ canonical: string }")]
 pub fn parse_filter(text: &str) -> Result<JsValue, JsValue> {
     let expr = filter::parse(text).map_err(|e| filter_error(&e, text, "filter"))?;
-    to_js(&serde_json::json!({ "canonical": expr.to_string() }))
+    let out = js_sys::Object::new();
+    js_sys::Reflect::set(&out, &"canonical".into(), &expr.to_string().into())?;
+    Ok(out.into())
 }
 
 /// Runs a list query (filter → sort → offset/limit → select) over `records` (a JSON
@@ -84,17 +87,15 @@ impl CompiledQuery {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Records")] records: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        let group = !self.query.group_by.is_empty();
-        match self.texts.schema {
-            RowKind::Json => {
-                let rows: Vec<serde_json::Value> = parse_records(records)?;
-                let schema = JsonSchema::infer(&rows);
-                self.run_rows(&rows, schema, group)
-            }
-            RowKind::Record => {
-                let rows: Vec<Record> = parse_records(records)?;
-                self.run_rows(&rows, RecordSchema::default(), group)
-            }
+        let text = records_text(records)?;
+        let typing = match self.texts.schema {
+            RowKind::Json => Typing::Infer,
+            RowKind::Record => Typing::Record,
+        };
+        match run_json_text(&self.query, &text, typing, js_sys::Date::now() as i64) {
+            Ok(out) => js_sys::JSON::parse(&out),
+            Err(RunError::Records(m)) => Err(records_error(&m)),
+            Err(RunError::Query(e)) => Err(query_error(&e, &self.texts)),
         }
     }
 
@@ -109,23 +110,6 @@ impl CompiledQuery {
     fn from_options(o: QueryOptions) -> Result<CompiledQuery, JsValue> {
         let query = Query::parse(&o.params()).map_err(|e| query_error(&e, &o))?;
         Ok(CompiledQuery { query, texts: o })
-    }
-
-    fn run_rows<R: Row>(
-        &self,
-        rows: &[R],
-        schema: R::Schema,
-        group: bool,
-    ) -> Result<JsValue, JsValue> {
-        let plan = self
-            .query
-            .plan::<R>(schema, js_sys::Date::now() as i64)
-            .map_err(|e| query_error(&e, &self.texts))?;
-        if group {
-            to_js(&convert::GroupOut::from(plan.run_group(rows)))
-        } else {
-            to_js(&plan.run_list(rows))
-        }
     }
 }
 

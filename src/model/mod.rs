@@ -8,6 +8,7 @@
 //!
 //! This module imports no I/O, no wasm and no `worker`.
 
+pub mod json_read;
 mod record;
 mod row;
 mod timestamp;
@@ -15,5 +16,5 @@ mod timestamp;
 pub use record::{
     AttrValue, Contact, Device, Item, Kind, Partner, PartnerRole, Party, Record, Source, Status,
 };
-pub use row::{JsonSchema, RecordSchema};
+pub use row::{JsonLike, JsonSchema, Node, RecordSchema};
 pub use timestamp::{Timestamp, TimestampError};

@@ -79,8 +79,9 @@ impl Timestamp {
             return Some(t);
         }
         if s.len() == 10 {
-            let fmt = time::macros::format_description!("[year]-[month]-[day]");
-            return Date::parse(s, &fmt).ok().map(Self::from_date);
+            // `fast_parse` reads every valid `yyyy-MM-dd` (the test below checks it
+            // against `time`), so the general date parser is not linked in.
+            return None;
         }
         OffsetDateTime::parse(s, &Rfc3339)
             .ok()
@@ -146,7 +147,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
 }
 
-/// The calendar date at the front of `b` (`yyyy-MM-dd`, years 1000–9999), as days since
+/// The calendar date at the front of `b` (`yyyy-MM-dd`, years 0000–9999), as days since
 /// the epoch.
 fn fast_date(b: &[u8]) -> Option<i64> {
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
@@ -165,7 +166,7 @@ fn fast_date(b: &[u8]) -> Option<i64> {
         2 => 28,
         _ => return None,
     };
-    if y < 1000 || d == 0 || d > month_days {
+    if d == 0 || d > month_days {
         return None;
     }
     Some(days_from_civil(i64::from(y), m, d))
@@ -173,7 +174,7 @@ fn fast_date(b: &[u8]) -> Option<i64> {
 
 /// The common shapes, parsed without the general `time` parser: `yyyy-MM-dd` and
 /// `yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:mm)` with an upper-case `T`/`Z`, seconds below 60
-/// and years 1000–9999. `None` means "not one of these shapes", not "invalid": the caller
+/// and years 0000–9999. `None` means "not one of these shapes", not "invalid": the caller
 /// then asks `time`, so what is accepted and its value are unchanged (a test compares both).
 fn fast_parse(b: &[u8]) -> Option<Timestamp> {
     const MS_DAY: i64 = 86_400_000;
@@ -282,6 +283,10 @@ mod tests {
             "1969-12-31",
             "1000-01-01",
             "0999-12-31",
+            "0000-02-29",
+            "0001-01-01",
+            "0100-02-29",
+            "0400-02-29",
             "9999-12-31",
             "2025-00-10",
             "2025-13-01",

@@ -16,6 +16,7 @@
 //!
 //! Imports no I/O, no wasm, no `worker`.
 
+mod json_text;
 mod plan;
 mod select;
 
@@ -23,6 +24,7 @@ use std::fmt;
 
 use crate::filter::{self, Expr, FilterError, Ident, Path, Span};
 
+pub use json_text::{run_json_text, RunError, Typing};
 pub use plan::{Group, GroupResult, ListResult, Plan};
 pub use select::select_paths;
 

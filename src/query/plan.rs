@@ -250,17 +250,17 @@ impl Query {
     }
 }
 
-/// A sortable, groupable owned key.
+/// A sortable, groupable key; text borrows from the row.
 #[derive(Debug, Clone, PartialEq)]
-enum Key {
+enum Key<'a> {
     Null,
     Bool(bool),
     Num(f64),
     Time(i64),
-    Str(String),
+    Str(&'a str),
 }
 
-impl Key {
+impl Key<'_> {
     fn rank(&self) -> u8 {
         match self {
             Key::Bool(_) => 0,
@@ -278,20 +278,20 @@ impl Key {
             Key::Num(n) => serde_json::Number::from_f64(*n)
                 .map_or(serde_json::Value::Null, serde_json::Value::Number),
             Key::Time(t) => Timestamp(*t).to_string().into(),
-            Key::Str(s) => s.clone().into(),
+            Key::Str(s) => (*s).into(),
         }
     }
 }
 
-impl Eq for Key {}
+impl Eq for Key<'_> {}
 
-impl PartialOrd for Key {
+impl PartialOrd for Key<'_> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for Key {
+impl Ord for Key<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
         match (self, other) {
             (Key::Bool(a), Key::Bool(b)) => a.cmp(b),
@@ -303,7 +303,9 @@ impl Ord for Key {
     }
 }
 
-fn key(v: Value<'_>, ty: FieldType) -> Key {
+/// The key of a value: date-time text parsed to its instant (text that is no date
+/// stays text); what [`cmp_values`] orders by.
+fn key(v: Value<'_>, ty: FieldType) -> Key<'_> {
     match v {
         Value::Null => Key::Null,
         Value::Bool(b) => Key::Bool(b),
@@ -311,9 +313,9 @@ fn key(v: Value<'_>, ty: FieldType) -> Key {
         Value::DateTime(t) => Key::Time(t),
         Value::Str(s) if ty == FieldType::DateTime => match Timestamp::parse_opt(s) {
             Some(t) => Key::Time(t.0),
-            None => Key::Str(s.to_owned()),
+            None => Key::Str(s),
         },
-        Value::Str(s) => Key::Str(s.to_owned()),
+        Value::Str(s) => Key::Str(s),
     }
 }
 
@@ -359,6 +361,11 @@ impl<R: Row> Plan<R> {
         select_paths(&row.to_json(), &self.select)
     }
 
+    /// The selected paths (segment lists); empty selects whole rows.
+    pub fn selected(&self) -> &[Vec<String>] {
+        &self.select
+    }
+
     /// Whether the query has a `select` (without one, [`Plan::select`] is the whole row).
     pub fn has_select(&self) -> bool {
         !self.select.is_empty()
@@ -379,17 +386,50 @@ impl<R: Row> Plan<R> {
         &self.schema
     }
 
+    /// filter → sort (stable) → offset/limit: the indices into `rows` of the page, and
+    /// the number of rows matching the filter. Each row's sort keys are computed once
+    /// (date-time text parsed once per row, not once per comparison).
+    pub fn page(&self, rows: &[R]) -> (Vec<usize>, usize) {
+        let hits: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows.get(i).is_some_and(|r| self.matches(r)))
+            .collect();
+        let total = hits.len();
+        let page = |order: &mut dyn Iterator<Item = usize>| -> Vec<usize> {
+            order.skip(self.offset).take(self.limit).collect()
+        };
+        if self.sort.is_empty() {
+            return (page(&mut hits.into_iter()), total);
+        }
+        let n = self.sort.len();
+        let mut keys: Vec<Key<'_>> = Vec::with_capacity(total * n);
+        for &i in &hits {
+            for &(id, ty, _) in &self.sort {
+                let v = rows.get(i).map_or(Value::Null, |r| r.get(&self.schema, id));
+                keys.push(key(v, ty));
+            }
+        }
+        let mut order: Vec<usize> = (0..total).collect();
+        order.sort_by(|&a, &b| {
+            let ka = keys.get(a * n..(a + 1) * n).unwrap_or(&[]);
+            let kb = keys.get(b * n..(b + 1) * n).unwrap_or(&[]);
+            for ((x, y), &(_, _, desc)) in ka.iter().zip(kb).zip(&self.sort) {
+                let o = if desc { y.cmp(x) } else { x.cmp(y) };
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            Ordering::Equal
+        });
+        let mut it = order.into_iter().filter_map(|p| hits.get(p).copied());
+        (page(&mut it), total)
+    }
+
     /// filter → sort (stable) → offset/limit → select.
     pub fn run_list(&self, rows: &[R]) -> ListResult {
-        let mut hits: Vec<&R> = rows.iter().filter(|r| self.matches(r)).collect();
-        if !self.sort.is_empty() {
-            hits.sort_by(|a, b| self.compare(a, b));
-        }
-        let total = hits.len();
-        let items: Vec<serde_json::Value> = hits
+        let (page, total) = self.page(rows);
+        let items: Vec<serde_json::Value> = page
             .into_iter()
-            .skip(self.offset)
-            .take(self.limit)
+            .filter_map(|i| rows.get(i))
             .map(|r| self.select(r))
             .collect();
         ListResult {

@@ -12,6 +12,8 @@ import { makeRecords } from './records.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const N = Number(process.env.BENCH_RECORDS ?? 10000);
 const PORT = Number(process.env.BENCH_PORT ?? 8792);
+// Another build of the module to measure (e.g. a saved copy of www/pkg, for A/B runs).
+const PKG = process.env.BENCH_PKG ?? 'www/pkg';
 const records = Buffer.from(JSON.stringify(makeRecords(N)));
 const page = `<!doctype html><meta charset="utf-8"><title>flexedge bench</title>
 <script src="/mingo.js"></script>
@@ -25,14 +27,14 @@ const files = {
   '/records.json': [records, 'application/json'],
   '/bench-page.mjs': ['tests/bench/bench-page.mjs', 'text/javascript'],
   '/mingo.js': ['node_modules/mingo/dist/mingo.min.js', 'text/javascript'],
-  '/pkg/flexedge.js': ['www/pkg/flexedge.js', 'text/javascript'],
-  '/pkg/flexedge_bg.wasm': ['www/pkg/flexedge_bg.wasm', 'application/wasm'],
+  '/pkg/flexedge.js': [`${PKG}/flexedge.js`, 'text/javascript'],
+  '/pkg/flexedge_bg.wasm': [`${PKG}/flexedge_bg.wasm`, 'application/wasm'],
 };
 const server = http.createServer(async (req, res) => {
   const f = files[new URL(req.url, 'http://x').pathname];
   if (!f) { res.writeHead(404).end(); return; }
   const [src, type] = f;
-  const body = typeof src === 'string' && src.includes('/') && !src.startsWith('<') ? await readFile(path.join(root, src)) : src;
+  const body = typeof src === 'string' && src.includes('/') && !src.startsWith('<') ? await readFile(path.resolve(root, src)) : src;
   res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
 });
 await new Promise((ok) => server.listen(PORT, '127.0.0.1', ok));
