@@ -8,10 +8,12 @@
 //!
 //! This module imports no I/O, no wasm and no `worker`.
 
+mod json;
 mod record;
 mod row;
 mod timestamp;
 
+pub use json::{Projected, Projection};
 pub use record::{
     AttrValue, Contact, Device, Item, Kind, Partner, PartnerRole, Party, Record, Source, Status,
 };

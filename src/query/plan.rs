@@ -364,6 +364,11 @@ impl<R: Row> Plan<R> {
         !self.select.is_empty()
     }
 
+    /// The checked `select` paths, as segment lists (empty: the whole row).
+    pub fn selected(&self) -> &[Vec<String>] {
+        &self.select
+    }
+
     /// The offset.
     pub fn offset(&self) -> usize {
         self.offset
