@@ -88,9 +88,10 @@ pub struct Attribute {
     pub value: Option<AttrWire>,
 }
 
-/// An attribute value: text, number or boolean.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+/// An attribute value: text, number or boolean. Read by a visitor, not
+/// `#[serde(untagged)]` (which buffers the value and formats an error for each variant
+/// tried before the one that fits).
+#[derive(Debug, Clone)]
 pub enum AttrWire {
     /// Boolean.
     Bool(bool),
@@ -100,6 +101,57 @@ pub enum AttrWire {
     Text(String),
     /// A list (multi-valued text), kept joined with `,`.
     List(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for AttrWire {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(AttrVisitor)
+    }
+}
+
+/// Accepts what the untagged enum accepted: a boolean, any number, a string, or a list of
+/// strings.
+struct AttrVisitor;
+
+impl<'de> serde::de::Visitor<'de> for AttrVisitor {
+    type Value = AttrWire;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a boolean, number, string or list of strings")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<AttrWire, E> {
+        Ok(AttrWire::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<AttrWire, E> {
+        Ok(AttrWire::Num(v as f64))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<AttrWire, E> {
+        Ok(AttrWire::Num(v as f64))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<AttrWire, E> {
+        Ok(AttrWire::Num(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<AttrWire, E> {
+        Ok(AttrWire::Text(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<AttrWire, E> {
+        Ok(AttrWire::Text(v))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<AttrWire, A::Error> {
+        let mut out = Vec::new();
+        // Bounded by the input: each turn consumes one element.
+        while let Some(s) = seq.next_element::<String>()? {
+            out.push(s);
+        }
+        Ok(AttrWire::List(out))
+    }
 }
 
 /// A line item.
@@ -164,4 +216,22 @@ pub enum StatusField {
     Code(i64),
     /// A status word.
     Text(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_values_read_every_form_the_untagged_enum_read() {
+        let r = |j: &str| serde_json::from_str::<AttrWire>(j);
+        assert!(matches!(r("true"), Ok(AttrWire::Bool(true))));
+        assert!(matches!(r("3"), Ok(AttrWire::Num(n)) if n == 3.0));
+        assert!(matches!(r("-2.5"), Ok(AttrWire::Num(n)) if n == -2.5));
+        assert!(matches!(r(r#""2024/01/02""#), Ok(AttrWire::Text(s)) if s == "2024/01/02"));
+        assert!(matches!(r(r#"["a","b"]"#), Ok(AttrWire::List(v)) if v == ["a", "b"]));
+        for bad in ["null", "{}", "[1]", r#"["a",{}]"#] {
+            assert!(r(bad).is_err(), "{bad}");
+        }
+    }
 }

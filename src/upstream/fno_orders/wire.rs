@@ -179,14 +179,43 @@ pub struct ActivationId {
     pub id: String,
 }
 
-/// A part number: a string, or a ref whose `primaryKeys.name` is the number.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+/// A part number: a string, or a ref whose `primaryKeys.name` is the number. Read by a
+/// visitor, not `#[serde(untagged)]` (which buffers the value and formats an error for
+/// each variant tried before the one that fits).
+#[derive(Debug, Clone)]
 pub enum PartNumber {
     /// Plain text.
     Text(String),
     /// `{uniqueId, primaryKeys{name}}`.
     Ref(Ref),
+}
+
+impl<'de> Deserialize<'de> for PartNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(PartNumberVisitor)
+    }
+}
+
+struct PartNumberVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PartNumberVisitor {
+    type Value = PartNumber;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a part number: text or {uniqueId, primaryKeys}")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<PartNumber, E> {
+        Ok(PartNumber::Text(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<PartNumber, E> {
+        Ok(PartNumber::Text(v))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<PartNumber, A::Error> {
+        Ref::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(PartNumber::Ref)
+    }
 }
 
 /// `{entitledProduct: [...]}`.
@@ -338,4 +367,23 @@ pub struct ErrorBody {
     /// An error word.
     #[serde(default)]
     pub error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_numbers_are_text_or_a_ref() {
+        let r = |j: &str| serde_json::from_str::<PartNumber>(j);
+        assert!(matches!(r(r#""PN-1""#), Ok(PartNumber::Text(s)) if s == "PN-1"));
+        let got = r(r#"{"uniqueId":"HID-1","primaryKeys":{"name":"PN-2"}}"#);
+        assert!(
+            matches!(&got, Ok(PartNumber::Ref(x)) if x.unique_id.as_deref() == Some("HID-1")),
+            "{got:?}"
+        );
+        for bad in ["1", "null", "[]", "true"] {
+            assert!(r(bad).is_err(), "{bad}");
+        }
+    }
 }
