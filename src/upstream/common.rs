@@ -5,6 +5,16 @@ use crate::model::{Status, Timestamp};
 
 use super::plan::{Lit, SortKey};
 
+/// Parses a JSON body. A UTF-8 body (every sane one) is checked once, up front, and read
+/// as `str`: serde_json then skips its per-string UTF-8 check, which was a tenth of the
+/// gateway's CPU per request. Anything else is read exactly as before, byte by byte.
+pub fn json<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(body) {
+        Ok(s) => serde_json::from_str(s),
+        Err(_) => serde_json::from_slice(body),
+    }
+}
+
 /// `Some` of a non-blank string, kept as sent (not trimmed, so that an upstream `eq`
 /// and the edge's `eq` see the same text): a blank vendor value is "no value".
 pub fn text(s: Option<&str>) -> Option<String> {
