@@ -15,6 +15,48 @@ pub fn json<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> serde_json::Result
     }
 }
 
+/// A string of a vendor page, borrowed from the body when it has no escapes (most do), so
+/// that reading a page allocates only for what normalization keeps. Derefs to `str`.
+/// (`Option<Cow<str>>` never borrows under serde's derive; this does.)
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Str<'a>(pub std::borrow::Cow<'a, str>);
+
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Str<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(StrVisitor)
+    }
+}
+
+struct StrVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrVisitor {
+    type Value = Str<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Str<'de>, E> {
+        Ok(Str(std::borrow::Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Str<'de>, E> {
+        Ok(Str(std::borrow::Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Str<'de>, E> {
+        Ok(Str(std::borrow::Cow::Owned(v)))
+    }
+}
+
 /// `Some` of a non-blank string, kept as sent (not trimmed, so that an upstream `eq`
 /// and the edge's `eq` see the same text): a blank vendor value is "no value".
 pub fn text(s: Option<&str>) -> Option<String> {

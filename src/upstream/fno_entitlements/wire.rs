@@ -6,13 +6,15 @@
 
 use serde::Deserialize;
 
+use crate::upstream::common::Str;
 use crate::upstream::dates::WireDate;
 
 /// `{entitlements, page, limit}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct EntitlementList {
+pub struct EntitlementList<'a> {
     /// The entitlements (required: a body without it is malformed).
-    pub entitlements: Vec<Entitlement>,
+    #[serde(borrow)]
+    pub entitlements: Vec<Entitlement<'a>>,
 }
 
 /// The same with untyped items, read only when `raw` is requested.
@@ -25,15 +27,16 @@ pub struct RawList {
 /// An entitlement with accounts, attributes and line items.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Entitlement {
+pub struct Entitlement<'a> {
     /// Entitlement id.
-    pub entitlement_id: String,
+    #[serde(borrow)]
+    pub entitlement_id: Str<'a>,
     /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
+    #[serde(borrow, default)]
+    pub description: Option<Str<'a>>,
     /// `draft, deployed, active, inactive, obsoleted` (any case).
-    #[serde(default)]
-    pub status: Option<String>,
+    #[serde(borrow, default)]
+    pub status: Option<Str<'a>>,
     /// Created.
     #[serde(default)]
     pub created_on: Option<WireDate>,
@@ -41,48 +44,49 @@ pub struct Entitlement {
     #[serde(default)]
     pub updated_on: Option<WireDate>,
     /// Ship-to e-mail.
-    #[serde(default)]
-    pub ship_to_email: Option<String>,
+    #[serde(borrow, default)]
+    pub ship_to_email: Option<Str<'a>>,
     /// Ship-to address.
-    #[serde(default)]
-    pub ship_to_address: Option<String>,
+    #[serde(borrow, default)]
+    pub ship_to_address: Option<Str<'a>>,
     /// Accounts.
-    #[serde(default)]
-    pub accounts: Option<Vec<Account>>,
+    #[serde(borrow, default)]
+    pub accounts: Option<Vec<Account<'a>>>,
     /// Custom attributes.
-    #[serde(default)]
-    pub attributes: Option<Vec<Attribute>>,
+    #[serde(borrow, default)]
+    pub attributes: Option<Vec<Attribute<'a>>>,
     /// Line items.
-    #[serde(default)]
-    pub line_items: Option<Vec<LineItem>>,
+    #[serde(borrow, default)]
+    pub line_items: Option<Vec<LineItem<'a>>>,
 }
 
 /// An account on an entitlement.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Account {
+pub struct Account<'a> {
     /// Account id.
-    #[serde(default)]
-    pub account_id: Option<String>,
+    #[serde(borrow, default)]
+    pub account_id: Option<Str<'a>>,
     /// Account name.
-    #[serde(default)]
-    pub account_name: Option<String>,
+    #[serde(borrow, default)]
+    pub account_name: Option<Str<'a>>,
     /// `CUSTOMER`, `CHANNEL_PARTNER`, …
-    #[serde(default)]
-    pub account_type: Option<String>,
+    #[serde(borrow, default)]
+    pub account_type: Option<Str<'a>>,
     /// `END_CUSTOMER`, `PARTNER_TIER_ONE`.
-    #[serde(default)]
-    pub partner_tier_name: Option<String>,
+    #[serde(borrow, default)]
+    pub partner_tier_name: Option<Str<'a>>,
     /// Contact e-mail.
-    #[serde(default)]
-    pub contact_email: Option<String>,
+    #[serde(borrow, default)]
+    pub contact_email: Option<Str<'a>>,
 }
 
 /// `{name, value}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Attribute {
+pub struct Attribute<'a> {
     /// Name.
-    pub name: String,
+    #[serde(borrow)]
+    pub name: Str<'a>,
     /// Value (text; dates as `yyyy/MM/dd`).
     #[serde(default)]
     pub value: Option<AttrWire>,
@@ -157,10 +161,10 @@ impl<'de> serde::de::Visitor<'de> for AttrVisitor {
 /// A line item.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LineItem {
+pub struct LineItem<'a> {
     /// Products.
-    #[serde(default, alias = "product")]
-    pub products: Option<Vec<Product>>,
+    #[serde(borrow, default, alias = "product")]
+    pub products: Option<Vec<Product<'a>>>,
     /// Quantity.
     #[serde(default)]
     pub quantity: Option<f64>,
@@ -174,23 +178,23 @@ pub struct LineItem {
     #[serde(default, alias = "permanent")]
     pub is_permanent: Option<bool>,
     /// Part number.
-    #[serde(default)]
-    pub part_number: Option<String>,
+    #[serde(borrow, default)]
+    pub part_number: Option<Str<'a>>,
 }
 
 /// A product on a line item.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Product {
+pub struct Product<'a> {
     /// Name.
-    #[serde(default)]
-    pub product_name: Option<String>,
+    #[serde(borrow, default)]
+    pub product_name: Option<Str<'a>>,
     /// Version.
-    #[serde(default)]
-    pub product_version: Option<String>,
+    #[serde(borrow, default)]
+    pub product_version: Option<Str<'a>>,
     /// Part number.
-    #[serde(default)]
-    pub part_number: Option<String>,
+    #[serde(borrow, default)]
+    pub part_number: Option<Str<'a>>,
 }
 
 /// An error body: Spring-style `{timestamp, status, error, message, path}`, or the
