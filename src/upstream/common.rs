@@ -60,7 +60,17 @@ impl<'de> serde::de::Visitor<'de> for StrVisitor {
 /// `Some` of a non-blank string, kept as sent (not trimmed, so that an upstream `eq`
 /// and the edge's `eq` see the same text): a blank vendor value is "no value".
 pub fn text(s: Option<&str>) -> Option<String> {
-    s.filter(|t| !t.trim().is_empty()).map(str::to_owned)
+    s.filter(|t| !is_blank(t)).map(str::to_owned)
+}
+
+/// `t.trim().is_empty()`, without walking the characters when the first byte is visible
+/// ASCII (nearly every vendor value).
+fn is_blank(t: &str) -> bool {
+    match t.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii_graphic() => false,
+        Some(_) => t.trim().is_empty(),
+    }
 }
 
 /// True for a literal that is safe to push: a non-blank string (a blank one matches
@@ -89,5 +99,30 @@ pub fn sort_is_by_id(keys: &[SortKey]) -> Option<bool> {
         [] => Some(false),
         [k] if k.field == "id" || k.field == "sourceId" => Some(k.desc),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod blank_tests {
+    use super::*;
+
+    #[test]
+    fn blank_is_what_trim_calls_empty() {
+        for t in [
+            "",
+            " ",
+            "\t\n",
+            "\u{b}",
+            "\u{a0}",
+            "\u{3000} ",
+            "a",
+            " a",
+            "\u{b}a",
+            "é",
+            "\u{a0}x",
+        ] {
+            assert_eq!(is_blank(t), t.trim().is_empty(), "{t:?}");
+            assert_eq!(text(Some(t)).is_none(), t.trim().is_empty(), "{t:?}");
+        }
     }
 }
