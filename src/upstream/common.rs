@@ -5,13 +5,17 @@ use crate::model::{Status, Timestamp};
 
 use super::plan::{Lit, SortKey};
 
-/// Parses a JSON body. A UTF-8 body (every sane one) is checked once, up front, and read
-/// as `str`: serde_json then skips its per-string UTF-8 check, which was a tenth of the
-/// gateway's CPU per request. Anything else is read exactly as before, byte by byte.
+/// Parses a JSON body. The body is checked to be UTF-8 once, up front (JSON on the wire
+/// must be), and read as `str`: serde_json then skips its per-string UTF-8 check, which
+/// was a tenth of the gateway's CPU per request. A body that is not UTF-8 is an error
+/// (before, only invalid bytes inside a string the adapter reads were one). Only the `str`
+/// reader is instantiated, so each wire type's deserializer exists once in the wasm.
 pub fn json<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> serde_json::Result<T> {
     match std::str::from_utf8(body) {
         Ok(s) => serde_json::from_str(s),
-        Err(_) => serde_json::from_slice(body),
+        Err(e) => Err(serde::de::Error::custom(format_args!(
+            "the body is not UTF-8 ({e})"
+        ))),
     }
 }
 
@@ -105,6 +109,14 @@ pub fn sort_is_by_id(keys: &[SortKey]) -> Option<bool> {
 #[cfg(test)]
 mod blank_tests {
     use super::*;
+
+    #[test]
+    fn json_bodies_must_be_utf8() {
+        let ok: Vec<String> = json(br#"["a\u00e9", "\u00e9"]"#).unwrap();
+        assert_eq!(ok, ["a\u{e9}", "\u{e9}"]);
+        let e = json::<serde_json::Value>(b"[\"\xff\"]").unwrap_err();
+        assert!(e.to_string().contains("not UTF-8"), "{e}");
+    }
 
     #[test]
     fn blank_is_what_trim_calls_empty() {
