@@ -406,7 +406,8 @@ fn envelopes_are_byte_identical_to_serializing_values() {
         "/v1/orders?limit=100".to_owned(),
         "/v1/orders?limit=100&include=raw".to_owned(),
         "/v1/orders?limit=50&select=id,customer/name,items/quantity,attributes,endDate".to_owned(),
-        "/v1/orders?limit=50&include=raw&select=partners/role,contact,customer/id,isPermanent".to_owned(),
+        "/v1/orders?limit=50&include=raw&select=partners/role,contact,customer/id,isPermanent"
+            .to_owned(),
         format!("/v1/orders?limit=7&offset=3&filter={f}&sort=name%20desc"),
         "/v1/sources/telecomx_flexcare/orders?limit=20&select=devices,items".to_owned(),
         "/v1/devices?limit=10&include=raw".to_owned(),
