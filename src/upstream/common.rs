@@ -11,12 +11,14 @@ use super::plan::{Lit, SortKey};
 /// (before, only invalid bytes inside a string the adapter reads were one). Only the `str`
 /// reader is instantiated, so each wire type's deserializer exists once in the wasm.
 pub fn json<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> serde_json::Result<T> {
-    match std::str::from_utf8(body) {
-        Ok(s) => serde_json::from_str(s),
-        Err(e) => Err(serde::de::Error::custom(format_args!(
-            "the body is not UTF-8 ({e})"
-        ))),
-    }
+    serde_json::from_str(utf8(body)?)
+}
+
+/// The body as `str`, or the error for a body that is not UTF-8 (not generic: written once
+/// in the wasm, not once per wire type).
+fn utf8(body: &[u8]) -> serde_json::Result<&str> {
+    std::str::from_utf8(body)
+        .map_err(|e| serde::de::Error::custom(format_args!("the body is not UTF-8 ({e})")))
 }
 
 /// A string of a vendor page, borrowed from the body when it has no escapes (most do), so
