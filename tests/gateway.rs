@@ -52,6 +52,7 @@ struct Answer {
     status: u16,
     headers: http::HeaderMap,
     body: Value,
+    bytes: Vec<u8>,
 }
 
 impl World {
@@ -96,6 +97,7 @@ impl World {
             status,
             headers,
             body,
+            bytes: res.body().clone(),
         }
     }
 
@@ -380,6 +382,75 @@ fn etag_and_if_none_match() {
         &[("if-none-match", &etag)],
     );
     assert_eq!(c.status, 200);
+}
+
+/// The list envelope as it was written before rows were serialized in one pass: every
+/// row a `serde_json::Value` (members in sorted order), the envelope a derived struct.
+#[derive(serde::Serialize)]
+struct ValueEnvelope<'a> {
+    items: &'a Value,
+    count: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<&'a Value>,
+    offset: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<&'a Value>,
+    sources: &'a Value,
+}
+
+#[test]
+fn envelopes_are_byte_identical_to_serializing_values() {
+    let w = world();
+    let f = enc("status eq 'active'");
+    for uri in [
+        "/v1/orders?limit=100".to_owned(),
+        "/v1/orders?limit=100&include=raw".to_owned(),
+        "/v1/orders?limit=50&select=id,customer/name,items/quantity,attributes,endDate".to_owned(),
+        "/v1/orders?limit=50&include=raw&select=partners/role,contact,customer/id,isPermanent"
+            .to_owned(),
+        format!("/v1/orders?limit=7&offset=3&filter={f}&sort=name%20desc"),
+        "/v1/sources/telecomx_flexcare/orders?limit=20&select=devices,items".to_owned(),
+        "/v1/devices?limit=10&include=raw".to_owned(),
+        "/v1/orders/transform?group-by=source".to_owned(),
+    ] {
+        let a = w.get(&uri);
+        assert_eq!(a.status, 200, "{uri}: {}", a.body);
+        let b = &a.body;
+        let want = serde_json::to_vec(&ValueEnvelope {
+            items: &b["items"],
+            count: &b["count"],
+            total: b.get("total"),
+            offset: &b["offset"],
+            next: b.get("next"),
+            sources: &b["sources"],
+        })
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(a.bytes.clone()).unwrap(),
+            String::from_utf8(want).unwrap(),
+            "{uri}"
+        );
+        // The ETag covers the data: items, total, offset, next and each source's status.
+        let statuses: Vec<(&String, &Value)> = b["sources"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k, &v["status"]))
+            .collect();
+        let basis = serde_json::to_vec(&(
+            &b["items"],
+            b.get("total").and_then(Value::as_u64),
+            &b["offset"],
+            b.get("next").and_then(Value::as_str),
+            statuses,
+        ))
+        .unwrap();
+        assert_eq!(
+            a.headers["etag"].to_str().unwrap(),
+            flexedge::service::etag_for(&basis),
+            "{uri}"
+        );
+    }
 }
 
 #[test]

@@ -8,11 +8,13 @@
 //!
 //! This module imports no I/O, no wasm and no `worker`.
 
+mod json;
 pub mod json_read;
 mod record;
 mod row;
 mod timestamp;
 
+pub use json::{Projected, Projection};
 pub use record::{
     AttrValue, Contact, Device, Item, Kind, Partner, PartnerRole, Party, Record, Source, Status,
 };

@@ -320,8 +320,12 @@ impl Record {
     /// A record with only its identity set; adapters fill in the rest.
     pub fn new(source: Source, source_id: impl Into<String>, kind: Kind) -> Self {
         let source_id = source_id.into();
+        let mut id = String::with_capacity(source.as_str().len() + 1 + source_id.len());
+        id.push_str(source.as_str());
+        id.push(':');
+        id.push_str(&source_id);
         Record {
-            id: format!("{}:{}", source.as_str(), source_id),
+            id,
             source,
             source_id,
             kind,

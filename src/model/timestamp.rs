@@ -108,8 +108,71 @@ impl Timestamp {
     }
 }
 
+/// The civil date (proleptic Gregorian) of a day count since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11]
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32; // [1, 31]
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32; // [1, 12]
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+impl Timestamp {
+    /// The RFC 3339 text written into `buf` without the formatting machinery, for years
+    /// 0000–9999 (every other instant takes the general path of `Display`).
+    fn fast_rfc3339(self, buf: &mut [u8; 24]) -> Option<&str> {
+        let days = self.0.div_euclid(86_400_000);
+        let ms_of_day = self.0.rem_euclid(86_400_000);
+        let (y, m, d) = civil_from_days(days);
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        let y = y as u32;
+        let (h, mi, s, ms) = (
+            (ms_of_day / 3_600_000) as u32,
+            (ms_of_day / 60_000 % 60) as u32,
+            (ms_of_day / 1000 % 60) as u32,
+            (ms_of_day % 1000) as u32,
+        );
+        let put = |buf: &mut [u8; 24], at: usize, n: u32, width: u32| {
+            let mut n = n;
+            for i in (0..width as usize).rev() {
+                if let Some(b) = buf.get_mut(at + i) {
+                    *b = b'0' + (n % 10) as u8;
+                }
+                n /= 10;
+            }
+        };
+        *buf = *b"0000-00-00T00:00:00.000Z";
+        put(buf, 0, y, 4);
+        put(buf, 5, m, 2);
+        put(buf, 8, d, 2);
+        put(buf, 11, h, 2);
+        put(buf, 14, mi, 2);
+        put(buf, 17, s, 2);
+        let len = if ms == 0 {
+            if let Some(b) = buf.get_mut(19) {
+                *b = b'Z';
+            }
+            20
+        } else {
+            put(buf, 20, ms, 3);
+            24
+        };
+        std::str::from_utf8(buf.get(..len)?).ok()
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = self.fast_rfc3339(&mut [0; 24]) {
+            return f.write_str(s);
+        }
         let Some(dt) = self.to_datetime() else {
             return write!(f, "@{}ms", self.0);
         };
@@ -126,7 +189,10 @@ impl fmt::Display for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        match self.fast_rfc3339(&mut [0; 24]) {
+            Some(text) => s.serialize_str(text),
+            None => s.collect_str(self),
+        }
     }
 }
 
@@ -238,6 +304,42 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast printer writes what the `time`-based general path writes, over the years it
+    /// takes (0000–9999), at day, second and millisecond edges.
+    #[test]
+    fn fast_printing_agrees_with_time() {
+        let general = |t: Timestamp| -> Option<String> {
+            let dt = t.to_datetime()?;
+            let (y, m, d) = (dt.year(), u8::from(dt.month()), dt.day());
+            let (h, mi, s) = (dt.hour(), dt.minute(), dt.second());
+            let ms = dt.millisecond();
+            let frac = if ms != 0 {
+                format!(".{ms:03}")
+            } else {
+                String::new()
+            };
+            Some(format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}{frac}Z"))
+        };
+        let lo = Timestamp::parse("0000-01-01T00:00:00Z").unwrap().0;
+        let hi = Timestamp::parse("9999-12-31T23:59:59.999Z").unwrap().0;
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut cases = vec![lo, hi, 0, -1, 1, 86_399_999, 86_400_000, 951_782_400_000];
+        for _ in 0..20_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let span = u64::try_from(hi - lo).unwrap();
+            let t = lo + i64::try_from((x >> 11) % span).unwrap();
+            cases.extend([t, t - t.rem_euclid(1000), t - t.rem_euclid(86_400_000)]);
+        }
+        for t in cases {
+            let t = Timestamp(t);
+            let fast = t.fast_rfc3339(&mut [0; 24]).map(str::to_owned);
+            assert_eq!(fast, general(t), "{}", t.0);
+            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{t}\""));
+        }
+        assert_eq!(Timestamp(lo - 1).fast_rfc3339(&mut [0; 24]), None);
+        assert_eq!(Timestamp(hi + 1).fast_rfc3339(&mut [0; 24]), None);
+    }
 
     #[test]
     fn parses_and_prints_utc() {

@@ -277,13 +277,28 @@ pub async fn fan_out<C: HttpClient, K: Clock>(
             Err(e) => sources.push((source, error_report(&e, ms, explain))),
         }
     }
-    let query = req.query;
-    records.sort_by(|a, b| query.compare(a, b).then_with(|| a.id.cmp(&b.id)));
+    let records = sorted(records, req.query);
     Outcome {
         records,
         sources,
         total,
     }
+}
+
+/// The records in merge order (the query's sort, then `id`; stable). Sorts indices and
+/// then moves each record once: a `Record` is a few hundred bytes, and moving them around
+/// inside the sort cost more than comparing them.
+fn sorted(records: Vec<Record>, query: &QueryPlan<Record>) -> Vec<Record> {
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    order.sort_by(|&a, &b| match (records.get(a), records.get(b)) {
+        (Some(x), Some(y)) => merge_order(query, x, y),
+        _ => Ordering::Equal,
+    });
+    let mut slots: Vec<Option<Record>> = records.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+        .collect()
 }
 
 impl FanOut<'_> {

@@ -313,7 +313,8 @@ pub(crate) fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Respo
     raw_json(status, bytes)
 }
 
-fn raw_json(status: StatusCode, bytes: Vec<u8>) -> Response<Vec<u8>> {
+/// A JSON response with the given status and already serialized body.
+pub(crate) fn raw_json(status: StatusCode, bytes: Vec<u8>) -> Response<Vec<u8>> {
     let mut res = Response::new(bytes);
     *res.status_mut() = status;
     res.headers_mut().insert(

@@ -12,14 +12,14 @@ use http::{Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::model::{Record, RecordSchema, Source};
+use crate::model::{Projected, Projection, Record, RecordSchema, Source};
 use crate::query::{Param, Plan as QueryPlan, Query, QueryError, QueryParams};
 use crate::upstream::{Clock, Collection, HttpClient, PlanInput};
 
 use super::gateway::{self, FanOut, Outcome, SourceReport};
 use super::params::Params;
 use super::problem::Problem;
-use super::{json_response, Ctx, Scope, Service};
+use super::{json_response, raw_json, Ctx, Scope, Service};
 
 /// The sort when the client gives none.
 pub const DEFAULT_SORT: &str = "endDate asc, id asc";
@@ -81,17 +81,75 @@ pub async fn dispatch<C: HttpClient, K: Clock>(
     }
 }
 
-/// The response envelope of list routes.
-#[derive(Serialize)]
+/// The response envelope of list routes, with its items already serialized (a JSON
+/// array), so that the body and the `ETag` basis share one serialization of the rows.
 struct ListEnvelope {
-    items: Vec<Value>,
+    items: Vec<u8>,
     count: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
     total: Option<u64>,
     offset: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
     next: Option<String>,
     sources: Map<String, Value>,
+}
+
+impl ListEnvelope {
+    /// The body `{"items":…,"count":…,"total"?:…,"offset":…,"next"?:…,"sources":…}`: the
+    /// bytes a derived `Serialize` of the same struct with `items: Vec<Value>` wrote.
+    fn body(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.items.len().saturating_add(1024));
+        out.extend_from_slice(b"{\"items\":");
+        out.extend_from_slice(&self.items);
+        member(&mut out, "count", &self.count);
+        if let Some(t) = &self.total {
+            member(&mut out, "total", t);
+        }
+        member(&mut out, "offset", &self.offset);
+        if let Some(n) = &self.next {
+            member(&mut out, "next", n);
+        }
+        member(&mut out, "sources", &self.sources);
+        out.push(b'}');
+        out
+    }
+
+    /// Sets an `ETag` over the data of the envelope (items, totals, paging and which
+    /// sources answered), not over per-request timings and cache counters, so that an
+    /// unchanged answer revalidates with 304. The basis is the JSON array
+    /// `[items, total, offset, next, [[source, status], …]]`.
+    fn with_etag(&self, mut res: Response<Vec<u8>>) -> Response<Vec<u8>> {
+        let statuses: Vec<(&String, &Value)> = self
+            .sources
+            .iter()
+            .map(|(k, v)| (k, v.get("status").unwrap_or(&Value::Null)))
+            .collect();
+        let rest = serde_json::to_vec(&(self.total, self.offset, &self.next, statuses))
+            .unwrap_or_default();
+        let mut basis = Vec::with_capacity(self.items.len().saturating_add(rest.len()) + 2);
+        basis.push(b'[');
+        basis.extend_from_slice(&self.items);
+        basis.push(b',');
+        // `rest` is `[total,offset,next,statuses]`: its members follow the items.
+        basis.extend_from_slice(rest.get(1..).unwrap_or(b"]"));
+        if let Ok(v) = http::HeaderValue::from_str(&super::etag_for(&basis)) {
+            res.headers_mut().insert(http::header::ETAG, v);
+        }
+        res
+    }
+
+    /// The `200` response with its `ETag`.
+    fn response(&self) -> Response<Vec<u8>> {
+        self.with_etag(raw_json(StatusCode::OK, self.body()))
+    }
+}
+
+/// Appends `,"key":value` to an object being written.
+fn member<T: Serialize + ?Sized>(out: &mut Vec<u8>, key: &str, v: &T) {
+    out.push(b',');
+    let _ = serde_json::to_writer(&mut *out, key);
+    out.push(b':');
+    if serde_json::to_writer(&mut *out, v).is_err() {
+        out.extend_from_slice(b"null");
+    }
 }
 
 /// What a continuation token holds: the next offset and a hash of the query it belongs to.
@@ -341,46 +399,39 @@ async fn list<C: HttpClient, K: Clock>(
     let outcome = ask(svc, scope, collection, wanted, &q, params, ctx).await;
     let plan = &q.plan;
     failure(&outcome, params.strict)?;
-    let items: Vec<Value> = outcome
+    let page = outcome
         .records
+        .get(offset..)
+        .unwrap_or(&[])
         .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|r| plan.select(r))
+        .take(limit);
+    let count = page.len();
+    // The rows are written straight into the body, projected by `select`, with the bytes
+    // `plan.select(row)` serialized would give (model::json), without a Value per row.
+    let projection = Projection::from_paths(plan.selected());
+    let rows: Vec<Projected<'_>> = page
+        .map(|record| Projected {
+            record,
+            projection: &projection,
+        })
         .collect();
-    let end = offset.saturating_add(items.len());
+    let items = serde_json::to_vec(&rows).unwrap_or_else(|_| b"[]".to_vec());
+    let end = offset.saturating_add(count);
     let more = match outcome.total {
         Some(t) => (end as u64) < t,
         // Unknown total: some source ran out of budget; there may be more.
-        None => outcome.sources.iter().any(|(_, r)| r.partial) || items.len() == limit,
+        None => outcome.sources.iter().any(|(_, r)| r.partial) || count == limit,
     };
     let next = (more && limit > 0).then(|| encode_token(end, hash));
     let body = ListEnvelope {
-        count: items.len(),
+        count,
         items,
         total: outcome.total,
         offset,
         next,
         sources: sources_json(&outcome.sources),
     };
-    Ok(with_data_etag(json_response(StatusCode::OK, &body), &body))
-}
-
-/// Sets an `ETag` over the data of an envelope (items, totals, paging and which sources
-/// answered), not over per-request timings and cache counters, so that an unchanged answer
-/// revalidates with 304.
-fn with_data_etag(mut res: Response<Vec<u8>>, body: &ListEnvelope) -> Response<Vec<u8>> {
-    let statuses: Vec<(&String, &Value)> = body
-        .sources
-        .iter()
-        .map(|(k, v)| (k, v.get("status").unwrap_or(&Value::Null)))
-        .collect();
-    let basis = serde_json::to_vec(&(&body.items, body.total, body.offset, &body.next, statuses))
-        .unwrap_or_default();
-    if let Ok(v) = http::HeaderValue::from_str(&super::etag_for(&basis)) {
-        res.headers_mut().insert(http::header::ETAG, v);
-    }
-    res
+    Ok(body.response())
 }
 
 async fn transform<C: HttpClient, K: Clock>(
@@ -430,13 +481,13 @@ async fn transform<C: HttpClient, K: Clock>(
     let complete = outcome.total.is_some();
     let body = ListEnvelope {
         count: items.len(),
-        items,
+        items: serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec()),
         total: complete.then_some(groups.total as u64),
         offset: groups.offset,
         next: None,
         sources: sources_json(&outcome.sources),
     };
-    Ok(with_data_etag(json_response(StatusCode::OK, &body), &body))
+    Ok(body.response())
 }
 
 async fn get_one<C: HttpClient, K: Clock>(

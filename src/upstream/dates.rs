@@ -17,9 +17,10 @@ use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset, Weekday};
 
 use crate::model::Timestamp;
 
-/// A date as it appears on the wire: a number or a string.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+/// A date as it appears on the wire: a number or a string. Read by a visitor (not
+/// `#[serde(untagged)]`, which buffers the value and builds, then drops, a formatted error
+/// for every variant that does not fit: that was an eighth of the gateway's CPU per request).
+#[derive(Debug, Clone, PartialEq)]
 pub enum WireDate {
     /// Epoch milliseconds.
     Millis(i64),
@@ -27,6 +28,44 @@ pub enum WireDate {
     Float(f64),
     /// A textual date or date-time.
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for WireDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(WireDateVisitor)
+    }
+}
+
+/// Accepts what the untagged enum accepted: an integer that fits `i64` (`Millis`), any
+/// other number (`Float`), a string (`Text`).
+struct WireDateVisitor;
+
+impl serde::de::Visitor<'_> for WireDateVisitor {
+    type Value = WireDate;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a date: epoch milliseconds or text")
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<WireDate, E> {
+        Ok(WireDate::Millis(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<WireDate, E> {
+        Ok(i64::try_from(v).map_or(WireDate::Float(v as f64), WireDate::Millis))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<WireDate, E> {
+        Ok(WireDate::Float(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<WireDate, E> {
+        Ok(WireDate::Text(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<WireDate, E> {
+        Ok(WireDate::Text(v))
+    }
 }
 
 /// The zone a date-time without an offset is in.
@@ -136,6 +175,31 @@ mod tests {
         parse_text(s, Zone::Pacific)
             .map(|t| t.to_string())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn wire_dates_read_numbers_and_text_only() {
+        let r = |j: &str| serde_json::from_str::<WireDate>(j).ok();
+        assert_eq!(
+            r("1506495600000"),
+            Some(WireDate::Millis(1_506_495_600_000))
+        );
+        assert_eq!(r("-5"), Some(WireDate::Millis(-5)));
+        assert_eq!(r("1.5e3"), Some(WireDate::Float(1500.0)));
+        assert_eq!(
+            r("18446744073709551615"),
+            Some(WireDate::Float(18_446_744_073_709_551_615.0))
+        );
+        assert_eq!(
+            r(r#""2017-09-27""#),
+            Some(WireDate::Text("2017-09-27".into()))
+        );
+        assert_eq!(r(r#""a\"b""#), Some(WireDate::Text("a\"b".into())));
+        for bad in ["true", "null", "{}", "[1]"] {
+            assert_eq!(r(bad), None, "{bad}");
+        }
+        let o: Option<WireDate> = serde_json::from_str("null").unwrap();
+        assert_eq!(o, None);
     }
 
     #[test]

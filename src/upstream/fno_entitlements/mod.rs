@@ -58,7 +58,7 @@ impl Vendor for FnoEntitlements {
     }
 
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError> {
-        let list: wire::EntitlementList = serde_json::from_slice(body)
+        let list: wire::EntitlementList = crate::upstream::common::json(body)
             .map_err(|e| UpstreamError::malformed(Source::FnoEntitlements, status, e))?;
         let mut records: Vec<_> = list
             .entitlements
@@ -66,7 +66,7 @@ impl Vendor for FnoEntitlements {
             .map(|e| normalize::entitlement(e, ctx.now_ms))
             .collect();
         if ctx.include_raw {
-            let raw: wire::RawList = serde_json::from_slice(body)
+            let raw: wire::RawList = crate::upstream::common::json(body)
                 .map_err(|e| UpstreamError::malformed(Source::FnoEntitlements, status, e))?;
             for (r, v) in records.iter_mut().zip(raw.entitlements) {
                 r.raw = Some(v);
@@ -80,7 +80,7 @@ impl Vendor for FnoEntitlements {
     }
 
     fn error(&self, status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError {
-        let detail = serde_json::from_slice::<wire::ErrorBody>(body)
+        let detail = crate::upstream::common::json::<wire::ErrorBody>(body)
             .ok()
             .and_then(|l| {
                 let status = match l.status {

@@ -68,7 +68,7 @@ fn is_customer(a: &Account) -> bool {
 pub fn entitlement(e: &Entitlement, now_ms: i64) -> Record {
     let mut r = Record::new(
         Source::FnoEntitlements,
-        e.entitlement_id.clone(),
+        &*e.entitlement_id,
         Kind::Entitlement,
     );
     r.name = text(e.description.as_deref());
@@ -162,7 +162,7 @@ pub fn entitlement(e: &Entitlement, now_ms: i64) -> Record {
             Some(AttrWire::List(v)) => AttrValue::Text(v.join(",")),
             None => continue,
         };
-        r.attributes.insert(a.name.clone(), v);
+        r.attributes.insert(a.name.to_string(), v);
     }
     if let Some(s) = text(e.ship_to_address.as_deref()) {
         r.attributes

@@ -6,13 +6,15 @@
 
 use serde::Deserialize;
 
+use crate::upstream::common::Str;
 use crate::upstream::dates::WireDate;
 
 /// `{entitlements, page, limit}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct EntitlementList {
+pub struct EntitlementList<'a> {
     /// The entitlements (required: a body without it is malformed).
-    pub entitlements: Vec<Entitlement>,
+    #[serde(borrow)]
+    pub entitlements: Vec<Entitlement<'a>>,
 }
 
 /// The same with untyped items, read only when `raw` is requested.
@@ -25,15 +27,16 @@ pub struct RawList {
 /// An entitlement with accounts, attributes and line items.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Entitlement {
+pub struct Entitlement<'a> {
     /// Entitlement id.
-    pub entitlement_id: String,
+    #[serde(borrow)]
+    pub entitlement_id: Str<'a>,
     /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
+    #[serde(borrow, default)]
+    pub description: Option<Str<'a>>,
     /// `draft, deployed, active, inactive, obsoleted` (any case).
-    #[serde(default)]
-    pub status: Option<String>,
+    #[serde(borrow, default)]
+    pub status: Option<Str<'a>>,
     /// Created.
     #[serde(default)]
     pub created_on: Option<WireDate>,
@@ -41,56 +44,58 @@ pub struct Entitlement {
     #[serde(default)]
     pub updated_on: Option<WireDate>,
     /// Ship-to e-mail.
-    #[serde(default)]
-    pub ship_to_email: Option<String>,
+    #[serde(borrow, default)]
+    pub ship_to_email: Option<Str<'a>>,
     /// Ship-to address.
-    #[serde(default)]
-    pub ship_to_address: Option<String>,
+    #[serde(borrow, default)]
+    pub ship_to_address: Option<Str<'a>>,
     /// Accounts.
-    #[serde(default)]
-    pub accounts: Option<Vec<Account>>,
+    #[serde(borrow, default)]
+    pub accounts: Option<Vec<Account<'a>>>,
     /// Custom attributes.
-    #[serde(default)]
-    pub attributes: Option<Vec<Attribute>>,
+    #[serde(borrow, default)]
+    pub attributes: Option<Vec<Attribute<'a>>>,
     /// Line items.
-    #[serde(default)]
-    pub line_items: Option<Vec<LineItem>>,
+    #[serde(borrow, default)]
+    pub line_items: Option<Vec<LineItem<'a>>>,
 }
 
 /// An account on an entitlement.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Account {
+pub struct Account<'a> {
     /// Account id.
-    #[serde(default)]
-    pub account_id: Option<String>,
+    #[serde(borrow, default)]
+    pub account_id: Option<Str<'a>>,
     /// Account name.
-    #[serde(default)]
-    pub account_name: Option<String>,
+    #[serde(borrow, default)]
+    pub account_name: Option<Str<'a>>,
     /// `CUSTOMER`, `CHANNEL_PARTNER`, …
-    #[serde(default)]
-    pub account_type: Option<String>,
+    #[serde(borrow, default)]
+    pub account_type: Option<Str<'a>>,
     /// `END_CUSTOMER`, `PARTNER_TIER_ONE`.
-    #[serde(default)]
-    pub partner_tier_name: Option<String>,
+    #[serde(borrow, default)]
+    pub partner_tier_name: Option<Str<'a>>,
     /// Contact e-mail.
-    #[serde(default)]
-    pub contact_email: Option<String>,
+    #[serde(borrow, default)]
+    pub contact_email: Option<Str<'a>>,
 }
 
 /// `{name, value}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Attribute {
+pub struct Attribute<'a> {
     /// Name.
-    pub name: String,
+    #[serde(borrow)]
+    pub name: Str<'a>,
     /// Value (text; dates as `yyyy/MM/dd`).
     #[serde(default)]
     pub value: Option<AttrWire>,
 }
 
-/// An attribute value: text, number or boolean.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+/// An attribute value: text, number or boolean. Read by a visitor, not
+/// `#[serde(untagged)]` (which buffers the value and formats an error for each variant
+/// tried before the one that fits).
+#[derive(Debug, Clone)]
 pub enum AttrWire {
     /// Boolean.
     Bool(bool),
@@ -102,13 +107,64 @@ pub enum AttrWire {
     List(Vec<String>),
 }
 
+impl<'de> Deserialize<'de> for AttrWire {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(AttrVisitor)
+    }
+}
+
+/// Accepts what the untagged enum accepted: a boolean, any number, a string, or a list of
+/// strings.
+struct AttrVisitor;
+
+impl<'de> serde::de::Visitor<'de> for AttrVisitor {
+    type Value = AttrWire;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a boolean, number, string or list of strings")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<AttrWire, E> {
+        Ok(AttrWire::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<AttrWire, E> {
+        Ok(AttrWire::Num(v as f64))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<AttrWire, E> {
+        Ok(AttrWire::Num(v as f64))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<AttrWire, E> {
+        Ok(AttrWire::Num(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<AttrWire, E> {
+        Ok(AttrWire::Text(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<AttrWire, E> {
+        Ok(AttrWire::Text(v))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<AttrWire, A::Error> {
+        let mut out = Vec::new();
+        // Bounded by the input: each turn consumes one element.
+        while let Some(s) = seq.next_element::<String>()? {
+            out.push(s);
+        }
+        Ok(AttrWire::List(out))
+    }
+}
+
 /// A line item.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LineItem {
+pub struct LineItem<'a> {
     /// Products.
-    #[serde(default, alias = "product")]
-    pub products: Option<Vec<Product>>,
+    #[serde(borrow, default, alias = "product")]
+    pub products: Option<Vec<Product<'a>>>,
     /// Quantity.
     #[serde(default)]
     pub quantity: Option<f64>,
@@ -122,23 +178,23 @@ pub struct LineItem {
     #[serde(default, alias = "permanent")]
     pub is_permanent: Option<bool>,
     /// Part number.
-    #[serde(default)]
-    pub part_number: Option<String>,
+    #[serde(borrow, default)]
+    pub part_number: Option<Str<'a>>,
 }
 
 /// A product on a line item.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Product {
+pub struct Product<'a> {
     /// Name.
-    #[serde(default)]
-    pub product_name: Option<String>,
+    #[serde(borrow, default)]
+    pub product_name: Option<Str<'a>>,
     /// Version.
-    #[serde(default)]
-    pub product_version: Option<String>,
+    #[serde(borrow, default)]
+    pub product_version: Option<Str<'a>>,
     /// Part number.
-    #[serde(default)]
-    pub part_number: Option<String>,
+    #[serde(borrow, default)]
+    pub part_number: Option<Str<'a>>,
 }
 
 /// An error body: Spring-style `{timestamp, status, error, message, path}`, or the
@@ -164,4 +220,22 @@ pub enum StatusField {
     Code(i64),
     /// A status word.
     Text(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_values_read_every_form_the_untagged_enum_read() {
+        let r = |j: &str| serde_json::from_str::<AttrWire>(j);
+        assert!(matches!(r("true"), Ok(AttrWire::Bool(true))));
+        assert!(matches!(r("3"), Ok(AttrWire::Num(n)) if n == 3.0));
+        assert!(matches!(r("-2.5"), Ok(AttrWire::Num(n)) if n == -2.5));
+        assert!(matches!(r(r#""2024/01/02""#), Ok(AttrWire::Text(s)) if s == "2024/01/02"));
+        assert!(matches!(r(r#"["a","b"]"#), Ok(AttrWire::List(v)) if v == ["a", "b"]));
+        for bad in ["null", "{}", "[1]", r#"["a",{}]"#] {
+            assert!(r(bad).is_err(), "{bad}");
+        }
+    }
 }

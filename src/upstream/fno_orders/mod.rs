@@ -22,7 +22,7 @@ pub struct FnoOrders;
 
 /// Reads an FNO failure body: `{statusInfo:{status, reason}}` or anything with a message.
 fn failure_reason(body: &[u8]) -> Option<String> {
-    let l: wire::ErrorBody = serde_json::from_slice(body).ok()?;
+    let l: wire::ErrorBody = crate::upstream::common::json(body).ok()?;
     l.status_info
         .and_then(|s| s.reason)
         .or(l.message)
@@ -62,7 +62,7 @@ impl Vendor for FnoOrders {
     }
 
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError> {
-        let resp: wire::Response = serde_json::from_slice(body)
+        let resp: wire::Response = crate::upstream::common::json(body)
             .map_err(|e| UpstreamError::malformed(Source::FnoOrders, status, e))?;
         let st = resp.status_info.as_ref().and_then(|s| s.status.as_deref());
         if st.is_some_and(|s| !s.eq_ignore_ascii_case("SUCCESS")) {
@@ -85,7 +85,7 @@ impl Vendor for FnoOrders {
             .map(|a| normalize::item(a, ctx.now_ms))
             .collect();
         if ctx.include_raw {
-            let raw: wire::RawResponse = serde_json::from_slice(body)
+            let raw: wire::RawResponse = crate::upstream::common::json(body)
                 .map_err(|e| UpstreamError::malformed(Source::FnoOrders, status, e))?;
             for (r, v) in records
                 .iter_mut()

@@ -75,18 +75,14 @@ fn attrs(into: &mut Record, a: &Option<Attributes>) {
         } else {
             continue;
         };
-        into.attributes.insert(at.attribute_name.clone(), v);
+        into.attributes.insert(at.attribute_name.to_string(), v);
     }
 }
 
 /// Normalizes one line item at `now_ms`.
 pub fn item(a: &ActivatableItem, now_ms: i64) -> Record {
     let d = &a.activatable_item_data;
-    let mut r = Record::new(
-        Source::FnoOrders,
-        d.activation_id.id.clone(),
-        Kind::LineItem,
-    );
+    let mut r = Record::new(Source::FnoOrders, &*d.activation_id.id, Kind::LineItem);
     r.order_ref = text(d.order_id.as_deref());
     r.name = text(d.description.as_deref());
 

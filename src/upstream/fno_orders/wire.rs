@@ -4,18 +4,19 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::upstream::common::Str;
 use crate::upstream::dates::WireDate;
 
 /// `{statusInfo, activatableItem}`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Response {
+pub struct Response<'a> {
     /// SUCCESS / FAILURE.
     #[serde(default)]
     pub status_info: Option<StatusInfo>,
     /// The line items (absent or null on an empty page).
-    #[serde(default)]
-    pub activatable_item: Option<Vec<ActivatableItem>>,
+    #[serde(default, borrow)]
+    pub activatable_item: Option<Vec<ActivatableItem<'a>>>,
 }
 
 /// The same response with untyped items, read only when `raw` is requested.
@@ -41,101 +42,103 @@ pub struct StatusInfo {
 /// `{uniqueId, primaryKeys{name, version}}`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Ref {
+pub struct Ref<'a> {
     /// `HID-…`.
-    #[serde(default)]
-    pub unique_id: Option<String>,
+    #[serde(default, borrow)]
+    pub unique_id: Option<Str<'a>>,
     /// Name and version.
-    #[serde(default)]
-    pub primary_keys: Option<PrimaryKeys>,
+    #[serde(default, borrow)]
+    pub primary_keys: Option<PrimaryKeys<'a>>,
 }
 
 /// Primary keys of a referenced object.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PrimaryKeys {
+pub struct PrimaryKeys<'a> {
     /// Name.
-    #[serde(default)]
-    pub name: Option<String>,
+    #[serde(default, borrow)]
+    pub name: Option<Str<'a>>,
     /// Version.
-    #[serde(default)]
-    pub version: Option<String>,
+    #[serde(default, borrow)]
+    pub version: Option<Str<'a>>,
     /// Contact first name.
-    #[serde(default)]
-    pub first_name: Option<String>,
+    #[serde(default, borrow)]
+    pub first_name: Option<Str<'a>>,
     /// Contact last name.
-    #[serde(default)]
-    pub last_name: Option<String>,
+    #[serde(default, borrow)]
+    pub last_name: Option<Str<'a>>,
     /// Contact e-mail.
-    #[serde(default)]
-    pub email_address: Option<String>,
+    #[serde(default, borrow)]
+    pub email_address: Option<Str<'a>>,
     /// Contact phone.
-    #[serde(default)]
-    pub phone_number: Option<String>,
+    #[serde(default, borrow)]
+    pub phone_number: Option<Str<'a>>,
 }
 
 /// One activatable line item.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ActivatableItem {
+pub struct ActivatableItem<'a> {
     /// `LINEITEM` / `WEBREGKEY`.
-    #[serde(default)]
-    pub activatable_item_type: Option<String>,
+    #[serde(default, borrow)]
+    pub activatable_item_type: Option<Str<'a>>,
     /// Parent bulk entitlement.
-    #[serde(default)]
-    pub parent_bulk_entitlement_id: Option<String>,
+    #[serde(default, borrow)]
+    pub parent_bulk_entitlement_id: Option<Str<'a>>,
     /// Entitlement id.
-    #[serde(default)]
-    pub entitlement_id: Option<String>,
+    #[serde(default, borrow)]
+    pub entitlement_id: Option<Str<'a>>,
     /// Sold-to account name (deprecated).
-    #[serde(default)]
-    pub sold_to: Option<String>,
+    #[serde(default, borrow)]
+    pub sold_to: Option<Str<'a>>,
     /// Ship-to e-mail.
-    #[serde(default)]
-    pub ship_to_email: Option<String>,
+    #[serde(default, borrow)]
+    pub ship_to_email: Option<Str<'a>>,
     /// Ship-to address.
-    #[serde(default)]
-    pub ship_to_address: Option<String>,
+    #[serde(default, borrow)]
+    pub ship_to_address: Option<Str<'a>>,
     /// `TEST | DRAFT | DEPLOYED | INACTIVE | ON_HOLD | OBSOLETE`.
-    #[serde(default)]
-    pub entitlement_state: Option<String>,
+    #[serde(default, borrow)]
+    pub entitlement_state: Option<Str<'a>>,
     /// The line item proper.
-    pub activatable_item_data: ItemData,
+    #[serde(borrow)]
+    pub activatable_item_data: ItemData<'a>,
     /// Channel partners.
-    #[serde(default)]
-    pub channel_partners: Option<ChannelPartners>,
+    #[serde(default, borrow)]
+    pub channel_partners: Option<ChannelPartners<'a>>,
     /// Entitlement custom attributes.
-    #[serde(default)]
-    pub entitlement_attributes: Option<Attributes>,
+    #[serde(default, borrow)]
+    pub entitlement_attributes: Option<Attributes<'a>>,
 }
 
 /// `activatableItemData`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ItemData {
+pub struct ItemData<'a> {
     /// `{id, autoGenerate}`.
-    pub activation_id: ActivationId,
+    #[serde(borrow)]
+    pub activation_id: ActivationId<'a>,
     /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
+    #[serde(default, borrow)]
+    pub description: Option<Str<'a>>,
     /// Main product.
-    #[serde(default)]
-    pub product: Option<Ref>,
+    #[serde(default, borrow)]
+    pub product: Option<Ref<'a>>,
     /// Part number (`null` or a ref or a string on some releases).
-    #[serde(default)]
-    pub part_number: Option<PartNumber>,
+    #[serde(default, borrow)]
+    pub part_number: Option<PartNumber<'a>>,
     /// License model.
-    #[serde(default)]
-    pub license_model: Option<Ref>,
+    #[serde(default, borrow)]
+    pub license_model: Option<Ref<'a>>,
     /// License model attributes.
-    #[serde(default)]
-    pub license_model_attributes: Option<Attributes>,
+    #[serde(default, borrow)]
+    pub license_model_attributes: Option<Attributes<'a>>,
     /// Order id.
-    #[serde(default)]
-    pub order_id: Option<String>,
+    #[serde(default, borrow)]
+    pub order_id: Option<Str<'a>>,
     /// Order line number.
-    #[serde(default)]
-    pub order_line_number: Option<String>,
+    #[serde(default, borrow)]
+    pub order_line_number: Option<Str<'a>>,
     /// Copies.
     #[serde(default)]
     pub number_of_copies: Option<f64>,
@@ -149,20 +152,20 @@ pub struct ItemData {
     #[serde(default)]
     pub expiration_date: Option<WireDate>,
     /// Products.
-    #[serde(default)]
-    pub entitled_products: Option<EntitledProducts>,
+    #[serde(default, borrow)]
+    pub entitled_products: Option<EntitledProducts<'a>>,
     /// Line item attributes.
-    #[serde(default)]
-    pub line_item_attributes: Option<Attributes>,
+    #[serde(default, borrow)]
+    pub line_item_attributes: Option<Attributes<'a>>,
     /// Remaining copies.
     #[serde(default)]
     pub number_of_remaining_copies: Option<f64>,
     /// Line item state.
-    #[serde(default)]
-    pub state: Option<String>,
+    #[serde(default, borrow)]
+    pub state: Option<Str<'a>>,
     /// License technology.
-    #[serde(default)]
-    pub license_technology: Option<Ref>,
+    #[serde(default, borrow)]
+    pub license_technology: Option<Ref<'a>>,
     /// Created.
     #[serde(default)]
     pub created_on_date_time: Option<WireDate>,
@@ -174,36 +177,66 @@ pub struct ItemData {
 /// `{id, autoGenerate}`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ActivationId {
+pub struct ActivationId<'a> {
     /// The activation id.
-    pub id: String,
+    #[serde(borrow)]
+    pub id: Str<'a>,
 }
 
-/// A part number: a string, or a ref whose `primaryKeys.name` is the number.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum PartNumber {
+/// A part number: a string, or a ref whose `primaryKeys.name` is the number. Read by a
+/// visitor, not `#[serde(untagged)]` (which buffers the value and formats an error for
+/// each variant tried before the one that fits).
+#[derive(Debug, Clone)]
+pub enum PartNumber<'a> {
     /// Plain text.
-    Text(String),
+    Text(Str<'a>),
     /// `{uniqueId, primaryKeys{name}}`.
-    Ref(Ref),
+    Ref(Ref<'a>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for PartNumber<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(PartNumberVisitor)
+    }
+}
+
+struct PartNumberVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PartNumberVisitor {
+    type Value = PartNumber<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a part number: text or {uniqueId, primaryKeys}")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<PartNumber<'de>, E> {
+        Ok(PartNumber::Text(Str(std::borrow::Cow::Borrowed(v))))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<PartNumber<'de>, E> {
+        Ok(PartNumber::Text(Str(std::borrow::Cow::Owned(v.to_owned()))))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<PartNumber<'de>, A::Error> {
+        Ref::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(PartNumber::Ref)
+    }
 }
 
 /// `{entitledProduct: [...]}`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EntitledProducts {
+pub struct EntitledProducts<'a> {
     /// The products.
-    #[serde(default)]
-    pub entitled_product: Option<Vec<EntitledProduct>>,
+    #[serde(default, borrow)]
+    pub entitled_product: Option<Vec<EntitledProduct<'a>>>,
 }
 
 /// `{product, quantity}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct EntitledProduct {
+pub struct EntitledProduct<'a> {
     /// Product.
-    #[serde(default)]
-    pub product: Option<Ref>,
+    #[serde(default, borrow)]
+    pub product: Option<Ref<'a>>,
     /// Quantity.
     #[serde(default)]
     pub quantity: Option<f64>,
@@ -211,21 +244,22 @@ pub struct EntitledProduct {
 
 /// `{attribute: [...]}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Attributes {
+pub struct Attributes<'a> {
     /// The attributes.
-    #[serde(default)]
-    pub attribute: Option<Vec<Attribute>>,
+    #[serde(default, borrow)]
+    pub attribute: Option<Vec<Attribute<'a>>>,
 }
 
 /// A custom attribute with all its value slots.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Attribute {
+pub struct Attribute<'a> {
     /// Name.
-    pub attribute_name: String,
+    #[serde(borrow)]
+    pub attribute_name: Str<'a>,
     /// Text value.
-    #[serde(default)]
-    pub string_value: Option<String>,
+    #[serde(default, borrow)]
+    pub string_value: Option<Str<'a>>,
     /// Date value (kept as text).
     #[serde(default)]
     pub date_value: Option<WireDate>,
@@ -240,34 +274,34 @@ pub struct Attribute {
 /// `{channelPartner: [...]}`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ChannelPartners {
+pub struct ChannelPartners<'a> {
     /// The partners.
-    #[serde(default)]
-    pub channel_partner: Option<Vec<ChannelPartner>>,
+    #[serde(default, borrow)]
+    pub channel_partner: Option<Vec<ChannelPartner<'a>>>,
 }
 
 /// A channel partner.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ChannelPartner {
+pub struct ChannelPartner<'a> {
     /// `bo.constants.partnertiernames.endcustomer`, …
-    #[serde(default)]
-    pub tier_name: Option<String>,
+    #[serde(default, borrow)]
+    pub tier_name: Option<Str<'a>>,
     /// Contact.
-    #[serde(default)]
-    pub contact: Option<ContactRef>,
+    #[serde(default, borrow)]
+    pub contact: Option<ContactRef<'a>>,
     /// Account.
-    #[serde(default)]
-    pub account: Option<Ref>,
+    #[serde(default, borrow)]
+    pub account: Option<Ref<'a>>,
 }
 
 /// A contact reference.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ContactRef {
+pub struct ContactRef<'a> {
     /// Names, e-mail, phone.
-    #[serde(default)]
-    pub primary_keys: Option<PrimaryKeys>,
+    #[serde(default, borrow)]
+    pub primary_keys: Option<PrimaryKeys<'a>>,
 }
 
 /// `{value, searchType}` in request criteria.
@@ -338,4 +372,32 @@ pub struct ErrorBody {
     /// An error word.
     #[serde(default)]
     pub error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    #[test]
+    fn part_numbers_are_text_or_a_ref() {
+        fn r(j: &str) -> serde_json::Result<PartNumber<'_>> {
+            serde_json::from_str(j)
+        }
+        assert!(matches!(r(r#""PN-1""#), Ok(PartNumber::Text(s)) if &*s == "PN-1"));
+        // Borrowed when it can be, owned (unescaped) when it has escapes.
+        assert!(matches!(
+            r(r#""PN-1""#),
+            Ok(PartNumber::Text(Str(Cow::Borrowed(_))))
+        ));
+        assert!(matches!(r(r#""P\"N""#), Ok(PartNumber::Text(s)) if &*s == "P\"N"));
+        let got = r(r#"{"uniqueId":"HID-1","primaryKeys":{"name":"PN-2"}}"#);
+        assert!(
+            matches!(&got, Ok(PartNumber::Ref(x)) if x.unique_id.as_deref() == Some("HID-1")),
+            "{got:?}"
+        );
+        for bad in ["1", "null", "[]", "true"] {
+            assert!(r(bad).is_err(), "{bad}");
+        }
+    }
 }

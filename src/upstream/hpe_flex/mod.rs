@@ -49,7 +49,7 @@ impl Vendor for HpeFlex {
     }
 
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError> {
-        let list: wire::OrderList = serde_json::from_slice(body)
+        let list: wire::OrderList = crate::upstream::common::json(body)
             .map_err(|e| UpstreamError::malformed(Source::HpeFlex, status, e))?;
         let records = list.items.iter().map(|o| normalize::order(o, ctx.now_ms));
         page(records, list.total, body, status, ctx)
@@ -87,7 +87,7 @@ impl Vendor for HpeFlexDevices {
     }
 
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError> {
-        let list: wire::DeviceList = serde_json::from_slice(body)
+        let list: wire::DeviceList = crate::upstream::common::json(body)
             .map_err(|e| UpstreamError::malformed(Source::HpeFlex, status, e))?;
         page(
             list.items.iter().map(normalize::device),
@@ -114,7 +114,7 @@ fn page(
 ) -> Result<Page, UpstreamError> {
     let mut records: Vec<_> = records.collect();
     if ctx.include_raw {
-        let raw: wire::RawList = serde_json::from_slice(body)
+        let raw: wire::RawList = crate::upstream::common::json(body)
             .map_err(|e| UpstreamError::malformed(Source::HpeFlex, status, e))?;
         for (r, v) in records.iter_mut().zip(raw.items) {
             r.raw = Some(v);
@@ -141,7 +141,7 @@ fn list_request(base: &str, path: &str, plan: &Plan, cursor: Cursor, size: u32) 
 
 /// Classifies a GreenLake error response from its body.
 fn error(status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError {
-    let parsed: Option<wire::ErrorBody> = serde_json::from_slice(body).ok();
+    let parsed: Option<wire::ErrorBody> = crate::upstream::common::json(body).ok();
     let Some(b) = parsed else {
         return UpstreamError::from_status(
             Source::HpeFlex,

@@ -93,7 +93,7 @@ pub fn tag_attribute(name: &str) -> String {
 
 /// Normalizes one device.
 pub fn device(d: &Device) -> Record {
-    let mut r = Record::new(Source::HpeFlex, d.id.clone(), Kind::Device);
+    let mut r = Record::new(Source::HpeFlex, &*d.id, Kind::Device);
     r.name = text(d.name.as_deref());
     if let Some(name) = text(d.billing_account_name.as_deref()) {
         r.billing_account = Some(Party {
@@ -147,7 +147,7 @@ pub fn device(d: &Device) -> Record {
 
 /// Normalizes one order at `now_ms`.
 pub fn order(o: &Order, now_ms: i64) -> Record {
-    let mut r = Record::new(Source::HpeFlex, o.id.clone(), Kind::Order);
+    let mut r = Record::new(Source::HpeFlex, &*o.id, Kind::Order);
     r.order_ref = text(o.sow_id.as_deref());
     if let Some(name) = text(o.customer_name.as_deref()) {
         r.customer = Some(Party {

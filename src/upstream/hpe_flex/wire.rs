@@ -3,13 +3,15 @@
 
 use serde::Deserialize;
 
+use crate::upstream::common::Str;
 use crate::upstream::dates::WireDate;
 
 /// The list envelope: `{items, count, total, offset}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct OrderList {
+pub struct OrderList<'a> {
     /// The orders on this page.
-    pub items: Vec<Order>,
+    #[serde(borrow)]
+    pub items: Vec<Order<'a>>,
     /// All matches for the filter.
     #[serde(default)]
     pub total: Option<u64>,
@@ -25,9 +27,10 @@ pub struct RawList {
 /// A Flex order.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Order {
+pub struct Order<'a> {
     /// UUID.
-    pub id: String,
+    #[serde(borrow)]
+    pub id: Str<'a>,
     /// Creation instant.
     #[serde(default)]
     pub created_at: Option<WireDate>,
@@ -38,14 +41,14 @@ pub struct Order {
     #[serde(default)]
     pub generation: Option<i64>,
     /// Billing account id.
-    #[serde(default)]
-    pub billing_account_id: Option<String>,
+    #[serde(borrow, default)]
+    pub billing_account_id: Option<Str<'a>>,
     /// SOW id.
-    #[serde(default)]
-    pub sow_id: Option<String>,
+    #[serde(borrow, default)]
+    pub sow_id: Option<Str<'a>>,
     /// Billing account name.
-    #[serde(default)]
-    pub billing_account_name: Option<String>,
+    #[serde(borrow, default)]
+    pub billing_account_name: Option<Str<'a>>,
     /// Order start.
     #[serde(default)]
     pub order_start_date: Option<WireDate>,
@@ -53,17 +56,17 @@ pub struct Order {
     #[serde(default)]
     pub order_end_date: Option<WireDate>,
     /// Customer name.
-    #[serde(default)]
-    pub customer_name: Option<String>,
+    #[serde(borrow, default)]
+    pub customer_name: Option<Str<'a>>,
     /// Reseller name.
-    #[serde(default)]
-    pub reseller_name: Option<String>,
+    #[serde(borrow, default)]
+    pub reseller_name: Option<Str<'a>>,
     /// Distributor name.
-    #[serde(default)]
-    pub distributor_name: Option<String>,
+    #[serde(borrow, default)]
+    pub distributor_name: Option<Str<'a>>,
     /// Partner name.
-    #[serde(default)]
-    pub partner_name: Option<String>,
+    #[serde(borrow, default)]
+    pub partner_name: Option<Str<'a>>,
     /// Flex partner order.
     #[serde(default)]
     pub is_flex_partner: Option<bool>,
@@ -71,9 +74,10 @@ pub struct Order {
 
 /// The devices list envelope: `{items, count, total, offset}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct DeviceList {
+pub struct DeviceList<'a> {
     /// The devices on this page.
-    pub items: Vec<Device>,
+    #[serde(borrow)]
+    pub items: Vec<Device<'a>>,
     /// All matches for the filter.
     #[serde(default)]
     pub total: Option<u64>,
@@ -84,24 +88,25 @@ pub struct DeviceList {
 /// is required here, so that one odd device does not fail its whole page.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Device {
+pub struct Device<'a> {
     /// UUID.
-    pub id: String,
+    #[serde(borrow)]
+    pub id: Str<'a>,
     /// MAC address (`CA:35:DC:4F:5D:FE`).
-    #[serde(default)]
-    pub mac_address: Option<String>,
+    #[serde(borrow, default)]
+    pub mac_address: Option<Str<'a>>,
     /// Serial number.
-    #[serde(default)]
-    pub serial_number: Option<String>,
+    #[serde(borrow, default)]
+    pub serial_number: Option<Str<'a>>,
     /// Resource UUID (often the same as `id`).
-    #[serde(default)]
-    pub resource_id: Option<String>,
+    #[serde(borrow, default)]
+    pub resource_id: Option<Str<'a>>,
     /// Part number (SKU).
-    #[serde(default)]
-    pub part_number: Option<String>,
+    #[serde(borrow, default)]
+    pub part_number: Option<Str<'a>>,
     /// `COMPUTE`, `STORAGE`, `AP`, … (not filterable upstream).
-    #[serde(default)]
-    pub device_type: Option<String>,
+    #[serde(borrow, default)]
+    pub device_type: Option<Str<'a>>,
     /// Creation instant.
     #[serde(default)]
     pub created_at: Option<WireDate>,
@@ -112,34 +117,34 @@ pub struct Device {
     #[serde(default)]
     pub generation: Option<i64>,
     /// Model name.
-    #[serde(default)]
-    pub model: Option<String>,
+    #[serde(borrow, default)]
+    pub model: Option<Str<'a>>,
     /// Manufacturer (`HPE`, `Aruba`).
-    #[serde(default)]
-    pub make: Option<String>,
+    #[serde(borrow, default)]
+    pub make: Option<Str<'a>>,
     /// Custom tags.
-    #[serde(default)]
-    pub tags: Option<Vec<Tag>>,
+    #[serde(borrow, default)]
+    pub tags: Option<Vec<Tag<'a>>>,
     /// Custom device name.
-    #[serde(default)]
-    pub name: Option<String>,
+    #[serde(borrow, default)]
+    pub name: Option<Str<'a>>,
     /// Billing account name.
-    #[serde(default)]
-    pub billing_account_name: Option<String>,
+    #[serde(borrow, default)]
+    pub billing_account_name: Option<Str<'a>>,
     /// "Name of the associated distributor account".
-    #[serde(default)]
-    pub billing_tier: Option<String>,
+    #[serde(borrow, default)]
+    pub billing_tier: Option<Str<'a>>,
 }
 
 /// A device tag (`name` and `value` are both required by the spec).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Tag {
+pub struct Tag<'a> {
     /// Tag name.
-    #[serde(default)]
-    pub name: Option<String>,
+    #[serde(borrow, default)]
+    pub name: Option<Str<'a>>,
     /// Tag value.
-    #[serde(default)]
-    pub value: Option<String>,
+    #[serde(borrow, default)]
+    pub value: Option<Str<'a>>,
 }
 
 /// The GreenLake error envelope.

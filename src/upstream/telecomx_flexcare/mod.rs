@@ -50,11 +50,11 @@ impl Vendor for TelecomxFlexcare {
     }
 
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError> {
-        let list: wire::OrderList = serde_json::from_slice(body)
+        let list: wire::OrderList = crate::upstream::common::json(body)
             .map_err(|e| UpstreamError::malformed(Source::TelecomxFlexcare, status, e))?;
         let mut records: Vec<_> = list.flexcare_orders.iter().map(normalize::order).collect();
         if ctx.include_raw {
-            let raw: wire::RawList = serde_json::from_slice(body)
+            let raw: wire::RawList = crate::upstream::common::json(body)
                 .map_err(|e| UpstreamError::malformed(Source::TelecomxFlexcare, status, e))?;
             for (r, v) in records.iter_mut().zip(raw.flexcare_orders) {
                 r.raw = Some(v);
@@ -68,7 +68,7 @@ impl Vendor for TelecomxFlexcare {
     }
 
     fn error(&self, status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError {
-        let token = serde_json::from_slice::<wire::ErrorBody>(body)
+        let token = crate::upstream::common::json::<wire::ErrorBody>(body)
             .ok()
             .and_then(|b| b.message.or(b.error));
         let msg = match token {

@@ -53,7 +53,7 @@ fn is_mac(s: &str) -> bool {
 
 /// Normalizes one order.
 pub fn order(o: &FlexcareOrder) -> Record {
-    let mut r = Record::new(Source::TelecomxFlexcare, o.id.clone(), Kind::Order);
+    let mut r = Record::new(Source::TelecomxFlexcare, &*o.id, Kind::Order);
     r.order_ref = text(o.po_number.as_deref());
     r.name = text(o.name.as_deref());
     if let Some(id) = text(o.reseller.as_deref()) {

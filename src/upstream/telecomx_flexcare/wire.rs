@@ -3,15 +3,18 @@
 
 use serde::Deserialize;
 
+use crate::upstream::common::Str;
+
 /// `{offset, limit, total, flexcareOrders}`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct OrderList {
+pub struct OrderList<'a> {
     /// All matches, ignoring offset/limit.
     #[serde(default)]
     pub total: Option<u64>,
     /// The orders.
-    pub flexcare_orders: Vec<FlexcareOrder>,
+    #[serde(borrow)]
+    pub flexcare_orders: Vec<FlexcareOrder<'a>>,
 }
 
 /// The same with untyped items, read only when `raw` is requested.
@@ -25,54 +28,54 @@ pub struct RawList {
 /// A FlexCare order.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct FlexcareOrder {
+pub struct FlexcareOrder<'a> {
     /// ObjectId.
-    #[serde(rename = "_id")]
-    pub id: String,
+    #[serde(borrow, rename = "_id")]
+    pub id: Str<'a>,
     /// Name.
-    #[serde(default)]
-    pub name: Option<String>,
+    #[serde(borrow, default)]
+    pub name: Option<Str<'a>>,
     /// ServiceNow id.
-    #[serde(default)]
-    pub snow_id: Option<String>,
+    #[serde(borrow, default)]
+    pub snow_id: Option<Str<'a>>,
     /// PO number.
-    #[serde(default)]
-    pub po_number: Option<String>,
+    #[serde(borrow, default)]
+    pub po_number: Option<Str<'a>>,
     /// Reseller ObjectId.
-    #[serde(default)]
-    pub reseller: Option<String>,
+    #[serde(borrow, default)]
+    pub reseller: Option<Str<'a>>,
     /// EAN.
-    #[serde(default)]
-    pub ean_number: Option<String>,
+    #[serde(borrow, default)]
+    pub ean_number: Option<Str<'a>>,
     /// PowerNet item number.
-    #[serde(default)]
-    pub powernet_item_number: Option<String>,
+    #[serde(borrow, default)]
+    pub powernet_item_number: Option<Str<'a>>,
     /// Devices (MAC addresses or other ids).
-    #[serde(default)]
-    pub devices: Option<Vec<String>>,
+    #[serde(borrow, default)]
+    pub devices: Option<Vec<Str<'a>>>,
     /// Who ordered.
-    #[serde(default)]
-    pub orderer: Option<Orderer>,
+    #[serde(borrow, default)]
+    pub orderer: Option<Orderer<'a>>,
     /// Service agreement ObjectId.
-    #[serde(default)]
-    pub service_agreement: Option<String>,
+    #[serde(borrow, default)]
+    pub service_agreement: Option<Str<'a>>,
 }
 
 /// `orderer`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Orderer {
+pub struct Orderer<'a> {
     /// Name.
-    #[serde(default)]
-    pub name: Option<String>,
+    #[serde(borrow, default)]
+    pub name: Option<Str<'a>>,
     /// Department.
-    #[serde(default)]
-    pub department: Option<String>,
+    #[serde(borrow, default)]
+    pub department: Option<Str<'a>>,
     /// Phone.
-    #[serde(default)]
-    pub phone: Option<String>,
+    #[serde(borrow, default)]
+    pub phone: Option<Str<'a>>,
     /// E-mail.
-    #[serde(default)]
-    pub email: Option<String>,
+    #[serde(borrow, default)]
+    pub email: Option<Str<'a>>,
 }
 
 /// An error body: `{message}` or `{error}`.
