@@ -77,6 +77,14 @@ impl Acc {
             Acc::Root(id) | Acc::Elem { field: id, .. } => id,
         }
     }
+
+    /// Relative cost of reading a field: a lambda element is one more indirection.
+    fn cost(self) -> u32 {
+        match self {
+            Acc::Root(_) => 0,
+            Acc::Elem { .. } => 1,
+        }
+    }
 }
 
 /// Lambda iteration state: the current index per binding slot.
@@ -383,16 +391,6 @@ fn read<'a, R: Row>(acc: Acc, row: &'a R, s: &R::Schema, env: &Env) -> Value<'a>
             Some(&i) => row.get_at(s, field, i),
             None => Value::Null,
         },
-    }
-}
-
-impl Acc {
-    /// Relative cost of reading a field: a lambda element is one more indirection.
-    fn cost(self) -> u32 {
-        match self {
-            Acc::Root(_) => 0,
-            Acc::Elem { .. } => 1,
-        }
     }
 }
 
