@@ -4,9 +4,12 @@
 //! items, groups and errors as whole `serde_json::Value` rows with inferred types, and as
 //! `Record`s with the Record schema.
 
+mod common;
+
+use common::CaseParams as Params;
 use flexedge::model::json_read::split_array;
 use flexedge::model::{JsonSchema, Record, RecordSchema, Timestamp};
-use flexedge::query::{run_json_text, Query, QueryError, QueryParams, RunError, Typing};
+use flexedge::query::{run_json_text, Query, QueryError, RunError, Typing};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -20,16 +23,6 @@ struct Table {
 #[derive(Deserialize)]
 struct FilterCase {
     filter: String,
-}
-
-#[derive(Deserialize, Default, Clone)]
-struct Params {
-    filter: Option<String>,
-    sort: Option<String>,
-    select: Option<String>,
-    offset: Option<String>,
-    limit: Option<String>,
-    group_by: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -78,14 +71,7 @@ fn cases() -> (Vec<Value>, i64, Vec<Params>) {
 }
 
 fn parse(p: &Params) -> Result<Query, QueryError> {
-    Query::parse(&QueryParams {
-        filter: p.filter.as_deref(),
-        sort: p.sort.as_deref(),
-        select: p.select.as_deref(),
-        offset: p.offset.as_deref(),
-        limit: p.limit.as_deref(),
-        group_by: p.group_by.as_deref(),
-    })
+    Query::parse(&p.as_query())
 }
 
 /// The answer of a full reader in the browser module's shape.

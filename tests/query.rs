@@ -3,6 +3,9 @@
 
 use std::cmp::Ordering;
 
+mod common;
+
+use common::CaseParams;
 use flexedge::model::{Record, RecordSchema, Timestamp};
 use flexedge::query::{Param, Query, QueryParams, DEFAULT_LIMIT};
 use serde::Deserialize;
@@ -13,19 +16,9 @@ struct Records {
     records: Vec<Record>,
 }
 
-#[derive(Deserialize, Default)]
-struct Params {
-    filter: Option<String>,
-    sort: Option<String>,
-    select: Option<String>,
-    offset: Option<String>,
-    limit: Option<String>,
-    group_by: Option<String>,
-}
-
 #[derive(Deserialize)]
 struct Case {
-    params: Params,
+    params: CaseParams,
     limit_ids: Option<Vec<String>>,
     items: Option<Vec<serde_json::Value>>,
     groups: Option<Vec<(serde_json::Map<String, serde_json::Value>, usize)>>,
@@ -49,15 +42,7 @@ fn query_table() {
     let cases: Vec<Case> = serde_json::from_str(include_str!("data/query_cases.json")).unwrap();
     let mut failures = Vec::new();
     for (n, c) in cases.iter().enumerate() {
-        let p = &c.params;
-        let params = QueryParams {
-            filter: p.filter.as_deref(),
-            sort: p.sort.as_deref(),
-            select: p.select.as_deref(),
-            offset: p.offset.as_deref(),
-            limit: p.limit.as_deref(),
-            group_by: p.group_by.as_deref(),
-        };
+        let params = c.params.as_query();
         let plan =
             Query::parse(&params).and_then(|q| q.plan::<Record>(RecordSchema::default(), now));
         match (plan, &c.error) {

@@ -124,3 +124,28 @@ pub fn sim(seed: u64, n: usize) -> Simulator {
         ..SimConfig::default()
     })
 }
+
+/// The query parameters of a case in `tests/data/query_cases.json` (owned, as read).
+#[derive(serde::Deserialize, Debug, Default, Clone)]
+pub struct CaseParams {
+    pub filter: Option<String>,
+    pub sort: Option<String>,
+    pub select: Option<String>,
+    pub offset: Option<String>,
+    pub limit: Option<String>,
+    pub group_by: Option<String>,
+}
+
+impl CaseParams {
+    /// The parameters as the engine takes them.
+    pub fn as_query(&self) -> flexedge::query::QueryParams<'_> {
+        flexedge::query::QueryParams {
+            filter: self.filter.as_deref(),
+            sort: self.sort.as_deref(),
+            select: self.select.as_deref(),
+            offset: self.offset.as_deref(),
+            limit: self.limit.as_deref(),
+            group_by: self.group_by.as_deref(),
+        }
+    }
+}
