@@ -46,11 +46,7 @@ vars=(
   --var "FLEXEDGE_CACHE_TTL:0" --var "FLEXEDGE_DEADLINE_MS:5000"
   --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"]}]'
 )
-wrangler dev --config "$CONFIG" --ip 127.0.0.1 --port "$BENCH_PORT" "${vars[@]}" >"$OUT/wrangler.log" 2>&1 &
-pids+=($!)
-if ! wait_http "http://127.0.0.1:$BENCH_PORT/health" 600 "${pids[-1]}"; then
-  tail -40 "$OUT/wrangler.log"; exit 1
-fi
+start_worker "$CONFIG" "$BENCH_PORT" "$OUT/wrangler.log" "${vars[@]}"
 export FLEXEDGE_URL="http://127.0.0.1:$BENCH_PORT" FLEXEDGE_MOCK_URL="$M"
 # Latency one request at a time (what one client sees), then throughput with 4 clients
 # (which queue on the single workerd isolate).

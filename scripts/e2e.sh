@@ -33,19 +33,11 @@ vars=(
   --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"],"raw":true},{"key":"e2e-scoped-key","sources":["hpe_flex","telecomx_flexcare"]},{"key":"e2e-fno-key","sources":["fno_orders"]}]'
 )
 
-wrangler dev --config "$CONFIG" --ip 127.0.0.1 --port "$E2E_PORT" "${vars[@]}" >"$OUT/wrangler.log" 2>&1 &
-pids+=($!)
-if ! wait_http "http://127.0.0.1:$E2E_PORT/health" 600 "${pids[-1]}"; then
-  tail -40 "$OUT/wrangler.log"; exit 1
-fi
+start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler.log" "${vars[@]}"
 export FLEXEDGE_URL="http://127.0.0.1:$E2E_PORT" FLEXEDGE_LIVE=1
 node --test --test-reporter=spec --test-concurrency=1 tests/e2e/*.test.mjs
 
 # 2. The embedded default: stop the first Worker, start one with no upstream configuration.
 kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
-wrangler dev --config "$CONFIG" --ip 127.0.0.1 --port "$E2E_PORT" >"$OUT/wrangler-embedded.log" 2>&1 &
-pids+=($!)
-if ! wait_http "http://127.0.0.1:$E2E_PORT/health" 600 "${pids[-1]}"; then
-  tail -40 "$OUT/wrangler-embedded.log"; exit 1
-fi
+start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler-embedded.log"
 node --test --test-reporter=spec --test-concurrency=1 tests/e2e/embedded/*.test.mjs

@@ -29,6 +29,18 @@ prebuilt_worker() { # config log
   awk '/^\[build\]/{skip=1; next} /^\[/{skip=0} !skip' wrangler.toml >"$1"
 }
 
+# Starts `wrangler dev --config $1` on 127.0.0.1:$2 with the remaining arguments, logging
+# to $3, records its PID and waits (bounded) for /health; on failure shows the log's tail.
+start_worker() { # config port log [wrangler args...]
+  local config="$1" port="$2" log="$3"
+  shift 3
+  wrangler dev --config "$config" --ip 127.0.0.1 --port "$port" "$@" >"$log" 2>&1 &
+  pids+=($!)
+  if ! wait_http "http://127.0.0.1:$port/health" 600 "${pids[-1]}"; then
+    tail -40 "$log"; return 1
+  fi
+}
+
 # Sets `upstream_vars` to the `wrangler dev --var` flags that point every source at the mock
 # at $1, with the simulator's fake credentials (src/sim/creds.rs; they unlock only the mock).
 mock_upstream_vars() { # mock-url
