@@ -306,11 +306,23 @@ struct Running {
     accept: thread::JoinHandle<()>,
 }
 
+impl Running {
+    /// Stops accepting: raises the flag, wakes the blocked `accept` with one connection of
+    /// its own, and waits for the accept thread.
+    fn shutdown(self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect_timeout(
+            &std::net::SocketAddr::from(([127, 0, 0, 1], self.port)),
+            Duration::from_secs(1),
+        );
+        let _ = self.accept.join();
+    }
+}
+
 fn start(o: &Opts, port: u16) -> Result<Running, String> {
     let listener = TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| format!("cannot bind 127.0.0.1:{port}: {e}"))?;
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
-    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let sim = Arc::new(Simulator::new(o.cfg.clone()));
     let t0 = Instant::now();
     sim.warm_up();
@@ -322,11 +334,13 @@ fn start(o: &Opts, port: u16) -> Result<Running, String> {
     let stop = Arc::new(AtomicBool::new(false));
     let open = Arc::new(AtomicUsize::new(0));
     let stop2 = Arc::clone(&stop);
+    // A blocking accept: a new connection is served at once (polling a non-blocking
+    // listener would add up to the poll interval to every new connection).
     let accept = thread::spawn(move || {
         while !stop2.load(Ordering::SeqCst) {
             match listener.accept() {
+                Ok(_) if stop2.load(Ordering::SeqCst) => break,
                 Ok((stream, _)) => {
-                    let _ = stream.set_nonblocking(false);
                     if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
                         open.fetch_sub(1, Ordering::SeqCst);
                         let mut s = stream;
@@ -338,9 +352,6 @@ fn start(o: &Opts, port: u16) -> Result<Running, String> {
                         serve_connection(stream, &sim);
                         open.fetch_sub(1, Ordering::SeqCst);
                     });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    thread::sleep(Duration::from_millis(5))
                 }
                 Err(_) => thread::sleep(Duration::from_millis(50)),
             }
@@ -459,8 +470,7 @@ fn bench(o: &Opts, n: usize) -> Result<(), String> {
         clients,
         o.cfg.records_per_source
     );
-    running.stop.store(true, Ordering::SeqCst);
-    let _ = running.accept.join();
+    running.shutdown();
     Ok(())
 }
 
@@ -497,8 +507,7 @@ fn main() -> ExitCode {
     match o.max_seconds {
         Some(s) => {
             thread::sleep(Duration::from_secs(s));
-            running.stop.store(true, Ordering::SeqCst);
-            let _ = running.accept.join();
+            running.shutdown();
         }
         None => {
             let _ = running.accept.join();
