@@ -1,5 +1,7 @@
-//! The platform's side of the upstream seam: an [`HttpClient`] over Fetch (with a timeout
-//! raced against `Delay` and the request aborted when it loses), the Cache API for upstream
+//! The platform's side of the upstream seam: an [`HttpClient`] over Fetch (the whole
+//! exchange, body included, raced against `Delay`, and aborted when it loses; the body read
+//! with one `arrayBuffer()`: read as a stream of chunks, each crossing into wasm, the
+//! four-source query took 7 ms more at p50 under workerd), the Cache API for upstream
 //! answers, and the embedded simulator for simulated sources; and a [`Clock`] over
 //! `Date.now()` and `Delay`.
 
@@ -7,9 +9,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
-use worker::{
-    AbortController, Cache, Delay, Fetch, Headers, Method, Request, RequestInit, Response,
-};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use worker::{web_sys, Cache, Delay, Headers, Response};
 
 use crate::service::gateway::CACHE_HEADER;
 use crate::service::{Config, SIM_BASE_URL};
@@ -69,28 +71,34 @@ impl EdgeClient {
         &self,
         req: &http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        let connect = |e: worker::Error| TransportError::Connect(e.to_string());
-        let headers = Headers::new();
+        let connect = |e: JsValue| TransportError::Connect(js_error(&e));
+        let headers = web_sys::Headers::new().map_err(connect)?;
         for (k, v) in req.headers() {
             if let Ok(v) = v.to_str() {
                 headers.append(k.as_str(), v).map_err(connect)?;
             }
         }
-        let mut init = RequestInit::new();
-        init.with_method(Method::from(req.method().as_str().to_owned()))
-            .with_headers(headers);
+        let controller = web_sys::AbortController::new().map_err(connect)?;
+        let init = web_sys::RequestInit::new();
+        init.set_method(req.method().as_str());
+        init.set_headers(&headers);
+        init.set_signal(Some(&controller.signal()));
         if !req.body().is_empty() {
-            let body = js_sys::Uint8Array::from(req.body().as_slice());
-            init.with_body(Some(body.into()));
+            init.set_body(&js_sys::Uint8Array::from(req.body().as_slice()));
         }
-        let request = Request::new_with_init(&req.uri().to_string(), &init).map_err(connect)?;
-        let controller = AbortController::default();
-        let signal = controller.signal();
-        let fetch = Fetch::Request(request);
-        let send = Box::pin(fetch.send_with_signal(&signal));
+        let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        let send = Box::pin(async {
+            let res: web_sys::Response =
+                JsFuture::from(global.fetch_with_str_and_init(&req.uri().to_string(), &init))
+                    .await?
+                    .dyn_into()?;
+            // One read of the whole body (not a stream of chunks, each crossing into wasm).
+            let buf = JsFuture::from(res.array_buffer()?).await?;
+            Ok::<_, JsValue>((res, js_sys::Uint8Array::new(&buf).to_vec()))
+        });
         let timer = Box::pin(Delay::from(Duration::from_millis(self.timeout_ms)));
         let answer = match select(send, timer).await {
-            Either::Left((Ok(res), _)) => to_http(res).await.map_err(connect),
+            Either::Left((Ok((res, body)), _)) => Ok(from_web(&res, body)),
             Either::Left((Err(e), _)) => Err(connect(e)),
             Either::Right(_) => {
                 controller.abort();
@@ -180,4 +188,34 @@ fn from_http_for_cache(res: &http::Response<Vec<u8>>, ttl_s: u32) -> worker::Res
     Ok(Response::from_bytes(res.body().clone())?
         .with_status(res.status().as_u16())
         .with_headers(headers))
+}
+
+/// A Fetch answer as an `http` response.
+fn from_web(res: &web_sys::Response, body: Vec<u8>) -> http::Response<Vec<u8>> {
+    let mut out = http::Response::new(body);
+    *out.status_mut() =
+        http::StatusCode::from_u16(res.status()).unwrap_or(http::StatusCode::BAD_GATEWAY);
+    if let Ok(Some(entries)) = js_sys::try_iter(&res.headers()) {
+        for pair in entries.flatten() {
+            let pair: js_sys::Array = pair.unchecked_into();
+            let (k, v) = (pair.get(0).as_string(), pair.get(1).as_string());
+            if let (Some(k), Some(v)) = (k, v) {
+                if let (Ok(k), Ok(v)) = (
+                    http::HeaderName::from_bytes(k.as_bytes()),
+                    http::HeaderValue::from_str(&v),
+                ) {
+                    out.headers_mut().append(k, v);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A thrown JavaScript value's message.
+fn js_error(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "fetch failed".to_owned())
 }
