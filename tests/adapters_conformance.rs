@@ -19,11 +19,13 @@ use flexedge::upstream::{
 const LATE: Budget = Budget {
     max_calls: 1_000,
     deadline_ms: i64::MAX,
+    read_ahead: false,
 };
 
 const BIG: Budget = Budget {
     max_calls: 1_000,
     deadline_ms: NOW_MS + 600_000,
+    read_ahead: false,
 };
 
 fn fetch_with(
@@ -186,6 +188,7 @@ fn fault_error(s: Source, fault: Fault) -> UpstreamError {
         Budget {
             max_calls: 10,
             deadline_ms: NOW_MS + 20_000,
+            read_ahead: false,
         },
     );
     out.expect_err("a fault must surface as an error")
@@ -301,6 +304,7 @@ fn rate_limits_are_waited_out_within_the_deadline() {
         Budget {
             max_calls: 10,
             deadline_ms: NOW_MS + 10 * 60_000,
+            read_ahead: false,
         },
         None,
     ))
@@ -323,6 +327,7 @@ fn rate_limits_are_waited_out_within_the_deadline() {
         Budget {
             max_calls: 10,
             deadline_ms: NOW_MS + 3_600_000 + 5_000,
+            read_ahead: false,
         },
         None,
     ))

@@ -23,6 +23,7 @@ use flexedge::upstream::{
 const BIG: Budget = Budget {
     max_calls: 1_000,
     deadline_ms: NOW_MS + 600_000,
+    read_ahead: false,
 };
 
 fn orders() -> AnyUpstream {
@@ -451,6 +452,7 @@ fn vendor_errors_are_typed_without_secrets() {
             Budget {
                 max_calls: 10,
                 deadline_ms: NOW_MS + 20_000,
+                read_ahead: false,
             },
             None,
         ))

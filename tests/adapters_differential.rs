@@ -31,6 +31,7 @@ fn queries() -> usize {
 const BUDGET: Budget = Budget {
     max_calls: 1_000,
     deadline_ms: i64::MAX,
+    read_ahead: false,
 };
 
 /// A small deterministic generator (SplitMix64).

@@ -13,6 +13,7 @@
 //! | `FLEXEDGE_CORS_ORIGINS` | var | `*` or a comma-separated list of origins |
 //! | `FLEXEDGE_DEADLINE_MS` | var | per-source deadline (default 8000) |
 //! | `FLEXEDGE_MAX_CALLS` | var | page requests per source per client request (default 25) |
+//! | `FLEXEDGE_READ_AHEAD` | var | `true`/`false`: on upstreams with no total, request the next page with this one (default `true`) |
 //! | `FLEXEDGE_CACHE_TTL` | var | seconds upstream answers stay in the edge cache (default 30; 0 = off) |
 //! | `FLEXEDGE_SIM_RECORDS`, `FLEXEDGE_SIM_SEED` | var | size and seed of the embedded simulator (default 500, 1) |
 
@@ -189,6 +190,7 @@ impl Config {
                 .clamp(1, 1_000),
                 deadline_ms: number(lookup, "FLEXEDGE_DEADLINE_MS", defaults.deadline_ms)
                     .clamp(1, 60_000),
+                read_ahead: number(lookup, "FLEXEDGE_READ_AHEAD", defaults.read_ahead),
             },
             cache_ttl_s: number(lookup, "FLEXEDGE_CACHE_TTL", 30u32).min(86_400),
             sim_records: number(lookup, "FLEXEDGE_SIM_RECORDS", 500usize),
@@ -247,5 +249,10 @@ mod tests {
             Limits::default().max_calls_per_source
         );
         assert_eq!(c.cache_ttl_s, 30);
+        assert!(c.limits.read_ahead);
+        let off = cfg(&[("FLEXEDGE_READ_AHEAD", "false")]);
+        assert!(!off.limits.read_ahead);
+        let junk = cfg(&[("FLEXEDGE_READ_AHEAD", "sometimes")]);
+        assert!(junk.limits.read_ahead);
     }
 }

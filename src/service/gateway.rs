@@ -57,6 +57,8 @@ pub struct Limits {
     pub max_calls_per_source: u32,
     /// Milliseconds each source has, from the start of the request.
     pub deadline_ms: i64,
+    /// Read a page ahead on upstreams that give no total (see [`Budget::read_ahead`]).
+    pub read_ahead: bool,
 }
 
 impl Default for Limits {
@@ -64,6 +66,7 @@ impl Default for Limits {
         Limits {
             max_calls_per_source: 25,
             deadline_ms: 8_000,
+            read_ahead: true,
         }
     }
 }
@@ -207,6 +210,7 @@ pub async fn fan_out<C: HttpClient, K: Clock>(
     let budget = Budget {
         max_calls: limits.max_calls_per_source,
         deadline_ms: started.saturating_add(limits.deadline_ms),
+        read_ahead: limits.read_ahead,
     };
     let input = if req.pushdown {
         req.input.clone()

@@ -8,6 +8,8 @@
 
 use std::sync::Arc;
 
+use futures_util::future::join;
+
 use crate::filter::Filter;
 use crate::model::{Record, RecordSchema, Source};
 
@@ -24,6 +26,9 @@ pub struct Budget {
     pub max_calls: u32,
     /// Epoch ms after which no new request is started (retries included).
     pub deadline_ms: i64,
+    /// Request the next page together with this one where an upstream gives no total
+    /// (see [`Adapter::fetch`]).
+    pub read_ahead: bool,
 }
 
 /// Attempts per page request (the first try plus retries on 429/5xx/timeouts).
@@ -44,6 +49,9 @@ pub enum Cursor {
         size: u32,
     },
 }
+
+/// A 2xx answer's status and body, or why there is none.
+type Answer = Result<(u16, Vec<u8>), UpstreamError>;
 
 /// Per-call context for normalization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +112,11 @@ pub trait Vendor {
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError>;
     /// Classifies a non-2xx response from its body.
     fn error(&self, status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError;
+    /// Whether a page says how many records match. Without a total a walk ends only at a
+    /// short page, and the walker reads a page ahead.
+    fn has_total(&self) -> bool {
+        true
+    }
     /// The cursor after a page at `cursor` of `size` that held `count` items, or `None`
     /// at the end. The default follows the kind of cursor: offsets until `total`
     /// (or a short page when there is no total), pages until a short page.
@@ -224,27 +237,54 @@ impl<V: Vendor> Adapter<V> {
             None => (first, skip0),
         };
         let want = plan.window.and_then(|w| w.limit);
+        let deadline = budget.deadline_ms;
+        // The page read ahead of `cursor` (see `read_ahead`), answered or failed.
+        let mut ahead: Option<(Cursor, Answer)> = None;
         loop {
             // A filled window is a complete answer: the caller asks again with a new
             // offset rather than resuming (the rest of the last page was not kept).
-            if want.is_some_and(|w| out.records.len() as u64 >= w) {
+            let have = out.records.len() as u64;
+            if want.is_some_and(|w| have >= w) {
                 return Ok(out);
             }
-            if out.requests >= budget.max_calls {
-                out.exhausted = true;
-                out.next = Some(cursor);
-                return Ok(out);
-            }
-            let size = self.size_for(plan, cursor, skip, out.records.len() as u64);
-            let req = self.vendor.request(&self.base, plan, cursor, size);
-            out.requests += 1;
-            out.native_requests.push(req.describe());
-            let body = self
-                .exchange(client, clock, &req, budget.deadline_ms, &mut out.http_calls)
-                .await?;
+            let size = self.size_for(plan, cursor, skip, have);
+            let answer = match ahead.take() {
+                Some((c, answer)) if c == cursor => answer,
+                _ => {
+                    if out.requests >= budget.max_calls {
+                        out.exhausted = true;
+                        out.next = Some(cursor);
+                        return Ok(out);
+                    }
+                    let req = self.vendor.request(&self.base, plan, cursor, size);
+                    out.requests += 1;
+                    out.native_requests.push(req.describe());
+                    match self.read_ahead(budget, &out, cursor, size, skip, want) {
+                        None => {
+                            self.exchange(client, clock, &req, deadline, &mut out.http_calls)
+                                .await
+                        }
+                        Some(c2) => {
+                            let req2 = self.vendor.request(&self.base, plan, c2, size);
+                            out.requests += 1;
+                            out.native_requests.push(req2.describe());
+                            let mut calls2 = 0;
+                            let (first, second) = join(
+                                self.exchange(client, clock, &req, deadline, &mut out.http_calls),
+                                self.exchange(client, clock, &req2, deadline, &mut calls2),
+                            )
+                            .await;
+                            out.http_calls = out.http_calls.saturating_add(calls2);
+                            ahead = Some((c2, second));
+                            first
+                        }
+                    }
+                }
+            };
+            let (status, body) = answer?;
             let page = self.vendor.parse(
-                body.0,
-                &body.1,
+                status,
+                &body,
                 NormCtx {
                     now_ms: plan.now_ms,
                     include_raw: plan.include_raw,
@@ -273,6 +313,32 @@ impl<V: Vendor> Adapter<V> {
         }
     }
 
+    /// The page to request together with the one at `cursor`, if any. An upstream whose
+    /// pages carry no total ends only at a short page, so a walk that needs the page after
+    /// this one whenever this one is full asks for both at once: one round trip instead of
+    /// two. The read-ahead is wasted only when this page turns out to be the last (one
+    /// extra request per walk at most), and it stays inside the budget.
+    fn read_ahead(
+        &self,
+        budget: Budget,
+        out: &Fetched,
+        cursor: Cursor,
+        size: u32,
+        skip: u64,
+        want: Option<u64>,
+    ) -> Option<Cursor> {
+        let full = u64::from(size).saturating_sub(skip);
+        let needs_more = want.is_none_or(|w| (out.records.len() as u64).saturating_add(full) < w);
+        if !budget.read_ahead
+            || self.vendor.has_total()
+            || !needs_more
+            || out.requests.saturating_add(1) > budget.max_calls
+        {
+            return None;
+        }
+        self.vendor.next(cursor, size, u64::from(size), None)
+    }
+
     /// Sends one request with credentials, retrying 429/5xx/timeouts within the deadline
     /// and refreshing credentials once. Returns the 2xx status and body.
     async fn exchange<C: HttpClient, K: Clock>(
@@ -282,7 +348,7 @@ impl<V: Vendor> Adapter<V> {
         req: &NativeRequest,
         deadline: i64,
         calls: &mut u32,
-    ) -> Result<(u16, Vec<u8>), UpstreamError> {
+    ) -> Answer {
         let source = self.vendor.source();
         let mut refreshed = false;
         let mut attempt: u32 = 0;

@@ -28,6 +28,10 @@ impl Vendor for FnoEntitlements {
         Source::FnoEntitlements
     }
 
+    fn has_total(&self) -> bool {
+        false
+    }
+
     fn max_page(&self) -> u32 {
         100
     }

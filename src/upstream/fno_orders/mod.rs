@@ -34,6 +34,10 @@ impl Vendor for FnoOrders {
         Source::FnoOrders
     }
 
+    fn has_total(&self) -> bool {
+        false
+    }
+
     fn max_page(&self) -> u32 {
         100
     }
