@@ -3,14 +3,21 @@
 #   1. the mock's own requests/s for a 100-record page (`flexedge-mock --bench`);
 #   2. the wasm CPU time per unified request (the benchkit world under Node), beside native;
 #   3. direct calls to each vendor's 100-record page on the mock vs. the four-source
-#      `/v1/orders?limit=100` through the Worker under `wrangler dev` (edge cache off), with
-#      a fixed latency per vendor and without, each with 1 client and with 4.
-# Starts the mock (port 8794) and wrangler dev (port 8793) and stops both by PID.
+#      `/v1/orders?limit=100` through the Worker in wrangler's local runtime (edge cache
+#      off), with a fixed latency per vendor and without, each with 1 client and with 4;
+#      beside it the runtime floor: a plain JS Worker making the same six upstream calls
+#      and nothing else (tests/bench/floor).
+# Both Workers start through wrangler's API with the DevTools inspector off
+# (tests/bench/start-worker.mjs): `wrangler dev` always attaches it, and with a debugger
+# attached V8 runs the wasm unoptimized, which is not what the edge runs.
+# Starts the mock (port 8794), the Worker (8793) and the floor Worker (8795) and stops them
+# by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 BENCH_PORT="${BENCH_PORT:-8793}"
 MOCK_PORT="${BENCH_MOCK_PORT:-8794}"
+FLOOR_PORT="${BENCH_FLOOR_PORT:-8795}"
 LATENCIES="${BENCH_LATENCIES:-10,15,20,25}"
 OUT=target/bench; mkdir -p "$OUT"
 source scripts/procs.sh
@@ -32,7 +39,7 @@ cargo bench --quiet --features bench-wasm --bench gateway
 
 # 3. Through the Worker. Every source points at the mock; the edge cache is off so every
 # request really calls the upstreams. Built once and run from a copy of wrangler.toml
-# without [build] (no rebuild at start, no file watcher restarting it mid-run).
+# without [build] (no rebuild at start).
 CONFIG=.wrangler-bench.toml
 prebuilt_worker "$CONFIG" "$OUT/worker-build.log"
 target/release/flexedge-mock --port "$MOCK_PORT" --records 100 --rate-limit 0 --max-seconds 1800 \
@@ -46,8 +53,12 @@ vars=(
   --var "FLEXEDGE_CACHE_TTL:0" --var "FLEXEDGE_DEADLINE_MS:5000"
   --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"]}]'
 )
-start_worker "$CONFIG" "$BENCH_PORT" "$OUT/wrangler.log" "${vars[@]}"
+kv=()
+for a in "${vars[@]}"; do [ "$a" = --var ] || kv+=("$a"); done
+start_bench_worker "$CONFIG" "$BENCH_PORT" "$OUT/worker.log" /health "${kv[@]}"
+start_bench_worker tests/bench/floor/wrangler.toml "$FLOOR_PORT" "$OUT/floor.log" / "MOCK:$M"
 export FLEXEDGE_URL="http://127.0.0.1:$BENCH_PORT" FLEXEDGE_MOCK_URL="$M"
+export FLEXEDGE_FLOOR_URL="http://127.0.0.1:$FLOOR_PORT"
 # Latency one request at a time (what one client sees), then throughput with 4 clients
 # (which queue on the single workerd isolate).
 for conc in 1 4; do

@@ -41,6 +41,20 @@ start_worker() { # config port log [wrangler args...]
   fi
 }
 
+# Starts a Worker like `start_worker` but through wrangler's API with the DevTools inspector
+# off (tests/bench/start-worker.mjs; for timing: with the inspector attached V8 runs the
+# wasm unoptimized). $4 is the path that answers once it serves; the rest are NAME:VALUE
+# vars.
+start_bench_worker() { # config port log ready-path [NAME:VALUE...]
+  local config="$1" port="$2" log="$3" ready="$4"
+  shift 4
+  node tests/bench/start-worker.mjs "$config" "$port" "$@" >"$log" 2>&1 &
+  pids+=($!)
+  if ! wait_http "http://127.0.0.1:$port$ready" 600 "${pids[-1]}"; then
+    tail -40 "$log"; return 1
+  fi
+}
+
 # Sets `upstream_vars` to the `wrangler dev --var` flags that point every source at the mock
 # at $1, with the simulator's fake credentials (src/sim/creds.rs; they unlock only the mock).
 mock_upstream_vars() { # mock-url

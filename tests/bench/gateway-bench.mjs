@@ -1,15 +1,19 @@
 // Gateway benchmark (run by scripts/bench-gateway.sh): on loopback, bounded, the direct call
 // to each vendor's 100-record page on the native mock beside the four-source unified query
-// through the Worker under `wrangler dev`. Prints p50/p99 latency and requests/s per row and
-// the ratio to the goal (unified p50 ≤ 1.2 × slowest upstream p50 + 5 ms).
+// through the Worker in wrangler's local runtime, and (when FLEXEDGE_FLOOR_URL is set) the
+// runtime floor: a plain JS Worker making the same upstream calls and nothing else. Prints
+// p50/p99 latency and requests/s per row and the ratio to the goal (unified p50 ≤ 1.2 ×
+// slowest upstream p50 + 5 ms).
 //
-// Env: FLEXEDGE_URL (Worker), FLEXEDGE_MOCK_URL (mock), BENCH_WARMUP, BENCH_RUNS,
+// Env: FLEXEDGE_URL (Worker), FLEXEDGE_MOCK_URL (mock), FLEXEDGE_FLOOR_URL (floor Worker,
+// optional), BENCH_WARMUP, BENCH_RUNS,
 // BENCH_CONCURRENCY, BENCH_LATENCIES ("10,15,20,25": ms per vendor, in SOURCES order; "0"
 // for none), BENCH_LABEL. Every loop is bounded by BENCH_WARMUP + BENCH_RUNS.
 import { performance } from 'node:perf_hooks';
 
 const base = process.env.FLEXEDGE_URL ?? 'http://127.0.0.1:8793';
 const mock = process.env.FLEXEDGE_MOCK_URL ?? 'http://127.0.0.1:8794';
+const floor = process.env.FLEXEDGE_FLOOR_URL;
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 const CONC = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -119,6 +123,11 @@ async function main() {
     }
   });
   row('Worker /v1/orders?limit=100 (four sources)', unified, `${(bytes / 1024).toFixed(0)} KiB`);
+  if (floor) {
+    const f = await measure(async () => { await must(await fetch(`${floor}/`)); });
+    row('floor: JS Worker, the same 6 calls, no work', f);
+    console.log(`  flexedge's own share at p50: ${(unified.p50 - f.p50).toFixed(1)} ms over the floor`);
+  }
   const goal = 1.2 * slowest.m.p50 + 5;
   console.log(`  slowest upstream: ${slowest.s}, p50 ${slowest.m.p50.toFixed(1)} ms; goal: unified p50 ≤ 1.2 × ${slowest.m.p50.toFixed(1)} + 5 = ${goal.toFixed(1)} ms`);
   console.log(`  unified p50 ${unified.p50.toFixed(1)} ms = ${(unified.p50 / goal).toFixed(2)} × goal → ${unified.p50 <= goal ? 'MET' : 'NOT MET'}`);
