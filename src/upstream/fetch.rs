@@ -1,7 +1,8 @@
 //! The shared fetch machinery, written once for every vendor: the [`Vendor`] trait a
 //! vendor folder implements, the exchange (credentials, retry on 429/5xx honouring
 //! `Retry-After` within a deadline, one credential refresh), and the page walker with a
-//! per-request budget of upstream calls.
+//! per-request budget of upstream calls, which requests two pages at once where the
+//! upstream gives no total (see `Adapter::read_ahead`).
 //!
 //! It talks HTTP only through [`HttpClient`] and waits only through [`Clock`]. It imports
 //! no `worker`, no wasm and no `std::time`.
