@@ -92,13 +92,11 @@ impl EdgeClient {
                 JsFuture::from(global.fetch_with_str_and_init(&req.uri().to_string(), &init))
                     .await?
                     .dyn_into()?;
-            // One read of the whole body (not a stream of chunks, each crossing into wasm).
-            let buf = JsFuture::from(res.array_buffer()?).await?;
-            Ok::<_, JsValue>((res, js_sys::Uint8Array::new(&buf).to_vec()))
+            read(res).await
         });
         let timer = Box::pin(Delay::from(Duration::from_millis(self.timeout_ms)));
         let answer = match select(send, timer).await {
-            Either::Left((Ok((res, body)), _)) => Ok(from_web(&res, body)),
+            Either::Left((Ok(res), _)) => Ok(res),
             Either::Left((Err(e), _)) => Err(connect(e)),
             Either::Right(_) => {
                 controller.abort();
@@ -139,7 +137,7 @@ impl HttpClient for EdgeClient {
         let cache = Cache::default();
         if cacheable && !self.no_cache {
             if let Ok(Some(hit)) = cache.get(key.as_str(), true).await {
-                if let Ok(mut res) = to_http(hit).await {
+                if let Ok(mut res) = read(hit.into()).await {
                     res.headers_mut()
                         .insert(CACHE_HEADER, http::HeaderValue::from_static("hit"));
                     return Ok(res);
@@ -159,22 +157,6 @@ impl HttpClient for EdgeClient {
     }
 }
 
-async fn to_http(mut res: Response) -> worker::Result<http::Response<Vec<u8>>> {
-    let status = res.status_code();
-    let body = res.bytes().await?;
-    let mut out = http::Response::new(body);
-    *out.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_GATEWAY);
-    for (k, v) in res.headers().entries() {
-        if let (Ok(k), Ok(v)) = (
-            http::HeaderName::from_bytes(k.as_bytes()),
-            http::HeaderValue::from_str(&v),
-        ) {
-            out.headers_mut().append(k, v);
-        }
-    }
-    Ok(out)
-}
-
 fn from_http_for_cache(res: &http::Response<Vec<u8>>, ttl_s: u32) -> worker::Result<Response> {
     let headers = Headers::new();
     if let Some(ct) = res
@@ -190,9 +172,11 @@ fn from_http_for_cache(res: &http::Response<Vec<u8>>, ttl_s: u32) -> worker::Res
         .with_headers(headers))
 }
 
-/// A Fetch answer as an `http` response.
-fn from_web(res: &web_sys::Response, body: Vec<u8>) -> http::Response<Vec<u8>> {
-    let mut out = http::Response::new(body);
+/// A Fetch or Cache answer as an `http` response, its body read with one `arrayBuffer()`
+/// (not a stream of chunks, each crossing into wasm).
+async fn read(res: web_sys::Response) -> Result<http::Response<Vec<u8>>, JsValue> {
+    let buf = JsFuture::from(res.array_buffer()?).await?;
+    let mut out = http::Response::new(js_sys::Uint8Array::new(&buf).to_vec());
     *out.status_mut() =
         http::StatusCode::from_u16(res.status()).unwrap_or(http::StatusCode::BAD_GATEWAY);
     if let Ok(Some(entries)) = js_sys::try_iter(&res.headers()) {
@@ -209,7 +193,7 @@ fn from_web(res: &web_sys::Response, body: Vec<u8>) -> http::Response<Vec<u8>> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// A thrown JavaScript value's message.
