@@ -3,21 +3,25 @@
 #   1. the mock's own requests/s for a 100-record page (`flexedge-mock --bench`);
 #   2. the wasm CPU time per unified request (the benchkit world under Node), beside native;
 #   3. direct calls to each vendor's 100-record page on the mock vs. the four-source
-#      `/v1/orders?limit=100` through the Worker in wrangler's local runtime (edge cache
-#      off), with a fixed latency per vendor and without, each with 1 client and with 4;
-#      beside it the runtime floor: a plain JS Worker making the same six upstream calls
-#      and nothing else (tests/bench/floor).
-# Both Workers start through wrangler's API with the DevTools inspector off
-# (tests/bench/start-worker.mjs): `wrangler dev` always attaches it, and with a debugger
-# attached V8 runs the wasm unoptimized, which is not what the edge runs.
-# Starts the mock (port 8794), the Worker (8793) and the floor Worker (8795) and stops them
-# by PID.
+#      `/v1/orders?limit=100` through the Worker (edge cache off), with a fixed latency per
+#      vendor and without, each with 1 client and with 4; beside it the runtime floor: a
+#      plain JS Worker making the same six upstream calls and nothing else
+#      (tests/bench/floor).
+# Both Workers run in workerd through Miniflare, configured from their wrangler.toml by
+# wrangler (tests/bench/start-worker.mjs): the runtime and configuration of the edge, with
+# no development server in front. For reference, the same Worker also runs behind wrangler
+# dev's local proxy (`unstable_startWorker`), which adds a hop to every request. None has
+# the DevTools inspector attached (`wrangler dev` always attaches it, and with a debugger
+# attached V8 runs the wasm unoptimized).
+# Starts the mock (port 8794), the Worker (8793), the floor Worker (8795) and the Worker
+# behind the dev proxy (8796), and stops them by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 BENCH_PORT="${BENCH_PORT:-8793}"
 MOCK_PORT="${BENCH_MOCK_PORT:-8794}"
 FLOOR_PORT="${BENCH_FLOOR_PORT:-8795}"
+PROXY_PORT="${BENCH_PROXY_PORT:-8796}"
 LATENCIES="${BENCH_LATENCIES:-10,15,20,25}"
 OUT=target/bench; mkdir -p "$OUT"
 source scripts/procs.sh
@@ -57,8 +61,10 @@ kv=()
 for a in "${vars[@]}"; do [ "$a" = --var ] || kv+=("$a"); done
 start_bench_worker "$CONFIG" "$BENCH_PORT" "$OUT/worker.log" /health "${kv[@]}"
 start_bench_worker tests/bench/floor/wrangler.toml "$FLOOR_PORT" "$OUT/floor.log" / "MOCK:$M"
+start_bench_worker --dev-proxy "$CONFIG" "$PROXY_PORT" "$OUT/worker-dev-proxy.log" /health "${kv[@]}"
 export FLEXEDGE_URL="http://127.0.0.1:$BENCH_PORT" FLEXEDGE_MOCK_URL="$M"
 export FLEXEDGE_FLOOR_URL="http://127.0.0.1:$FLOOR_PORT"
+export FLEXEDGE_DEV_PROXY_URL="http://127.0.0.1:$PROXY_PORT"
 # Latency one request at a time (what one client sees), then throughput with 4 clients
 # (which queue on the single workerd isolate).
 for conc in 1 4; do

@@ -41,14 +41,17 @@ start_worker() { # config port log [wrangler args...]
   fi
 }
 
-# Starts a Worker like `start_worker` but through wrangler's API with the DevTools inspector
-# off (tests/bench/start-worker.mjs; for timing: with the inspector attached V8 runs the
-# wasm unoptimized). $4 is the path that answers once it serves; the rest are NAME:VALUE
-# vars.
-start_bench_worker() { # config port log ready-path [NAME:VALUE...]
+# Starts a Worker for timing (tests/bench/start-worker.mjs): workerd through Miniflare,
+# configured from the config by wrangler, with no development server in front; with a
+# leading --dev-proxy, wrangler's `unstable_startWorker` (what `wrangler dev` runs, behind its
+# local proxy). Either way without the DevTools inspector (with it attached V8 runs the wasm
+# unoptimized). $4 is the path that answers once it serves; the rest are NAME:VALUE vars.
+start_bench_worker() { # [--dev-proxy] config port log ready-path [NAME:VALUE...]
+  local mode=()
+  if [ "$1" = --dev-proxy ]; then mode=(--dev-proxy); shift; fi
   local config="$1" port="$2" log="$3" ready="$4"
   shift 4
-  node tests/bench/start-worker.mjs "$config" "$port" "$@" >"$log" 2>&1 &
+  node tests/bench/start-worker.mjs "${mode[@]}" "$config" "$port" "$@" >"$log" 2>&1 &
   pids+=($!)
   if ! wait_http "http://127.0.0.1:$port$ready" 600 "${pids[-1]}"; then
     tail -40 "$log"; return 1

@@ -1,19 +1,22 @@
 // Gateway benchmark (run by scripts/bench-gateway.sh): on loopback, bounded, the direct call
 // to each vendor's 100-record page on the native mock beside the four-source unified query
-// through the Worker in wrangler's local runtime, and (when FLEXEDGE_FLOOR_URL is set) the
-// runtime floor: a plain JS Worker making the same upstream calls and nothing else. Prints
-// p50/p99 latency and requests/s per row and the ratio to the goal (unified p50 ≤ 1.2 ×
-// slowest upstream p50 + 5 ms).
+// through the Worker (workerd, started by tests/bench/start-worker.mjs), and when their URLs
+// are set, the runtime floor (a plain JS Worker making the same upstream calls and nothing
+// else) and the same Worker behind wrangler dev's local proxy. Prints p50/p99 latency and
+// requests/s per row and the ratio to the goal (unified p50 ≤ 1.2 × slowest upstream p50 +
+// 5 ms).
 //
 // Env: FLEXEDGE_URL (Worker), FLEXEDGE_MOCK_URL (mock), FLEXEDGE_FLOOR_URL (floor Worker,
-// optional), BENCH_WARMUP, BENCH_RUNS,
-// BENCH_CONCURRENCY, BENCH_LATENCIES ("10,15,20,25": ms per vendor, in SOURCES order; "0"
-// for none), BENCH_LABEL. Every loop is bounded by BENCH_WARMUP + BENCH_RUNS.
+// optional), FLEXEDGE_DEV_PROXY_URL (the Worker behind the dev proxy, optional),
+// BENCH_WARMUP, BENCH_RUNS, BENCH_CONCURRENCY, BENCH_LATENCIES ("10,15,20,25": ms per
+// vendor, in SOURCES order; "0" for none), BENCH_LABEL. Every loop is bounded by
+// BENCH_WARMUP + BENCH_RUNS.
 import { performance } from 'node:perf_hooks';
 
 const base = process.env.FLEXEDGE_URL ?? 'http://127.0.0.1:8793';
 const mock = process.env.FLEXEDGE_MOCK_URL ?? 'http://127.0.0.1:8794';
 const floor = process.env.FLEXEDGE_FLOOR_URL;
+const devProxy = process.env.FLEXEDGE_DEV_PROXY_URL;
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 const CONC = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -112,8 +115,8 @@ async function main() {
   }
   let bytes = 0;
   let checked = false;
-  const ask = (encoding) => async () => {
-    const body = await must(await fetch(`${base}/v1/orders?limit=100`, {
+  const ask = (encoding, at = base) => async () => {
+    const body = await must(await fetch(`${at}/v1/orders?limit=100`, {
       headers: { authorization: 'Bearer flexedge-dev', 'cache-control': 'no-cache', 'accept-encoding': encoding },
     }));
     bytes = body.length;
@@ -130,6 +133,10 @@ async function main() {
   const unified = await measure(ask('identity'));
   row('Worker /v1/orders?limit=100 (four sources)', unified, `${(bytes / 1024).toFixed(0)} KiB`);
   row('  the same, gzipped by the local runtime', await measure(ask('gzip')), '(not the goal row)');
+  if (devProxy) {
+    checked = false;
+    row('  the same, behind wrangler dev\'s local proxy', await measure(ask('identity', devProxy)), '(not the goal row)');
+  }
   if (floor) {
     const f = await measure(async () => { await must(await fetch(`${floor}/`, { headers: IDENTITY })); });
     row('floor: JS Worker, the same 6 calls, no work', f);
