@@ -2,8 +2,8 @@
 //! exchange, body included, raced against `Delay`, and aborted when it loses; the body read
 //! with one `arrayBuffer()`: read as a stream of chunks, each crossing into wasm, the
 //! four-source query took 7 ms more at p50 under workerd), the Cache API for upstream
-//! answers, and the embedded simulator for simulated sources; and a [`Clock`] over
-//! `Date.now()` and `Delay`.
+//! answers (written under `waitUntil`: a miss does not wait for the write), and the
+//! embedded simulator for simulated sources; and a [`Clock`] over `Date.now()` and `Delay`.
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures_util::future::{select, Either};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use worker::{web_sys, Cache, Delay, Headers, Response};
+use worker::{web_sys, Cache, Context, Delay, Headers, Response};
 
 use crate::service::gateway::CACHE_HEADER;
 use crate::service::{Config, SIM_BASE_URL};
@@ -37,16 +37,19 @@ pub struct EdgeClient {
     timeout_ms: u64,
     cache_ttl_s: u32,
     no_cache: bool,
+    /// The request's context: cache writes finish under `waitUntil`, after the answer.
+    ctx: Context,
 }
 
 impl EdgeClient {
     /// A client for one request (`no_cache`: the client sent `Cache-Control: no-cache`).
-    pub fn new(sim: Option<Rc<Simulator>>, config: &Config, no_cache: bool) -> Self {
+    pub fn new(sim: Option<Rc<Simulator>>, config: &Config, no_cache: bool, ctx: Context) -> Self {
         EdgeClient {
             sim,
             timeout_ms: u64::try_from(config.limits.deadline_ms).unwrap_or(8_000),
             cache_ttl_s: config.cache_ttl_s,
             no_cache,
+            ctx,
         }
     }
 
@@ -150,7 +153,11 @@ impl HttpClient for EdgeClient {
         };
         if cacheable && res.status().is_success() {
             if let Ok(stored) = from_http_for_cache(&res, self.cache_ttl_s) {
-                let _ = cache.put(key.as_str(), stored).await;
+                // Written in the background: the answer does not wait for the cache (a
+                // failed write only means a later miss).
+                self.ctx.wait_until(async move {
+                    let _ = cache.put(key.as_str(), stored).await;
+                });
             }
         }
         Ok(res)

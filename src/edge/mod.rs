@@ -31,7 +31,7 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let request_id = request_id();
     let service = service(&env);
     let sim = service
@@ -45,7 +45,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .flatten()
         .is_some_and(|v| v.contains("no-cache"));
     let clock = WorkerClock;
-    let client = EdgeClient::new(sim, service.config(), no_cache);
+    let client = EdgeClient::new(sim, service.config(), no_cache, ctx);
     let log = MemorySink::default();
     let ctx = Ctx {
         client: &client,
