@@ -135,10 +135,11 @@ impl HttpClient for EdgeClient {
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let is_token_call = req.uri().path().ends_with("/token.oauth2")
             || req.uri().path().ends_with("/auth/login");
-        let cacheable = self.cache_ttl_s > 0 && !is_token_call;
-        let key = Self::cache_key(&req);
-        let cache = Cache::default();
-        if cacheable && !self.no_cache {
+        // The key (a hash over the request body) and the Cache object only when the
+        // answer may be cached.
+        let cache = (self.cache_ttl_s > 0 && !is_token_call)
+            .then(|| (Self::cache_key(&req), Cache::default()));
+        if let Some((key, cache)) = cache.as_ref().filter(|_| !self.no_cache) {
             if let Ok(Some(hit)) = cache.get(key.as_str(), true).await {
                 if let Ok(mut res) = read(hit.into()).await {
                     res.headers_mut()
@@ -151,7 +152,7 @@ impl HttpClient for EdgeClient {
             (Some(sim), true) => self.simulated(sim, req).await?,
             _ => self.fetch(&req).await?,
         };
-        if cacheable && res.status().is_success() {
+        if let Some((key, cache)) = cache.filter(|_| res.status().is_success()) {
             if let Ok(stored) = from_http_for_cache(&res, self.cache_ttl_s) {
                 // Written in the background: the answer does not wait for the cache (a
                 // failed write only means a later miss).
