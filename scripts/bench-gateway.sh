@@ -48,8 +48,7 @@ CONFIG=.wrangler-bench.toml
 prebuilt_worker "$CONFIG" "$OUT/worker-build.log"
 target/release/flexedge-mock --port "$MOCK_PORT" --records 100 --rate-limit 0 --max-seconds 1800 \
   >"$OUT/mock.log" 2>&1 &
-pids+=($!)
-wait_http "http://127.0.0.1:$MOCK_PORT/__sim/health" 60 "${pids[-1]}"
+track_until_ready "http://127.0.0.1:$MOCK_PORT/__sim/health" "$OUT/mock.log" 60
 M="http://127.0.0.1:$MOCK_PORT"
 mock_upstream_vars "$M"
 vars=(

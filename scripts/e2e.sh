@@ -21,8 +21,7 @@ prebuilt_worker "$CONFIG" "$OUT/worker-build.log"
 cargo build --quiet --features mock --bin flexedge-mock
 target/debug/flexedge-mock --port "$MOCK_PORT" --records 150 --rate-limit 0 --max-seconds 1800 \
   >"$OUT/mock.log" 2>&1 &
-pids+=($!)
-wait_http "http://127.0.0.1:$MOCK_PORT/__sim/health" 60 "${pids[-1]}"
+track_until_ready "http://127.0.0.1:$MOCK_PORT/__sim/health" "$OUT/mock.log" 60
 export FLEXEDGE_MOCK_URL="http://127.0.0.1:$MOCK_PORT"
 
 # wrangler dev pointed at the mock for every source.

@@ -1,6 +1,7 @@
 # Sourced by the scripts that start servers (e2e, bench): background processes recorded in
-# `pids` are stopped by PID on exit (TERM, then KILL after 5 s), and `wait_http` waits,
-# bounded, for a URL to answer while checking that its process is still alive.
+# `pids` are stopped by PID on exit (TERM, then KILL after 5 s), `wait_http` waits,
+# bounded, for a URL to answer while checking that its process is still alive, and
+# `track_until_ready` does both for the job just started.
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -21,6 +22,15 @@ wait_http() { # url seconds pid
   echo "[wait] $url did not answer within ${limit}s"; return 1
 }
 
+# Records the PID of the job just started in the background and waits (bounded: $3
+# seconds, default 600) for $1 to answer; on failure shows the tail of its log $2.
+track_until_ready() { # url log [seconds]
+  pids+=($!)
+  if ! wait_http "$1" "${3:-600}" "${pids[-1]}"; then
+    tail -40 "$2"; return 1
+  fi
+}
+
 # Builds the Worker once and writes $1, a copy of wrangler.toml without [build], so that
 # `wrangler dev --config $1` neither rebuilds at start nor restarts on file changes mid-run.
 # The build log goes to $2.
@@ -35,10 +45,7 @@ start_worker() { # config port log [wrangler args...]
   local config="$1" port="$2" log="$3"
   shift 3
   wrangler dev --config "$config" --ip 127.0.0.1 --port "$port" "$@" >"$log" 2>&1 &
-  pids+=($!)
-  if ! wait_http "http://127.0.0.1:$port/health" 600 "${pids[-1]}"; then
-    tail -40 "$log"; return 1
-  fi
+  track_until_ready "http://127.0.0.1:$port/health" "$log"
 }
 
 # Starts a Worker for timing (tests/bench/start-worker.mjs): workerd through Miniflare,
@@ -52,10 +59,7 @@ start_bench_worker() { # [--dev-proxy] config port log ready-path [NAME:VALUE...
   local config="$1" port="$2" log="$3" ready="$4"
   shift 4
   node tests/bench/start-worker.mjs "${mode[@]}" "$config" "$port" "$@" >"$log" 2>&1 &
-  pids+=($!)
-  if ! wait_http "http://127.0.0.1:$port$ready" 600 "${pids[-1]}"; then
-    tail -40 "$log"; return 1
-  fi
+  track_until_ready "http://127.0.0.1:$port$ready" "$log"
 }
 
 # Sets `upstream_vars` to the `wrangler dev --var` flags that point every source at the mock
