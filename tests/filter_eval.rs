@@ -3,7 +3,8 @@
 //! Every match case runs on `Record` rows and on the same records as plain JSON rows.
 
 use flexedge::filter::{parse, Filter};
-use flexedge::model::{JsonSchema, Record, RecordSchema, Timestamp};
+use flexedge::model::{Record, RecordSchema, Timestamp};
+use flexedge::query::JsonSchema;
 use serde::Deserialize;
 
 #[derive(Deserialize)]

@@ -3,7 +3,7 @@
 //! group-by.
 
 use flexedge::filter::Filter;
-use flexedge::model::JsonSchema;
+use flexedge::query::JsonSchema;
 use flexedge::query::{Query, QueryParams};
 use serde_json::{json, Value};
 

@@ -7,8 +7,9 @@
 mod common;
 
 use common::CaseParams as Params;
-use flexedge::model::json_read::split_array;
-use flexedge::model::{JsonSchema, Record, RecordSchema, Timestamp};
+use flexedge::model::{Record, RecordSchema, Timestamp};
+use flexedge::query::json::split_array;
+use flexedge::query::JsonSchema;
 use flexedge::query::{run_json_text, Query, QueryError, RunError, Typing};
 use serde::Deserialize;
 use serde_json::Value;

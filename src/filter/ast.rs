@@ -17,6 +17,7 @@
 //! Imports no I/O, no wasm, no `worker`.
 
 use super::error::Span;
+use super::temporal;
 
 /// A name with its span (path segment, lambda variable, function name).
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +52,8 @@ impl Path {
 }
 
 /// A constant. Temporal, GUID and enum literals keep their (validated) text, which is
-/// also their canonical spelling.
+/// also their canonical spelling; dates and date-times also keep the instant the lexer
+/// computed from it, so no later stage parses the text again.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
     /// `null`.
@@ -64,10 +66,21 @@ pub enum Literal {
     Float(f64),
     /// A string (the value, with `''` unescaped).
     String(String),
-    /// `2024-01-31`.
-    Date(String),
-    /// `2024-01-31T10:00:00Z`, `2024-01-31T10:00:00.5+02:00`.
-    DateTimeOffset(String),
+    /// `2024-01-31` (build one with [`Literal::date`]).
+    Date {
+        /// The text as written.
+        text: String,
+        /// Midnight UTC of the date, epoch milliseconds.
+        ms: i64,
+    },
+    /// `2024-01-31T10:00:00Z`, `2024-01-31T10:00:00.5+02:00` (build one with
+    /// [`Literal::date_time`]).
+    DateTimeOffset {
+        /// The text as written.
+        text: String,
+        /// The instant, epoch milliseconds.
+        ms: i64,
+    },
     /// `10:30:00`.
     TimeOfDay(String),
     /// `duration'P1DT2H'` (the text between the quotes).
@@ -87,6 +100,25 @@ pub enum Literal {
     Geography(String),
     /// `geometry'…'` (well-known text).
     Geometry(String),
+}
+
+impl Literal {
+    /// The date literal `text` (`yyyy-mm-dd`), or `None` when it is not a valid date.
+    pub fn date(text: &str) -> Option<Literal> {
+        temporal::date_days(text).map(|d| Literal::Date {
+            text: text.to_owned(),
+            ms: d * temporal::MS_DAY,
+        })
+    }
+
+    /// The date-time literal `text` (`yyyy-mm-ddThh:mm[:ss[.f…]](Z|±hh:mm)`), or `None`
+    /// when it is not a valid date-time.
+    pub fn date_time(text: &str) -> Option<Literal> {
+        temporal::datetime_ms(text).map(|ms| Literal::DateTimeOffset {
+            text: text.to_owned(),
+            ms,
+        })
+    }
 }
 
 /// Binary operators other than `and`/`or` (which are n-ary, see [`ExprKind::And`]).

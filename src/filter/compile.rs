@@ -11,9 +11,6 @@ use super::error::{suggest, FilterError, Span};
 use super::eval::{Acc, Arith, Case, CmpOp, Func, Pred, StrTest, VExpr, Val, MAX_LAMBDA_NESTING};
 use super::schema::{FieldId, FieldInfo, FieldType, Resolved, Schema};
 use super::temporal;
-use crate::model::Timestamp;
-
-const MS_DAY: i64 = 86_400_000;
 
 /// Static types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -728,9 +725,9 @@ fn coerce_date(v: &mut VExpr, t: Ty, other: Ty, span: Span) -> Result<(), Filter
         return Ok(());
     }
     if let VExpr::Const(Val::Str(s)) = v {
-        match Timestamp::parse(s) {
-            Ok(ts) => *v = VExpr::Const(Val::Time(ts.0)),
-            Err(_) => {
+        match temporal::instant_ms(s) {
+            Some(ms) => *v = VExpr::Const(Val::Time(ms)),
+            None => {
                 return Err(err(
                     "filter.type.invalid_date",
                     format!(
@@ -755,14 +752,9 @@ fn literal(l: &Literal, span: Span) -> Result<(VExpr, Ty), FilterError> {
         Literal::String(s) => c(Val::Str(Cow::Owned(s.clone())), Ty::Str),
         Literal::Guid(s) => c(Val::Str(Cow::Owned(s.clone())), Ty::Str),
         Literal::Enum { value, .. } => c(Val::Str(Cow::Owned(value.clone())), Ty::Str),
-        Literal::Date(s) => c(
-            Val::Time(temporal::date_days(s).ok_or_else(bad)? * MS_DAY),
-            Ty::Time,
-        ),
-        Literal::DateTimeOffset(s) => c(
-            Val::Time(temporal::datetime_ms(s).ok_or_else(bad)?),
-            Ty::Time,
-        ),
+        Literal::Date { ms, .. } | Literal::DateTimeOffset { ms, .. } => {
+            c(Val::Time(*ms), Ty::Time)
+        }
         Literal::TimeOfDay(s) => c(
             Val::Tod(temporal::time_of_day_ms(s).ok_or_else(bad)?),
             Ty::Tod,
@@ -780,10 +772,59 @@ fn literal(l: &Literal, span: Span) -> Result<(VExpr, Ty), FilterError> {
 mod tests {
     use super::*;
     use crate::filter::parse;
-    use crate::model::RecordSchema;
+
+    /// A few fields shaped like a record's: two symbol fields (`source`, `status`), a
+    /// date-time, strings and a collection with a symbol field.
+    #[derive(Debug, Clone)]
+    struct Tiny;
+
+    const FIELDS: &[(&str, FieldType, Option<u32>)] = &[
+        ("source", FieldType::String, None),
+        ("status", FieldType::String, None),
+        ("endDate", FieldType::DateTime, None),
+        ("customer/name", FieldType::String, None),
+        ("partners", FieldType::Any, None),
+        ("partners/role", FieldType::String, Some(4)),
+    ];
+
+    impl Schema for Tiny {
+        fn resolve(&mut self, path: &[&str]) -> Option<Resolved> {
+            let joined = path.join("/");
+            let i = FIELDS.iter().position(|(p, ..)| *p == joined)?;
+            let (_, ty, collection) = FIELDS.get(i)?;
+            let id = FieldId(u32::try_from(i).ok()?);
+            if joined == "partners" {
+                return Some(Resolved::Collection { id, element: None });
+            }
+            Some(Resolved::Field(FieldInfo {
+                id,
+                ty: *ty,
+                collection: collection.map(FieldId),
+            }))
+        }
+
+        fn field_names(&self) -> Vec<String> {
+            FIELDS.iter().map(|(p, ..)| (*p).to_owned()).collect()
+        }
+
+        fn symbol(&self, field: FieldId, text: &str) -> Option<Option<u32>> {
+            let values: &[&str] = match field.0 {
+                0 => &["hpe_flex", "fno_orders"],
+                1 => &["draft", "active", "expired"],
+                5 => &["reseller", "distributor"],
+                _ => return None,
+            };
+            Some(
+                values
+                    .iter()
+                    .position(|v| *v == text)
+                    .and_then(|i| u32::try_from(i).ok()),
+            )
+        }
+    }
 
     fn compiled(text: &str) -> Result<Pred, FilterError> {
-        compile(&parse(text).unwrap(), &mut RecordSchema::default(), 0)
+        compile(&parse(text).unwrap(), &mut Tiny, 0)
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use super::schema::{FieldId, Row, Value};
-use crate::model::Timestamp;
+use super::temporal::{self, MS_DAY};
 
 /// How many lambdas may nest.
 pub(crate) const MAX_LAMBDA_NESTING: usize = 4;
@@ -144,8 +144,8 @@ pub(crate) fn compare(a: &Val<'_>, b: &Val<'_>) -> Option<Ordering> {
         (Val::Time(x), Val::Time(y)) | (Val::Tod(x), Val::Tod(y)) | (Val::Dur(x), Val::Dur(y)) => {
             Some(x.cmp(y))
         }
-        (Val::Str(s), Val::Time(t)) => Timestamp::parse_opt(s).map(|p| p.0.cmp(t)),
-        (Val::Time(t), Val::Str(s)) => Timestamp::parse_opt(s).map(|p| t.cmp(&p.0)),
+        (Val::Str(s), Val::Time(t)) => temporal::instant_ms(s).map(|p| p.cmp(t)),
+        (Val::Time(t), Val::Str(s)) => temporal::instant_ms(s).map(|p| t.cmp(&p)),
         _ => None,
     }
 }
@@ -610,8 +610,6 @@ fn lambda<R: Row>(
     }
 }
 
-const MS_DAY: i64 = 86_400_000;
-
 fn num(v: &Val<'_>) -> Option<f64> {
     match v {
         Val::Num(n) => Some(*n),
@@ -622,7 +620,7 @@ fn num(v: &Val<'_>) -> Option<f64> {
 fn time(v: &Val<'_>) -> Option<i64> {
     match v {
         Val::Time(t) => Some(*t),
-        Val::Str(s) => Timestamp::parse_opt(s).map(|t| t.0),
+        Val::Str(s) => temporal::instant_ms(s),
         _ => None,
     }
 }
@@ -636,19 +634,8 @@ fn string<'v>(v: &'v Val<'_>) -> Option<&'v str> {
 
 /// Civil date of epoch milliseconds: (year, month, day, ms of day).
 fn civil(ms: i64) -> (i64, i64, i64, i64) {
-    let days = ms.div_euclid(MS_DAY);
-    let tod = ms.rem_euclid(MS_DAY);
-    // Howard Hinnant's days-from-civil inverse.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, tod)
+    let (y, m, d) = temporal::civil_from_days(ms.div_euclid(MS_DAY));
+    (y, i64::from(m), i64::from(d), ms.rem_euclid(MS_DAY))
 }
 
 fn char_slice(s: &str, start: usize, len: Option<usize>) -> String {

@@ -17,8 +17,10 @@ pub(crate) enum Tok<'a> {
     Typed(&'a str, String),
     Int(i64),
     Float(f64),
-    Date(&'a str),
-    DateTime(&'a str),
+    /// A date and its midnight UTC (epoch ms).
+    Date(&'a str, i64),
+    /// A date-time and its instant (epoch ms).
+    DateTime(&'a str, i64),
     Time(&'a str),
     Guid(&'a str),
     LParen,
@@ -212,9 +214,9 @@ fn classify(text: &str) -> Option<Tok<'_>> {
     let b = text.as_bytes();
     if b.len() >= 10 && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-') {
         if b.len() == 10 {
-            return temporal::date_days(text).map(|_| Tok::Date(text));
+            return temporal::date_days(text).map(|d| Tok::Date(text, d * temporal::MS_DAY));
         }
-        return temporal::datetime_ms(text).map(|_| Tok::DateTime(text));
+        return temporal::datetime_ms(text).map(|ms| Tok::DateTime(text, ms));
     }
     if b.get(2) == Some(&b':') {
         return temporal::time_of_day_ms(text).map(|_| Tok::Time(text));

@@ -318,8 +318,14 @@ impl<'a> Parser<'a> {
             Tok::Str(s) => lit(Literal::String(s.clone())),
             Tok::Int(i) => lit(Literal::Int(*i)),
             Tok::Float(x) => lit(Literal::Float(*x)),
-            Tok::Date(s) => lit(Literal::Date((*s).into())),
-            Tok::DateTime(s) => lit(Literal::DateTimeOffset((*s).into())),
+            Tok::Date(s, ms) => lit(Literal::Date {
+                text: (*s).into(),
+                ms: *ms,
+            }),
+            Tok::DateTime(s, ms) => lit(Literal::DateTimeOffset {
+                text: (*s).into(),
+                ms: *ms,
+            }),
             Tok::Time(s) => lit(Literal::TimeOfDay((*s).into())),
             Tok::Guid(s) => lit(Literal::Guid((*s).into())),
             Tok::Typed(prefix, text) => {

@@ -16,7 +16,7 @@
 //!
 //! Imports no I/O, no wasm, no `worker`.
 
-mod json_text;
+pub mod json;
 mod plan;
 mod select;
 
@@ -24,7 +24,7 @@ use std::fmt;
 
 use crate::filter::{self, Expr, FilterError, Ident, Path, Span};
 
-pub use json_text::{run_json_text, RunError, Typing};
+pub use json::{run_json_text, JsonSchema, RunError, Typing};
 pub use plan::{Group, GroupResult, ListResult, Plan};
 pub use select::select_paths;
 

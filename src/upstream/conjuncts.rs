@@ -39,12 +39,12 @@ fn lit(l: &Literal) -> Option<Lit> {
         Literal::Int(i) => Lit::Num(*i as f64),
         Literal::Float(f) => Lit::Num(*f),
         Literal::String(s) => Lit::Str(s.clone()),
-        Literal::Date(s) => Lit::Time {
-            at: Timestamp::parse(s).ok()?,
+        Literal::Date { ms, .. } => Lit::Time {
+            at: Timestamp(*ms),
             date_only: true,
         },
-        Literal::DateTimeOffset(s) => Lit::Time {
-            at: Timestamp::parse(s).ok()?,
+        Literal::DateTimeOffset { ms, .. } => Lit::Time {
+            at: Timestamp(*ms),
             date_only: false,
         },
         _ => return None,
