@@ -87,10 +87,15 @@ fn eval_table() {
             }
             (Err(e), None, Some(code)) => {
                 let span = [e.span.start, e.span.end];
-                if e.code != code || Some(span) != c.span || e.suggestion != c.suggestion {
+                if e.code() != code || Some(span) != c.span || e.suggestion != c.suggestion {
                     failures.push(format!(
                         "{:?}: got {} {:?} {:?}, want {code} {:?} {:?}",
-                        c.filter, e.code, span, e.suggestion, c.span, c.suggestion
+                        c.filter,
+                        e.code(),
+                        span,
+                        e.suggestion,
+                        c.span,
+                        c.suggestion
                     ));
                 }
             }

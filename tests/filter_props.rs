@@ -2,7 +2,7 @@
 //! generated ASTs.
 
 use flexedge::filter::{
-    parse, BinaryOp, Expr, ExprKind, Filter, Ident, LambdaOp, Literal, Path, Span,
+    parse, ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Filter, Ident, LambdaOp, Literal, Path, Span,
 };
 use flexedge::model::{Kind, Record, RecordSchema, Source};
 use proptest::prelude::*;
@@ -61,19 +61,19 @@ fn literal() -> impl Strategy<Value = Literal> {
 }
 
 const OPS: &[BinaryOp] = &[
-    BinaryOp::Eq,
-    BinaryOp::Ne,
-    BinaryOp::Gt,
-    BinaryOp::Ge,
-    BinaryOp::Lt,
-    BinaryOp::Le,
+    BinaryOp::Cmp(CmpOp::Eq),
+    BinaryOp::Cmp(CmpOp::Ne),
+    BinaryOp::Cmp(CmpOp::Gt),
+    BinaryOp::Cmp(CmpOp::Ge),
+    BinaryOp::Cmp(CmpOp::Lt),
+    BinaryOp::Cmp(CmpOp::Le),
     BinaryOp::Has,
-    BinaryOp::Add,
-    BinaryOp::Sub,
-    BinaryOp::Mul,
-    BinaryOp::Div,
-    BinaryOp::DivBy,
-    BinaryOp::Mod,
+    BinaryOp::Arith(ArithOp::Add),
+    BinaryOp::Arith(ArithOp::Sub),
+    BinaryOp::Arith(ArithOp::Mul),
+    BinaryOp::Arith(ArithOp::Div),
+    BinaryOp::Arith(ArithOp::DivBy),
+    BinaryOp::Arith(ArithOp::Mod),
 ];
 
 fn expr() -> impl Strategy<Value = Expr> {

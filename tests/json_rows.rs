@@ -45,11 +45,11 @@ fn json_errors_suggest() {
     let rows = rows();
     let e = Filter::<Value>::parse("nestd/x eq 'y'", JsonSchema::infer(&rows), 0).unwrap_err();
     assert_eq!(
-        (e.code, e.suggestion.as_deref()),
+        (e.code(), e.suggestion.as_deref()),
         ("filter.field.unknown", Some("nested/x"))
     );
     let e = Filter::<Value>::parse("when gt 'soon'", JsonSchema::infer(&rows), 0).unwrap_err();
-    assert_eq!(e.code, "filter.type.invalid_date");
+    assert_eq!(e.code(), "filter.type.invalid_date");
 }
 
 #[test]

@@ -74,7 +74,7 @@ fn query_table() {
             }
             (Err(e), Some((param, code, s, end))) => {
                 if param_name(e.param) != param
-                    || e.error.code != code
+                    || e.error.code() != code
                     || (e.error.span.start, e.error.span.end) != (*s, *end)
                     || e.error.suggestion != c.suggestion
                 {

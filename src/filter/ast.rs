@@ -16,6 +16,8 @@
 //!
 //! Imports no I/O, no wasm, no `worker`.
 
+use std::cmp::Ordering;
+
 use super::error::Span;
 use super::temporal;
 
@@ -121,9 +123,10 @@ impl Literal {
     }
 }
 
-/// Binary operators other than `and`/`or` (which are n-ary, see [`ExprKind::And`]).
+/// A comparison operator: the one vocabulary of `eq ne gt ge lt le` for the parser, the
+/// evaluator and the pushdown planners.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
+pub enum CmpOp {
     /// `eq`
     Eq,
     /// `ne`
@@ -136,15 +139,67 @@ pub enum BinaryOp {
     Lt,
     /// `le`
     Le,
-    /// `has` (enum flags)
-    Has,
+}
+
+impl CmpOp {
+    /// Every operator, in the order above.
+    pub const ALL: [CmpOp; 6] = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Gt,
+        CmpOp::Ge,
+        CmpOp::Lt,
+        CmpOp::Le,
+    ];
+
+    /// The canonical (lower-case) keyword.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "eq",
+            CmpOp::Ne => "ne",
+            CmpOp::Gt => "gt",
+            CmpOp::Ge => "ge",
+            CmpOp::Lt => "lt",
+            CmpOp::Le => "le",
+        }
+    }
+
+    /// The operator with its operands swapped (`5 lt x` is `x gt 5`).
+    pub const fn flip(self) -> CmpOp {
+        match self {
+            CmpOp::Eq => CmpOp::Eq,
+            CmpOp::Ne => CmpOp::Ne,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+        }
+    }
+
+    /// Whether `a op b` holds when `a` and `b` compare as `o` (`a.cmp(b)`).
+    #[inline]
+    pub fn test(self, o: Ordering) -> bool {
+        match self {
+            CmpOp::Eq => o == Ordering::Equal,
+            CmpOp::Ne => o != Ordering::Equal,
+            CmpOp::Gt => o == Ordering::Greater,
+            CmpOp::Ge => o != Ordering::Less,
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+        }
+    }
+}
+
+/// An arithmetic operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArithOp {
     /// `add`
     Add,
     /// `sub`
     Sub,
     /// `mul`
     Mul,
-    /// `div`
+    /// `div` (whole numbers truncate)
     Div,
     /// `divby` (always decimal division)
     DivBy,
@@ -152,41 +207,53 @@ pub enum BinaryOp {
     Mod,
 }
 
+impl ArithOp {
+    /// The canonical (lower-case) keyword.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ArithOp::Add => "add",
+            ArithOp::Sub => "sub",
+            ArithOp::Mul => "mul",
+            ArithOp::Div => "div",
+            ArithOp::DivBy => "divby",
+            ArithOp::Mod => "mod",
+        }
+    }
+}
+
+/// Binary operators other than `and`/`or` (which are n-ary, see [`ExprKind::And`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `eq ne gt ge lt le`
+    Cmp(CmpOp),
+    /// `add sub mul div divby mod`
+    Arith(ArithOp),
+    /// `has` (enum flags)
+    Has,
+}
+
 impl BinaryOp {
     /// The canonical (lower-case) keyword.
     pub const fn as_str(self) -> &'static str {
         match self {
-            BinaryOp::Eq => "eq",
-            BinaryOp::Ne => "ne",
-            BinaryOp::Gt => "gt",
-            BinaryOp::Ge => "ge",
-            BinaryOp::Lt => "lt",
-            BinaryOp::Le => "le",
+            BinaryOp::Cmp(op) => op.as_str(),
+            BinaryOp::Arith(op) => op.as_str(),
             BinaryOp::Has => "has",
-            BinaryOp::Add => "add",
-            BinaryOp::Sub => "sub",
-            BinaryOp::Mul => "mul",
-            BinaryOp::Div => "div",
-            BinaryOp::DivBy => "divby",
-            BinaryOp::Mod => "mod",
         }
     }
 
     /// True for `eq ne gt ge lt le`.
     pub const fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le
-        )
+        matches!(self, BinaryOp::Cmp(_))
     }
 
     /// The binding strength (higher binds tighter), OData 4.01 precedence.
     pub const fn precedence(self) -> u8 {
         match self {
-            BinaryOp::Eq | BinaryOp::Ne => PREC_EQ,
-            BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le => PREC_REL,
-            BinaryOp::Add | BinaryOp::Sub => PREC_ADD,
-            BinaryOp::Mul | BinaryOp::Div | BinaryOp::DivBy | BinaryOp::Mod => PREC_MUL,
+            BinaryOp::Cmp(CmpOp::Eq | CmpOp::Ne) => PREC_EQ,
+            BinaryOp::Cmp(_) => PREC_REL,
+            BinaryOp::Arith(ArithOp::Add | ArithOp::Sub) => PREC_ADD,
+            BinaryOp::Arith(_) => PREC_MUL,
             BinaryOp::Has => PREC_POSTFIX,
         }
     }

@@ -3,7 +3,7 @@
 //!
 //! Imports no I/O, no wasm, no `worker`.
 
-use super::error::{FilterError, Span};
+use super::error::{ErrorKind, FilterError, Span};
 use super::temporal;
 
 /// A token kind; identifiers and literal texts borrow from the source.
@@ -169,7 +169,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
             }
             other => {
                 return Err(FilterError::new(
-                    "filter.syntax.unexpected_char",
+                    ErrorKind::UnexpectedChar,
                     format!("unexpected character `{other}`"),
                     Span::new(start, start + other.len_utf8()),
                 ));
@@ -186,7 +186,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
 
 fn invalid(start: usize, end: usize, text: &str) -> FilterError {
     FilterError::new(
-        "filter.syntax.invalid_literal",
+        ErrorKind::InvalidLiteral,
         format!("`{text}` is not a valid number, date, date-time, time of day or GUID"),
         Span::new(start, end),
     )
@@ -258,7 +258,7 @@ fn string(src: &str, start: usize) -> Result<(String, usize), FilterError> {
     loop {
         let Some(c) = src.get(i..).and_then(|r| r.chars().next()) else {
             return Err(FilterError::new(
-                "filter.syntax.unterminated_string",
+                ErrorKind::UnterminatedString,
                 "string literal is not closed with `'`",
                 Span::new(start, src.len()),
             ));

@@ -52,15 +52,10 @@ fn lit(l: &Literal) -> Option<Lit> {
 }
 
 fn cmp_op(op: BinaryOp) -> Option<CmpOp> {
-    Some(match op {
-        BinaryOp::Eq => CmpOp::Eq,
-        BinaryOp::Ne => CmpOp::Ne,
-        BinaryOp::Gt => CmpOp::Gt,
-        BinaryOp::Ge => CmpOp::Ge,
-        BinaryOp::Lt => CmpOp::Lt,
-        BinaryOp::Le => CmpOp::Le,
-        _ => return None,
-    })
+    match op {
+        BinaryOp::Cmp(op) => Some(op),
+        _ => None,
+    }
 }
 
 /// A field operand: `path` or `tolower(path)`; returns (path, lowered).
@@ -96,7 +91,7 @@ fn recognise_opt(e: &Expr) -> Option<Pred> {
             let op = cmp_op(*op)?;
             let (f, v, op) = match (field(lhs), field(rhs)) {
                 (Some(f), None) => (f, literal(rhs)?, op),
-                (None, Some(f)) => (f, literal(lhs)?, op.flipped()),
+                (None, Some(f)) => (f, literal(lhs)?, op.flip()),
                 _ => return None,
             };
             // `tolower(f) eq 'Mixed'` never matches; leave such oddities to the edge.

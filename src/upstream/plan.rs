@@ -44,36 +44,7 @@ impl Lit {
     }
 }
 
-/// A comparison operator, with the field on the left.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CmpOp {
-    /// `eq`
-    Eq,
-    /// `ne`
-    Ne,
-    /// `gt`
-    Gt,
-    /// `ge`
-    Ge,
-    /// `lt`
-    Lt,
-    /// `le`
-    Le,
-}
-
-impl CmpOp {
-    /// The operator with its operands swapped (`5 lt x` is `x gt 5`).
-    pub const fn flipped(self) -> CmpOp {
-        match self {
-            CmpOp::Eq => CmpOp::Eq,
-            CmpOp::Ne => CmpOp::Ne,
-            CmpOp::Gt => CmpOp::Lt,
-            CmpOp::Ge => CmpOp::Le,
-            CmpOp::Lt => CmpOp::Gt,
-            CmpOp::Le => CmpOp::Ge,
-        }
-    }
-}
+pub use crate::filter::CmpOp;
 
 /// A string-matching function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
