@@ -12,9 +12,7 @@ use flexedge::filter::parse;
 use flexedge::model::Source;
 use flexedge::sim::{Fault, SimConfig, Simulator};
 use flexedge::upstream::sim_client::{FakeClock, SimClient};
-use flexedge::upstream::{
-    Budget, Clock, Fetched, PlanInput, Upstream, UpstreamError, UpstreamErrorKind,
-};
+use flexedge::upstream::{Budget, Clock, Fetched, PlanInput, UpstreamError, UpstreamErrorKind};
 
 const LATE: Budget = Budget {
     max_calls: 1_000,

@@ -14,10 +14,10 @@ use flexedge::model::{Kind, Record, RecordSchema, Source};
 use flexedge::query::{Query, QueryParams};
 use flexedge::service::gateway::sort_keys;
 use flexedge::sim::{Fault, Simulator};
+use flexedge::upstream::pushdown::Pushdown;
 use flexedge::upstream::sim_client::{FakeClock, SimClient};
 use flexedge::upstream::{
-    AnyUpstream, Budget, Collection, Fetched, PlanInput, Pushdown, Upstream, UpstreamError,
-    UpstreamErrorKind,
+    AnyUpstream, Budget, Collection, Fetched, PlanInput, UpstreamError, UpstreamErrorKind,
 };
 
 const BIG: Budget = Budget {
@@ -49,7 +49,10 @@ fn run(
     sort: &str,
     offset: usize,
     limit: Option<usize>,
-) -> (Result<Fetched, UpstreamError>, flexedge::upstream::Plan) {
+) -> (
+    Result<Fetched, UpstreamError>,
+    flexedge::upstream::SourcePlan,
+) {
     let clock = FakeClock::new(NOW_MS);
     let client = SimClient::new(sim, &clock, 30_000);
     let query = Query::parse(&QueryParams {

@@ -14,8 +14,7 @@ use common::*;
 use flexedge::model::Source;
 use flexedge::upstream::sim_client::{FakeClock, SimClient};
 use flexedge::upstream::{
-    Budget, Fetched, HttpClient, PlanInput, TransportError, Upstream, UpstreamError,
-    UpstreamErrorKind,
+    Budget, Fetched, HttpClient, PlanInput, TransportError, UpstreamError, UpstreamErrorKind,
 };
 
 const SEQUENTIAL: Budget = Budget {

@@ -109,7 +109,7 @@ impl Service {
         };
         let mut upstreams = Vec::new();
         for s in &config.sources {
-            let cfg = upstream::SourceConfig {
+            let cfg = upstream::AdapterConfig {
                 base_url: s.base_url.clone(),
                 credentials: s.credentials.clone(),
             };
@@ -255,7 +255,6 @@ impl Service {
     }
 
     pub(crate) fn upstream(&self, collection: Collection, source: Source) -> Option<&AnyUpstream> {
-        use crate::upstream::Upstream;
         self.upstreams
             .iter()
             .find(|u| u.source() == source && u.collection() == collection)

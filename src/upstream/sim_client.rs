@@ -13,7 +13,7 @@ use std::cell::{Cell, RefCell};
 
 use crate::sim::Simulator;
 
-use super::http::{Clock, HttpClient, TransportError};
+use super::client::{Clock, HttpClient, TransportError};
 
 /// A clock that moves only when told to (or when something sleeps on it).
 #[derive(Debug)]

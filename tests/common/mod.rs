@@ -6,7 +6,7 @@ use std::task::{Context, Poll, Waker};
 
 use flexedge::model::Source;
 use flexedge::sim::{creds, SimConfig, Simulator};
-use flexedge::upstream::{AnyUpstream, Credentials, Secret, SourceConfig};
+use flexedge::upstream::{AdapterConfig, AnyUpstream, Credentials, Secret};
 
 /// Polls a future to completion. Our futures never wait on anything external (the
 /// simulator answers synchronously and the clock is fake), so this is bounded.
@@ -108,7 +108,7 @@ pub fn all_secrets() -> Vec<&'static str> {
 pub fn adapter(s: Source, credentials: Credentials) -> AnyUpstream {
     AnyUpstream::build(
         s,
-        &SourceConfig {
+        &AdapterConfig {
             base_url: BASE.into(),
             credentials,
         },

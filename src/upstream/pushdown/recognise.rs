@@ -1,15 +1,20 @@
 //! Splits a parsed filter at its top-level `and` and recognises each conjunct as a
 //! [`Pred`] over one normalized field, and whether it constrains `source` (and so prunes
 //! whole upstreams). Anything not recognised is [`Pred::Other`]: it is never pushed and
-//! always re-applied at the edge. This module imports no I/O.
+//! always re-applied at the edge. Which sources a `source` conjunct admits is decided by
+//! the language's own evaluator, run on each source id: there is one meaning of `eq` or
+//! `contains`. This module imports no I/O.
 
-use crate::filter::{BinaryOp, Expr, ExprKind, LambdaOp, Literal};
+use crate::filter::{
+    BinaryOp, CmpOp, Expr, ExprKind, FieldId, FieldInfo, FieldType, Filter, LambdaOp, Literal,
+    Resolved, Row, Schema, Value,
+};
 use crate::model::{Source, Timestamp};
 
-use super::plan::{CmpOp, Conjunct, Lit, Pred, StrFn};
+use super::pred::{Conjunct, Lit, Pred, StrFn};
 
 /// The top-level conjuncts of `expr` (one when it is not an `and`).
-pub fn split(expr: &Expr) -> Vec<Conjunct> {
+pub(crate) fn split(expr: &Expr) -> Vec<Conjunct> {
     let mut out = Vec::new();
     flatten(expr, &mut out, 0);
     out.into_iter()
@@ -81,7 +86,7 @@ fn literal(e: &Expr) -> Option<Lit> {
 }
 
 /// Recognises one conjunct.
-pub fn recognise(e: &Expr) -> Pred {
+pub(crate) fn recognise(e: &Expr) -> Pred {
     recognise_opt(e).unwrap_or(Pred::Other)
 }
 
@@ -195,66 +200,66 @@ fn recognise_opt(e: &Expr) -> Option<Pred> {
     }
 }
 
-/// Evaluates a recognised predicate on the text of `source` (a non-null string).
-fn holds_on(p: &Pred, s: &str) -> Option<bool> {
-    Some(match p {
-        Pred::Cmp {
-            op, value, lower, ..
-        } => {
-            let v = value.as_str()?;
-            let s = if *lower {
-                s.to_lowercase()
-            } else {
-                s.to_owned()
-            };
-            let o = s.as_str().cmp(v);
-            match op {
-                CmpOp::Eq => o.is_eq(),
-                CmpOp::Ne => o.is_ne(),
-                CmpOp::Gt => o.is_gt(),
-                CmpOp::Ge => o.is_ge(),
-                CmpOp::Lt => o.is_lt(),
-                CmpOp::Le => o.is_le(),
-            }
-        }
-        Pred::In { values, .. } => values.iter().any(|v| v.as_str() == Some(s)),
-        Pred::Str {
-            func, value, lower, ..
-        } => {
-            let s = if *lower {
-                s.to_lowercase()
-            } else {
-                s.to_owned()
-            };
-            match func {
-                StrFn::Contains => s.contains(value.as_str()),
-                StrFn::StartsWith => s.starts_with(value.as_str()),
-                StrFn::EndsWith => s.ends_with(value.as_str()),
-            }
-        }
-        Pred::Any { .. } | Pred::Other => return None,
-    })
+/// A row with one field, `source`: what a `source` conjunct is evaluated on.
+struct SourceRow(Source);
+
+/// The schema of [`SourceRow`].
+#[derive(Debug, Clone, Copy)]
+struct SourceOnly;
+
+impl Schema for SourceOnly {
+    fn resolve(&mut self, path: &[&str]) -> Option<Resolved> {
+        (path == ["source"]).then_some(Resolved::Field(FieldInfo {
+            id: FieldId(0),
+            ty: FieldType::String,
+            collection: None,
+        }))
+    }
+
+    fn field_names(&self) -> Vec<String> {
+        vec!["source".to_owned()]
+    }
+}
+
+impl Row for SourceRow {
+    type Schema = SourceOnly;
+
+    fn get<'a>(&'a self, _: &SourceOnly, _: FieldId) -> Value<'a> {
+        Value::Str(self.0.as_str())
+    }
+
+    fn len(&self, _: &SourceOnly, _: FieldId) -> usize {
+        0
+    }
+
+    fn get_at<'a>(&'a self, _: &SourceOnly, _: FieldId, _: usize) -> Value<'a> {
+        Value::Null
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "source": self.0.as_str() })
+    }
 }
 
 /// The sources a conjunct about `source` admits; `None` when it is not only about
-/// `source` (or uses a form this planner does not evaluate).
-pub fn admits(e: &Expr) -> Option<Vec<Source>> {
-    let p = recognise(e);
-    match &p {
+/// `source` (or uses a form this planner does not recognise). The conjunct is compiled
+/// against a schema with the one field `source` and run on each source id.
+pub(crate) fn admits(e: &Expr) -> Option<Vec<Source>> {
+    match &recognise(e) {
         Pred::Cmp { field, value, .. } if field == "source" => {
-            // Only string comparisons are evaluated here; `source eq null` etc. stay.
+            // Only string comparisons; `source eq null` etc. stay.
             value.as_str()?;
         }
         Pred::In { field, .. } | Pred::Str { field, .. } if field == "source" => {}
         _ => return None,
     }
-    let mut out = Vec::new();
-    for s in Source::ALL {
-        if holds_on(&p, s.as_str())? {
-            out.push(s);
-        }
-    }
-    Some(out)
+    let filter = Filter::<SourceRow>::new(e, SourceOnly, 0).ok()?;
+    Some(
+        Source::ALL
+            .into_iter()
+            .filter(|s| filter.matches(&SourceRow(*s)))
+            .collect(),
+    )
 }
 
 #[cfg(test)]

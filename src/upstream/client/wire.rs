@@ -1,16 +1,23 @@
-//! Small helpers shared by the vendor folders: blank strings, derived statuses, literal
-//! quoting and sort-key checks. This module imports no I/O.
+//! Reading vendor bodies, written once: [`json`] (UTF-8 checked once, then parsed as
+//! `str`), [`Str`] (strings borrowed from the body), [`text`] (blank is absent),
+//! [`MessageBody`] (the `{message, error}` error body), and [`parse_page`], which turns a
+//! vendor's list page into normalized records (and, when asked, each item's original
+//! object in `raw`). This module imports no I/O.
 
-use crate::model::{Status, Timestamp};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
-use super::plan::{Lit, SortKey};
+use crate::model::{Record, Source};
+
+use super::error::UpstreamError;
+use super::fetch::{NormCtx, Page};
 
 /// Parses a JSON body. The body is checked to be UTF-8 once, up front (JSON on the wire
 /// must be), and read as `str`: serde_json then skips its per-string UTF-8 check, which
 /// was a tenth of the gateway's CPU per request. A body that is not UTF-8 is an error
 /// (before, only invalid bytes inside a string the adapter reads were one). Only the `str`
 /// reader is instantiated, so each wire type's deserializer exists once in the wasm.
-pub fn json<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> serde_json::Result<T> {
+pub(crate) fn json<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> serde_json::Result<T> {
     serde_json::from_str(utf8(body)?)
 }
 
@@ -25,7 +32,7 @@ fn utf8(body: &[u8]) -> serde_json::Result<&str> {
 /// that reading a page allocates only for what normalization keeps. Derefs to `str`.
 /// (`Option<Cow<str>>` never borrows under serde's derive; this does.)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Str<'a>(pub std::borrow::Cow<'a, str>);
+pub(crate) struct Str<'a>(pub(crate) std::borrow::Cow<'a, str>);
 
 impl std::ops::Deref for Str<'_> {
     type Target = str;
@@ -65,7 +72,7 @@ impl<'de> serde::de::Visitor<'de> for StrVisitor {
 
 /// `Some` of a non-blank string, kept as sent (not trimmed, so that an upstream `eq`
 /// and the edge's `eq` see the same text): a blank vendor value is "no value".
-pub fn text(s: Option<&str>) -> Option<String> {
+pub(crate) fn text(s: Option<&str>) -> Option<String> {
     s.filter(|t| !is_blank(t)).map(str::to_owned)
 }
 
@@ -79,33 +86,74 @@ fn is_blank(t: &str) -> bool {
     }
 }
 
-/// True for a literal that is safe to push: a non-blank string (a blank one matches
-/// blank vendor values upstream but nothing at the edge, where blanks are absent).
-pub fn pushable(s: &str) -> bool {
-    !s.trim().is_empty()
+/// An error body of the `{message}` / `{error}` shape (TelecomX, and the base of the FNO
+/// ones).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct MessageBody {
+    /// `access_denied`, `internal_error`, …
+    #[serde(default)]
+    pub(crate) message: Option<String>,
+    /// Alternative spelling.
+    #[serde(default)]
+    pub(crate) error: Option<String>,
 }
 
-/// `expired` when the vendor says active but the end date has passed at `now`.
-pub fn with_expiry(status: Status, end: Option<Timestamp>, now_ms: i64) -> Status {
-    match (status, end) {
-        (Status::Active, Some(e)) if e.millis() <= now_ms => Status::Expired,
-        (s, _) => s,
+impl MessageBody {
+    /// The message, else the error word.
+    pub(crate) fn detail(self) -> Option<String> {
+        self.message.or(self.error)
     }
 }
 
-/// The strings of a list of literals, or `None` if any is not a string.
-pub fn strings(values: &[Lit]) -> Option<Vec<&str>> {
-    values.iter().map(Lit::as_str).collect()
+/// A vendor's list page on the wire: its items (borrowed from the body) and, when the
+/// vendor gives one, the total. A page may also carry a failure in its body.
+pub(crate) trait WireList<'a>: Deserialize<'a> {
+    /// One item of the page.
+    type Item;
+    /// The items, in the upstream's order.
+    fn items(&self) -> &[Self::Item];
+    /// The vendor's count of all matching records.
+    fn total(&self) -> Option<u64> {
+        None
+    }
+    /// A failure the vendor reports inside a 2xx body (FNO `statusInfo`).
+    fn failure(&self, source: Source, status: u16) -> Result<(), UpstreamError> {
+        let _ = (source, status);
+        Ok(())
+    }
 }
 
-/// True when the sort is empty or its only key is the record id / source id (which the
-/// edge also uses as its tie-breaker).
-pub fn sort_is_by_id(keys: &[SortKey]) -> Option<bool> {
-    match keys {
-        [] => Some(false),
-        [k] if k.field == "id" || k.field == "sourceId" => Some(k.desc),
-        _ => None,
+/// The same page read for `raw`: each item as the vendor sent it.
+pub(crate) trait RawList: DeserializeOwned {
+    /// The items, in the upstream's order.
+    fn into_items(self) -> Vec<serde_json::Value>;
+}
+
+/// Parses a 2xx list page: `L` read from the body, each item normalized with `normalize`,
+/// and with `include_raw` the body read again as `R` to put each original item in
+/// [`Record::raw`]. A body that does not parse is `upstream.malformed`.
+pub(crate) fn parse_page<'a, L: WireList<'a>, R: RawList>(
+    source: Source,
+    status: u16,
+    body: &'a [u8],
+    ctx: NormCtx,
+    normalize: impl Fn(&L::Item, NormCtx) -> Record,
+) -> Result<Page, UpstreamError> {
+    let list: L = json(body).map_err(|e| UpstreamError::malformed(source, status, e))?;
+    list.failure(source, status)?;
+    let items = list.items();
+    let mut records: Vec<Record> = items.iter().map(|i| normalize(i, ctx)).collect();
+    if ctx.include_raw {
+        let raw: R = json(body).map_err(|e| UpstreamError::malformed(source, status, e))?;
+        for (r, v) in records.iter_mut().zip(raw.into_items()) {
+            r.raw = Some(v);
+        }
     }
+    Ok(Page {
+        count: items.len() as u64,
+        total: list.total(),
+        records,
+    })
 }
 
 #[cfg(test)]
