@@ -26,5 +26,6 @@ mod edge;
 #[cfg(all(feature = "browser", target_arch = "wasm32"))]
 pub mod browser;
 
-#[cfg(feature = "bench-wasm")]
-pub mod benchkit;
+#[cfg(feature = "testkit")]
+#[doc(hidden)]
+pub mod testkit;

@@ -11,7 +11,7 @@ use common::*;
 use flexedge::filter::parse;
 use flexedge::model::Source;
 use flexedge::sim::{Fault, SimConfig, Simulator};
-use flexedge::upstream::sim_client::{FakeClock, SimClient};
+use flexedge::testkit::{FakeClock, SimClient};
 use flexedge::upstream::{Budget, Clock, Fetched, PlanInput, UpstreamError, UpstreamErrorKind};
 
 const LATE: Budget = Budget {

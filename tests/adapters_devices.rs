@@ -14,8 +14,8 @@ use flexedge::model::{Kind, Record, RecordSchema, Source};
 use flexedge::query::{Query, QueryParams};
 use flexedge::service::gateway::sort_keys;
 use flexedge::sim::{Fault, Simulator};
+use flexedge::testkit::{FakeClock, SimClient};
 use flexedge::upstream::pushdown::Pushdown;
-use flexedge::upstream::sim_client::{FakeClock, SimClient};
 use flexedge::upstream::{
     AnyUpstream, Budget, Collection, Fetched, PlanInput, UpstreamError, UpstreamErrorKind,
 };

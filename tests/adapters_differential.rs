@@ -14,7 +14,7 @@ use common::*;
 use flexedge::filter::{parse, Filter};
 use flexedge::model::{Record, RecordSchema, Source, Timestamp};
 use flexedge::sim::Simulator;
-use flexedge::upstream::sim_client::{FakeClock, SimClient};
+use flexedge::testkit::{FakeClock, SimClient};
 use flexedge::upstream::{AnyUpstream, Budget, PlanInput, SortField};
 
 const RECORDS: usize = 150;

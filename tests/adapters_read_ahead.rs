@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 
 use common::*;
 use flexedge::model::Source;
-use flexedge::upstream::sim_client::{FakeClock, SimClient};
+use flexedge::testkit::{FakeClock, SimClient};
 use flexedge::upstream::{
     Budget, Fetched, HttpClient, PlanInput, TransportError, UpstreamError, UpstreamErrorKind,
 };

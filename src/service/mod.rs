@@ -17,7 +17,7 @@ mod problem;
 mod routes;
 
 pub use auth::{ApiKeys, AuthError, Scope};
-pub use config::{base_url_var, sim_credentials, Config, SourceConfig, SourceMode, SIM_BASE_URL};
+pub use config::{base_url_var, credentials, Config, SourceConfig, SourceMode};
 pub use http_util::{conditional, etag_for, Cors};
 pub use problem::{Extra, Problem, SpanOut};
 

@@ -1,7 +1,13 @@
 //! Fixed simulated credentials. They are fake and only unlock the simulator (in-process or
-//! `flexedge-mock` on 127.0.0.1); no real service accepts them.
+//! `flexedge-mock` on 127.0.0.1); no real service accepts them. [`config_var`] gives them
+//! as flexedge's own configuration variables, which is how the embedded default, the
+//! mock server's scripts and the tests point a source at a simulator.
 //!
 //! Imports nothing.
+
+/// The base URL the embedded simulator answers on (never resolved: the edge's HTTP client
+/// routes it in process).
+pub const EMBEDDED_BASE_URL: &str = "http://sim.flexedge.internal";
 
 /// GreenLake personal API client id with View permission on Orders and Devices.
 pub const GREENLAKE_CLIENT_ID: &str = "sim-greenlake-client";
@@ -28,3 +34,31 @@ pub const TELECOMX_ADMIN_PASSWORD: &str = "sim-telecomx-admin";
 pub const TELECOMX_VIEWER_USER: &str = "viewer@sim.telecomx.test";
 /// Password of [`TELECOMX_VIEWER_USER`].
 pub const TELECOMX_VIEWER_PASSWORD: &str = "sim-telecomx-viewer";
+
+/// The flexedge configuration variable `name` that points every source at a simulator at
+/// `base` (no trailing slash) with the credentials above: the four base URLs, the
+/// GreenLake token endpoint and each source's credentials (as `scripts/procs.sh` passes
+/// them to `wrangler dev`); `None` for any other name.
+pub fn config_var(base: &str, name: &str) -> Option<String> {
+    let fixed = match name {
+        "HPE_FLEX_BASE_URL"
+        | "FNO_ORDERS_BASE_URL"
+        | "FNO_ENTITLEMENTS_BASE_URL"
+        | "TELECOMX_BASE_URL" => return Some(base.to_owned()),
+        "HPE_FLEX_TOKEN_URL" => return Some(format!("{base}/as/token.oauth2")),
+        "HPE_FLEX_CLIENT_ID" => GREENLAKE_CLIENT_ID,
+        "HPE_FLEX_CLIENT_SECRET" => GREENLAKE_CLIENT_SECRET,
+        "FNO_USERNAME" => FNO_USER,
+        "FNO_PASSWORD" => FNO_PASSWORD,
+        "FNO_ENTITLEMENTS_TOKEN" => FNO_TOKEN,
+        "TELECOMX_USERNAME" => TELECOMX_ADMIN_USER,
+        "TELECOMX_PASSWORD" => TELECOMX_ADMIN_PASSWORD,
+        _ => return None,
+    };
+    Some(fixed.to_owned())
+}
+
+/// [`config_var`] for the embedded simulator ([`EMBEDDED_BASE_URL`]).
+pub fn embedded_var(name: &str) -> Option<String> {
+    config_var(EMBEDDED_BASE_URL, name)
+}

@@ -96,6 +96,10 @@ pub struct SimResponse {
     pub delay_ms: Option<u64>,
 }
 
+/// The simulated delay reached the caller's timeout: no answer in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimedOut;
+
 /// Mutable state shared by all vendors.
 #[derive(Debug, Default)]
 struct State {
@@ -314,6 +318,24 @@ impl Simulator {
             _ => {}
         }
         SimResponse { response, delay_ms }
+    }
+
+    /// Answers `req` as a client with a timeout of `timeout_ms` sees it: the response and
+    /// the delay to wait before delivering it, or [`TimedOut`] when the simulated delay is
+    /// at least the timeout (the caller then waits `timeout_ms` and reports a timeout). The
+    /// one rule every in-process client of the simulator follows.
+    pub fn answer_within(
+        &self,
+        req: &Request<Vec<u8>>,
+        now_ms: i64,
+        timeout_ms: u64,
+    ) -> Result<(Response<Vec<u8>>, u64), TimedOut> {
+        let out = self.handle(req, now_ms);
+        let delay = out.delay_ms.unwrap_or(0);
+        if delay >= timeout_ms {
+            return Err(TimedOut);
+        }
+        Ok((out.response, delay))
     }
 
     fn vendor_429(

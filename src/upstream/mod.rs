@@ -23,7 +23,6 @@
 
 mod client;
 pub mod pushdown;
-pub mod sim_client;
 
 mod fno_entitlements;
 mod fno_orders;
