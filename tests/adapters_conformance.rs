@@ -64,7 +64,9 @@ fn full_walk_returns_every_record_once() {
         let (out, log) = fetch_with(&sim, s, None, None, BIG);
         let f = out.unwrap_or_else(|e| panic!("{s}: {e}"));
         assert_eq!(f.records.len(), 250, "{s}");
-        assert_eq!(f.requests, 3, "{s}: {log:?}");
+        // Pages of the vendor's largest size (TelecomX: 500, the others 100).
+        let max = adapter(s, good_creds(s)).max_page();
+        assert_eq!(f.requests, 250u32.div_ceil(max), "{s}: {log:?}");
         assert!(!f.exhausted && f.next.is_none());
         check_records(s, &f);
     }
@@ -78,8 +80,10 @@ fn exact_multiple_of_the_page_size() {
         let f = out.unwrap();
         assert_eq!(f.records.len(), 200, "{s}");
         // With a total the walk stops at it; without one a final empty page ends it.
+        // TelecomX's pages hold 500: one short page.
         let expected = match s {
-            Source::HpeFlex | Source::TelecomxFlexcare => 2,
+            Source::HpeFlex => 2,
+            Source::TelecomxFlexcare => 1,
             Source::FnoOrders | Source::FnoEntitlements => 3,
         };
         assert_eq!(f.requests, expected, "{s}: {log:?}");
@@ -171,7 +175,9 @@ fn running_out_of_budget_is_reported_and_resumable() {
         let uniq: BTreeSet<&String> = seen.iter().collect();
         assert_eq!(seen.len(), 250, "{s}");
         assert_eq!(uniq.len(), 250, "{s}");
-        assert!(rounds >= 3, "{s}");
+        // One page per round (a token call takes the first round's one call).
+        let pages = 250u32.div_ceil(up.max_page());
+        assert!(rounds >= pages, "{s}: {rounds} rounds");
     }
 }
 

@@ -30,6 +30,15 @@ impl Clock for WorkerClock {
     async fn sleep_ms(&self, ms: u64) {
         Delay::from(Duration::from_millis(ms)).await;
     }
+
+    /// Back-off jitter from the platform's random source (the midpoint if it fails).
+    fn jitter_ms(&self, upto: u64) -> u64 {
+        let mut buf = [0u8; 8];
+        match getrandom::fill(&mut buf) {
+            Ok(()) => u64::from_le_bytes(buf) % upto.saturating_add(1),
+            Err(_) => upto / 2,
+        }
+    }
 }
 
 /// Fetch, the Cache API and the embedded simulator behind one [`HttpClient`].
@@ -58,8 +67,9 @@ impl EdgeClient {
         &self,
         sim: &Simulator,
         req: http::Request<Vec<u8>>,
+        timeout_ms: u64,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        match sim.answer_within(&req, js_sys::Date::now() as i64, self.timeout_ms) {
+        match sim.answer_within(&req, js_sys::Date::now() as i64, timeout_ms) {
             Ok((response, delay)) => {
                 if delay > 0 {
                     WorkerClock.sleep_ms(delay).await;
@@ -67,15 +77,17 @@ impl EdgeClient {
                 Ok(response)
             }
             Err(_) => {
-                WorkerClock.sleep_ms(self.timeout_ms).await;
+                WorkerClock.sleep_ms(timeout_ms).await;
                 Err(TransportError::Timeout)
             }
         }
     }
 
+    /// One Fetch, aborted after `timeout_ms` (what is left of the request's deadline).
     async fn fetch(
         &self,
         req: &http::Request<Vec<u8>>,
+        timeout_ms: u64,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let connect = |e: JsValue| TransportError::Connect(js_error(&e));
         let headers = web_sys::Headers::new().map_err(connect)?;
@@ -100,7 +112,7 @@ impl EdgeClient {
                     .dyn_into()?;
             read(res).await
         });
-        let timer = Box::pin(Delay::from(Duration::from_millis(self.timeout_ms)));
+        let timer = Box::pin(Delay::from(Duration::from_millis(timeout_ms)));
         let answer = match select(send, timer).await {
             Either::Left((Ok(res), _)) => Ok(res),
             Either::Left((Err(e), _)) => Err(connect(e)),
@@ -136,6 +148,18 @@ impl HttpClient for EdgeClient {
         &self,
         req: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.send_within(req, self.timeout_ms).await
+    }
+
+    /// Sends with the earlier of the configured deadline and `timeout_ms` (what is left
+    /// of the request's one deadline) as the exchange's timeout: a late answer is aborted,
+    /// not waited for.
+    async fn send_within(
+        &self,
+        req: http::Request<Vec<u8>>,
+        timeout_ms: u64,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let timeout_ms = timeout_ms.min(self.timeout_ms);
         let is_token_call = req.uri().path().ends_with("/token.oauth2")
             || req.uri().path().ends_with("/auth/login");
         // The key (a hash over the request body) and the Cache object only when the
@@ -155,8 +179,8 @@ impl HttpClient for EdgeClient {
             &self.sim,
             req.uri().to_string().starts_with(EMBEDDED_BASE_URL),
         ) {
-            (Some(sim), true) => self.simulated(sim, req).await?,
-            _ => self.fetch(&req).await?,
+            (Some(sim), true) => self.simulated(sim, req, timeout_ms).await?,
+            _ => self.fetch(&req, timeout_ms).await?,
         };
         if let Some((key, cache)) = cache.filter(|_| res.status().is_success()) {
             if let Ok(stored) = from_http_for_cache(&res, self.cache_ttl_s) {

@@ -12,10 +12,12 @@ use std::cell::{Cell, RefCell};
 use crate::sim::Simulator;
 use crate::upstream::{Clock, HttpClient, TransportError};
 
-/// A clock that moves only when told to (or when something sleeps on it).
+/// A clock that moves only when told to (or when something sleeps on it). Its jitter
+/// is a fixed pseudo-random sequence (the same in every run).
 #[derive(Debug)]
 pub struct FakeClock {
     now: Cell<i64>,
+    jitter: Cell<u64>,
 }
 
 impl FakeClock {
@@ -23,6 +25,7 @@ impl FakeClock {
     pub fn new(start_ms: i64) -> Self {
         FakeClock {
             now: Cell::new(start_ms),
+            jitter: Cell::new(0x9e37_79b9_7f4a_7c15),
         }
     }
 
@@ -40,6 +43,16 @@ impl Clock for FakeClock {
 
     async fn sleep_ms(&self, ms: u64) {
         self.advance(ms);
+    }
+
+    fn jitter_ms(&self, upto: u64) -> u64 {
+        // xorshift64: deterministic, never zero.
+        let mut x = self.jitter.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.jitter.set(x);
+        x % upto.saturating_add(1)
     }
 }
 
@@ -79,6 +92,17 @@ impl HttpClient for SimClient<'_> {
         &self,
         req: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.send_within(req, self.timeout_ms).await
+    }
+
+    /// Times out at the earlier of the client's own timeout and `timeout_ms` (what is left
+    /// of the request's deadline), advancing the clock only that far.
+    async fn send_within(
+        &self,
+        req: http::Request<Vec<u8>>,
+        timeout_ms: u64,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let timeout_ms = timeout_ms.min(self.timeout_ms);
         let line = match req.uri().path_and_query() {
             Some(pq) => format!("{} {}", req.method(), pq),
             None => format!("{} {}", req.method(), req.uri()),
@@ -86,14 +110,14 @@ impl HttpClient for SimClient<'_> {
         self.log.borrow_mut().push(line);
         match self
             .sim
-            .answer_within(&req, self.clock.now_ms(), self.timeout_ms)
+            .answer_within(&req, self.clock.now_ms(), timeout_ms)
         {
             Ok((response, delay)) => {
                 self.clock.advance(delay);
                 Ok(response)
             }
             Err(_) => {
-                self.clock.advance(self.timeout_ms);
+                self.clock.advance(timeout_ms);
                 Err(TransportError::Timeout)
             }
         }

@@ -30,8 +30,9 @@ mod hpe_flex;
 mod telecomx_flexcare;
 
 pub use client::{
-    Budget, Clock, Credentials, Cursor, Fetched, HttpClient, NormCtx, Page, Secret, TransportError,
-    UpstreamError, UpstreamErrorKind,
+    residual, Budget, Chunk, Clock, Credentials, Cursor, Fetched, Found, HttpClient, Ledger,
+    NormCtx, Page, Position, Residual, Scanned, Secret, Spend, TransportError, UpstreamError,
+    UpstreamErrorKind, MAX_ATTEMPTS, RESERVE,
 };
 pub use pushdown::{PlanInput, SortField, SourcePlan};
 
@@ -173,6 +174,98 @@ impl AnyUpstream {
         resume: Option<Cursor>,
     ) -> Result<Fetched, UpstreamError> {
         each!(self, a => a.fetch(client, clock, plan, budget, resume).await)
+    }
+
+    /// Whether this upstream numbers its pages (a walk then keeps one page size, carried
+    /// in [`Position::page_size`]); `false` for offset upstreams.
+    pub fn numbered_pages(&self) -> bool {
+        each!(self, a => a.vendor.paging() != client::Paging::Offset)
+    }
+
+    /// The largest page this upstream serves.
+    pub fn max_page(&self) -> u32 {
+        each!(self, a => client::Vendor::max_page(&a.vendor))
+    }
+
+    /// Whether this upstream can tell in one call how many records a query matches
+    /// (a page with a total, or a count call).
+    pub fn can_count(&self) -> bool {
+        each!(self, a => client::Vendor::counts(&a.vendor))
+    }
+
+    /// The start of a walk of `plan` whose pages should each hold about `share` matching
+    /// records.
+    pub fn start(&self, plan: &SourcePlan, share: u64) -> Position {
+        Position {
+            index: 0,
+            page_size: each!(self, a => a.walk_page_size(plan, share)),
+        }
+    }
+
+    /// Reads the stream of `plan` at `pos` (one page, or two with read-ahead), paying
+    /// from `spend`; `want` is how many matching records the caller hopes for.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn read<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        plan: &SourcePlan,
+        residual: &Residual,
+        spend: Spend<'_>,
+        pos: Position,
+        want: u64,
+    ) -> Result<Chunk, UpstreamError> {
+        each!(self, a => a.read(client, clock, plan, residual, spend, pos, want).await)
+    }
+
+    /// How many raw records the pushed query of `plan` matches, in one call, where the
+    /// vendor can tell.
+    pub async fn count<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        plan: &SourcePlan,
+        spend: Spend<'_>,
+    ) -> Result<Option<u64>, UpstreamError> {
+        each!(self, a => a.count(client, clock, plan, spend).await)
+    }
+
+    /// Whether the raw record at `index` of `plan`'s stream exists (one call).
+    pub async fn exists<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        plan: &SourcePlan,
+        spend: Spend<'_>,
+        index: u64,
+    ) -> Result<bool, UpstreamError> {
+        each!(self, a => a.exists(client, clock, plan, spend, index).await)
+    }
+
+    /// Reads everything `plan` matches within the budget (see `scan` in `client/read.rs`).
+    pub async fn scan<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        plan: &SourcePlan,
+        residual: &Residual,
+        spend: Spend<'_>,
+        partial_ok: bool,
+    ) -> Result<Scanned, UpstreamError> {
+        each!(self, a => a.scan(client, clock, plan, residual, spend, partial_ok).await)
+    }
+
+    /// Finds the record with the global id `id` with the vendor's own look-up (`plan` is
+    /// the list filtered by `id eq …`, read when the vendor has no better way).
+    pub async fn find<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        plan: &SourcePlan,
+        spend: Spend<'_>,
+        id: &str,
+    ) -> Result<Found, UpstreamError> {
+        each!(self, a => a.find(client, clock, plan, spend, id).await)
     }
 
     /// Parses one 2xx page of this upstream's list endpoint (wire types, normalization

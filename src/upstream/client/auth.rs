@@ -18,8 +18,9 @@ use serde::Deserialize;
 
 use crate::model::Source;
 
+use super::budget::Spend;
 use super::error::{UpstreamError, UpstreamErrorKind};
-use super::http::{Clock, HttpClient};
+use super::http::{send_by, Clock, HttpClient};
 
 /// A secret string: `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -188,13 +189,13 @@ impl Authenticator {
         }
     }
 
-    /// The credential header for a request at `now`, fetching a token when needed.
-    /// Every HTTP call made here is counted in `calls`.
+    /// The credential header for a request at `now`, fetching a token when needed. A
+    /// token call is paid from `spend` and bounded by its deadline, like any other call.
     pub async fn header<C: HttpClient, K: Clock>(
         &self,
         client: &C,
         clock: &K,
-        calls: &mut u32,
+        spend: Spend<'_>,
     ) -> Result<Option<(http::HeaderName, String)>, UpstreamError> {
         let auth = http::header::AUTHORIZATION;
         match &self.creds {
@@ -211,7 +212,7 @@ impl Authenticator {
                 let tok = match fresh {
                     Some(t) => t,
                     None => {
-                        let t = self.fetch_token(client, now, calls).await?;
+                        let t = self.fetch_token(client, clock, spend).await?;
                         self.store(Some(t.clone()));
                         t
                     }
@@ -221,12 +222,13 @@ impl Authenticator {
         }
     }
 
-    async fn fetch_token<C: HttpClient>(
+    async fn fetch_token<C: HttpClient, K: Clock>(
         &self,
         client: &C,
-        now: i64,
-        calls: &mut u32,
+        clock: &K,
+        spend: Spend<'_>,
     ) -> Result<CachedToken, UpstreamError> {
+        let now = clock.now_ms();
         let err = |kind, status, msg: &str| UpstreamError::new(self.source, kind, status, msg);
         let (req, is_oauth) = match &self.creds {
             Credentials::ClientCredentials {
@@ -272,9 +274,8 @@ impl Authenticator {
             _ => return Err(err(UpstreamErrorKind::Auth, None, "no token to fetch")),
         };
         let req = req.map_err(|_| err(UpstreamErrorKind::Auth, None, "invalid token URL"))?;
-        *calls = calls.saturating_add(1);
-        let resp = client
-            .send(req)
+        spend.take()?;
+        let resp = send_by(client, clock, req, spend.deadline_ms())
             .await
             .map_err(|e| UpstreamError::transport(self.source, &e))?;
         let status = resp.status().as_u16();

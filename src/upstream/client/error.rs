@@ -44,6 +44,9 @@ pub enum UpstreamErrorKind {
     /// `fetch` itself reports this as `Fetched::exhausted` with a continuation; this kind
     /// is for a caller that must fail instead (e.g. a strict request).
     BudgetExhausted,
+    /// The vendor answered more than was asked (a page with more items than its `limit`),
+    /// so the answer cannot be trusted to page correctly.
+    TooLarge,
 }
 
 /// A typed failure of one upstream.
@@ -93,6 +96,7 @@ impl UpstreamError {
             UpstreamErrorKind::Malformed => "upstream.malformed",
             UpstreamErrorKind::VendorFailure { .. } => "upstream.vendor_failure",
             UpstreamErrorKind::BudgetExhausted => "upstream.budget_exhausted",
+            UpstreamErrorKind::TooLarge => "upstream.too_large",
         }
     }
 

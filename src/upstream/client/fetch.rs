@@ -1,31 +1,32 @@
 //! The shared fetch machinery, written once for every vendor: the [`Vendor`] trait a
-//! vendor folder implements, the exchange (credentials, retry on 429/5xx honouring
-//! `Retry-After` within a deadline, one credential refresh), and the page walker with a
-//! per-request budget of upstream calls, which requests two pages at once where the
-//! upstream gives no total (see `Adapter::read_ahead`).
+//! vendor folder implements, the [`Adapter`] that pairs a vendor with its base URL and
+//! credentials, and the exchange: credentials, retries of 429/5xx/timeouts with jittered
+//! back-off (honouring `Retry-After` only when it fits the deadline), one credential
+//! refresh. Every call, retries and token calls included, is paid from the request's
+//! [`Ledger`](super::budget::Ledger) and bounded by its one total deadline. Reading pages
+//! at a stream position is `read`.
 //!
 //! It talks HTTP only through [`HttpClient`] and waits only through [`Clock`]. It imports
 //! no `worker`, no wasm and no `std::time`.
 
 use std::sync::Arc;
 
-use futures_util::future::join;
-
-use crate::filter::Filter;
-use crate::model::{Record, RecordSchema, Source};
+use crate::model::{Record, Source};
 
 use super::auth::Authenticator;
+use super::budget::Spend;
 use super::error::{redact, UpstreamError, UpstreamErrorKind};
-use super::http::{Clock, HttpClient, NativeRequest};
+use super::http::{send_by, Clock, HttpClient, NativeRequest};
 use crate::upstream::pushdown::{PlanInput, SourcePlan};
 
-/// Limits for one fetch.
+/// Limits for one [`fetch`](crate::upstream::AnyUpstream::fetch) on its own (the gateway
+/// shares one [`Ledger`](super::budget::Ledger) across sources instead).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
-    /// Page requests this fetch may make (retries and token calls are not counted here,
-    /// but are bounded by the deadline and by four attempts per page).
+    /// Upstream subrequests this fetch may make: pages, read-ahead, retries and token
+    /// calls all count.
     pub max_calls: u32,
-    /// Epoch ms after which no new request is started (retries included).
+    /// Epoch ms after which no request starts and no answer is waited for.
     pub deadline_ms: i64,
     /// Request the next page together with this one where an upstream gives no total
     /// (one round trip for two pages; the read-ahead is wasted at most once per walk).
@@ -35,14 +36,16 @@ pub struct Budget {
 /// Attempts per page request (the first try plus retries on 429/5xx/timeouts).
 pub const MAX_ATTEMPTS: u32 = 4;
 
+/// The first back-off before a retry, doubled for each further attempt.
+const BACKOFF_MS: u64 = 200;
+
 /// Where a walk continues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cursor {
     /// The next record offset (offset/limit upstreams).
     Offset(u64),
     /// The next page (page-numbered upstreams; the number's base is the vendor's). The
-    /// page size is part of the cursor: pages only line up at a fixed size. A size of 0
-    /// from a vendor's first cursor means "pick one".
+    /// page size is part of the cursor: pages only line up at a fixed size.
     Page {
         /// Page number.
         number: u64,
@@ -72,7 +75,7 @@ impl Cursor {
 }
 
 /// How an upstream pages: by record offset, or by page number (pages only line up at a
-/// fixed size, so a walk that starts at an offset drops records locally).
+/// fixed size, so a walk that starts inside a page drops records locally).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Paging {
     /// `offset`/`limit`.
@@ -85,7 +88,7 @@ pub(crate) enum Paging {
 }
 
 /// A 2xx answer's status and body, or why there is none.
-type Answer = Result<(u16, Vec<u8>), UpstreamError>;
+pub(crate) type Answer = Result<(u16, Vec<u8>), UpstreamError>;
 
 /// Per-call context for normalization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,26 +110,18 @@ pub struct Page {
     pub count: u64,
 }
 
-/// What a fetch returns.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Fetched {
-    /// Records that satisfy the whole filter (residual applied), in upstream order,
-    /// after the pushed window if one was pushed.
-    pub records: Vec<Record>,
-    /// Page requests made.
-    pub requests: u32,
-    /// All HTTP calls made (pages, retries, token fetches).
-    pub http_calls: u32,
-    /// Records received from the upstream before the residual.
-    pub fetched: u64,
-    /// The budget ran out before the source was exhausted: `records` is incomplete.
-    pub exhausted: bool,
-    /// Where to continue (set exactly when `exhausted`).
-    pub next: Option<Cursor>,
-    /// The vendor's total of matching records, when known (counts the pushed filter only).
-    pub total: Option<u64>,
-    /// Every page request made, described for explain (no secrets).
-    pub native_requests: Vec<String>,
+/// How a vendor finds one record by its source id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    /// Read the list filtered by `id eq …` (whatever of it the dialect pushes) until the
+    /// record appears or the list ends.
+    Filter,
+    /// One GET of the record itself: a 2xx answer is the record
+    /// ([`Vendor::parse_object`]), a 404 says it does not exist.
+    Object(NativeRequest),
+    /// A first GET whose answer narrows the list to a few records
+    /// ([`Vendor::narrow`]); a 404 says the record does not exist.
+    Narrow(NativeRequest),
 }
 
 /// What a vendor folder implements; everything else is shared, and the defaults cover
@@ -138,29 +133,16 @@ pub(crate) trait Vendor {
     fn max_page(&self) -> u32 {
         100
     }
+    /// The smallest page the upstream accepts (GreenLake takes `limit=0`).
+    fn min_page(&self) -> u32 {
+        1
+    }
     /// How the upstream pages.
     fn paging(&self) -> Paging {
         Paging::Offset
     }
     /// The pushdown planner (the folder's `dialect.rs`).
     fn plan(&self, input: &PlanInput) -> SourcePlan;
-    /// The first cursor of a walk for `plan`, and how many records to drop locally from
-    /// its start (page-numbered upstreams cannot skip to an arbitrary offset). The
-    /// default follows [`Vendor::paging`]: the pushed offset, or the first page and the
-    /// offset dropped locally (a page size of 0 means "pick one").
-    fn start(&self, plan: &SourcePlan) -> (Cursor, u64) {
-        let offset = plan.window.map_or(0, |w| w.offset);
-        match self.paging() {
-            Paging::Offset => (Cursor::Offset(offset), 0),
-            Paging::Page { first } => (
-                Cursor::Page {
-                    number: first,
-                    size: 0,
-                },
-                offset,
-            ),
-        }
-    }
     /// The request for one page.
     fn request(&self, base: &str, plan: &SourcePlan, cursor: Cursor, size: u32) -> NativeRequest;
     /// Parses a 2xx body (the folder's `wire.rs` + `normalize.rs`).
@@ -173,26 +155,55 @@ pub(crate) trait Vendor {
     fn has_total(&self) -> bool {
         self.paging() == Paging::Offset
     }
-    /// The cursor after a page at `cursor` of `size` that held `count` items, or `None`
-    /// at the end. The default follows the kind of cursor: offsets until `total`
-    /// (or a short page when there is no total), pages until a short page.
-    fn next(&self, cursor: Cursor, size: u32, count: u64, total: Option<u64>) -> Option<Cursor> {
-        if count == 0 || count < u64::from(size) {
-            return None;
-        }
-        match cursor {
-            Cursor::Offset(o) => {
-                let n = o.saturating_add(count);
-                match total {
-                    Some(t) if n >= t => None,
-                    _ => Some(Cursor::Offset(n)),
-                }
-            }
-            Cursor::Page { number, size } => Some(Cursor::Page {
-                number: number.saturating_add(1),
-                size,
-            }),
-        }
+    /// Whether one call tells how many records a query matches
+    /// ([`Vendor::count_request`]). The default: when pages carry a total.
+    fn counts(&self) -> bool {
+        self.has_total()
+    }
+    /// The one call that tells how many records the pushed query matches, when the
+    /// vendor has one. The default: the smallest page of a list that carries a total.
+    fn count_request(&self, base: &str, plan: &SourcePlan) -> Option<NativeRequest> {
+        self.counts()
+            .then(|| self.request(base, plan, Cursor::Offset(0), self.min_page()))
+    }
+    /// Reads the answer of [`Vendor::count_request`]. The default: the page's total.
+    fn parse_count(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<u64, UpstreamError> {
+        self.parse(status, body, ctx)?
+            .total
+            .ok_or_else(|| UpstreamError::malformed(self.source(), status, "no total"))
+    }
+    /// How to find the record whose source id is `source_id`.
+    fn lookup(&self, base: &str, source_id: &str) -> Lookup {
+        let _ = (base, source_id);
+        Lookup::Filter
+    }
+    /// Reads the answer of a [`Lookup::Object`] request.
+    fn parse_object(
+        &self,
+        status: u16,
+        body: &[u8],
+        ctx: NormCtx,
+    ) -> Result<Record, UpstreamError> {
+        let _ = (body, ctx);
+        Err(UpstreamError::malformed(
+            self.source(),
+            status,
+            "no single-record lookup",
+        ))
+    }
+    /// Reads the answer of a [`Lookup::Narrow`] request into list parameters that narrow
+    /// the list to the record (`None`: nothing to narrow by, read the filtered list).
+    fn narrow(
+        &self,
+        status: u16,
+        body: &[u8],
+    ) -> Result<Option<Vec<(String, String)>>, UpstreamError> {
+        let _ = body;
+        Err(UpstreamError::malformed(
+            self.source(),
+            status,
+            "no narrowing lookup",
+        ))
     }
 }
 
@@ -201,7 +212,7 @@ pub(crate) trait Vendor {
 pub(crate) struct Adapter<V> {
     /// The vendor dialect.
     pub(crate) vendor: V,
-    base: String,
+    pub(crate) base: String,
     /// Shared with sibling adapters of the same upstream (one token cache).
     auth: Arc<Authenticator>,
 }
@@ -227,180 +238,19 @@ impl<V: Vendor> Adapter<V> {
         }
     }
 
-    /// The first native request the plan makes (for explain), or `None` when pruned.
-    pub fn first_request(&self, plan: &SourcePlan) -> Option<NativeRequest> {
-        if plan.pruned {
-            return None;
-        }
-        let (c, skip) = self.start(plan);
-        let size = self.size_for(plan, c, skip, 0);
-        Some(self.vendor.request(&self.base, plan, c, size))
-    }
-
-    fn start(&self, plan: &SourcePlan) -> (Cursor, u64) {
-        match self.vendor.start(plan) {
-            (Cursor::Page { number, size: 0 }, skip) => {
-                let size = page_size(self.vendor.max_page(), plan, skip, 0);
-                (Cursor::Page { number, size }, skip)
-            }
-            other => other,
-        }
-    }
-
-    fn size_for(&self, plan: &SourcePlan, c: Cursor, skip: u64, have: u64) -> u32 {
-        match c {
-            Cursor::Page { size, .. } => size.clamp(1, self.vendor.max_page().max(1)),
-            Cursor::Offset(_) => page_size(self.vendor.max_page(), plan, skip, have),
-        }
-    }
-
-    /// Walks the upstream's pages for `plan` within `budget`, keeping the records that
-    /// satisfy the plan's residual. `resume` continues a previous walk.
-    pub async fn fetch<C: HttpClient, K: Clock>(
-        &self,
-        client: &C,
-        clock: &K,
-        plan: &SourcePlan,
-        budget: Budget,
-        resume: Option<Cursor>,
-    ) -> Result<Fetched, UpstreamError> {
-        let mut out = Fetched::default();
-        let residual = match &plan.residual_filter {
-            Some(e) => Some(
-                Filter::<Record>::new(e, RecordSchema::default(), plan.now_ms).map_err(|e| {
-                    UpstreamError::new(
-                        self.vendor.source(),
-                        UpstreamErrorKind::BadRequest,
-                        None,
-                        format!("the residual filter does not check: {}", e.message),
-                    )
-                })?,
-            ),
-            None => None,
-        };
-        let keep = |r: &Record| residual.as_ref().is_none_or(|f| f.matches(r));
-        if plan.pruned || plan.window.is_some_and(|w| w.limit == Some(0)) {
-            return Ok(out);
-        }
-        let (first, skip0) = self.start(plan);
-        let (mut cursor, mut skip) = match resume {
-            Some(c) => (c, 0),
-            None => (first, skip0),
-        };
-        let want = plan.window.and_then(|w| w.limit);
-        let deadline = budget.deadline_ms;
-        // The page read ahead of `cursor` (see `read_ahead`), answered or failed.
-        let mut ahead: Option<(Cursor, Answer)> = None;
-        loop {
-            // A filled window is a complete answer: the caller asks again with a new
-            // offset rather than resuming (the rest of the last page was not kept).
-            let have = out.records.len() as u64;
-            if want.is_some_and(|w| have >= w) {
-                return Ok(out);
-            }
-            let size = self.size_for(plan, cursor, skip, have);
-            let answer = match ahead.take() {
-                Some((c, answer)) if c == cursor => answer,
-                _ => {
-                    if out.requests >= budget.max_calls {
-                        out.exhausted = true;
-                        out.next = Some(cursor);
-                        return Ok(out);
-                    }
-                    let req = self.vendor.request(&self.base, plan, cursor, size);
-                    out.requests += 1;
-                    out.native_requests.push(req.describe());
-                    match self.read_ahead(budget, &out, cursor, size, skip, want) {
-                        None => {
-                            self.exchange(client, clock, &req, deadline, &mut out.http_calls)
-                                .await
-                        }
-                        Some(c2) => {
-                            let req2 = self.vendor.request(&self.base, plan, c2, size);
-                            out.requests += 1;
-                            out.native_requests.push(req2.describe());
-                            let mut calls2 = 0;
-                            let (first, second) = join(
-                                self.exchange(client, clock, &req, deadline, &mut out.http_calls),
-                                self.exchange(client, clock, &req2, deadline, &mut calls2),
-                            )
-                            .await;
-                            out.http_calls = out.http_calls.saturating_add(calls2);
-                            ahead = Some((c2, second));
-                            first
-                        }
-                    }
-                }
-            };
-            let (status, body) = answer?;
-            let page = self.vendor.parse(
-                status,
-                &body,
-                NormCtx {
-                    now_ms: plan.now_ms,
-                    include_raw: plan.include_raw,
-                },
-            )?;
-            out.fetched = out.fetched.saturating_add(page.count);
-            if page.total.is_some() {
-                out.total = page.total;
-            }
-            for r in page.records {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                if want.is_some_and(|w| out.records.len() as u64 >= w) {
-                    break;
-                }
-                if keep(&r) {
-                    out.records.push(r);
-                }
-            }
-            match self.vendor.next(cursor, size, page.count, page.total) {
-                Some(n) => cursor = n,
-                None => return Ok(out),
-            }
-        }
-    }
-
-    /// The page to request together with the one at `cursor`, if any. An upstream whose
-    /// pages carry no total ends only at a short page, so a walk that needs the page after
-    /// this one whenever this one is full asks for both at once: one round trip instead of
-    /// two. The read-ahead is wasted only when this page turns out to be the last (one
-    /// extra request per walk at most), and it stays inside the budget.
-    fn read_ahead(
-        &self,
-        budget: Budget,
-        out: &Fetched,
-        cursor: Cursor,
-        size: u32,
-        skip: u64,
-        want: Option<u64>,
-    ) -> Option<Cursor> {
-        let full = u64::from(size).saturating_sub(skip);
-        let needs_more = want.is_none_or(|w| (out.records.len() as u64).saturating_add(full) < w);
-        if !budget.read_ahead
-            || self.vendor.has_total()
-            || !needs_more
-            || out.requests.saturating_add(1) > budget.max_calls
-        {
-            return None;
-        }
-        self.vendor.next(cursor, size, u64::from(size), None)
-    }
-
-    /// Sends one request with credentials, retrying 429/5xx/timeouts within the deadline
-    /// and refreshing credentials once. Returns the 2xx status and body.
-    async fn exchange<C: HttpClient, K: Clock>(
+    /// Sends one request with credentials, retrying 429/5xx/timeouts (at most
+    /// [`MAX_ATTEMPTS`] tries) with jittered exponential back-off, and refreshing
+    /// credentials once. Every try and every token call is paid from `spend`; nothing
+    /// starts or is waited for past its deadline. Returns the 2xx status and body.
+    pub(crate) async fn exchange<C: HttpClient, K: Clock>(
         &self,
         client: &C,
         clock: &K,
         req: &NativeRequest,
-        deadline: i64,
-        calls: &mut u32,
+        spend: Spend<'_>,
     ) -> Answer {
         let source = self.vendor.source();
+        let deadline = spend.deadline_ms();
         let mut refreshed = false;
         let mut attempt: u32 = 0;
         // Bounded: each turn either returns or consumes an attempt or the one refresh.
@@ -413,7 +263,7 @@ impl<V: Vendor> Adapter<V> {
                     "the request deadline passed",
                 ));
             }
-            let header = self.auth.header(client, clock, calls).await?;
+            let header = self.auth.header(client, clock, spend).await?;
             let headers: Vec<_> = header.into_iter().collect();
             let http_req = req.to_http(&headers).map_err(|_| {
                 UpstreamError::new(
@@ -423,9 +273,9 @@ impl<V: Vendor> Adapter<V> {
                     "could not build the upstream request",
                 )
             })?;
-            *calls = calls.saturating_add(1);
+            spend.take()?;
             attempt += 1;
-            let failure = match client.send(http_req).await {
+            let failure = match send_by(client, clock, http_req, deadline).await {
                 Err(e) => UpstreamError::transport(source, &e),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
@@ -457,14 +307,18 @@ impl<V: Vendor> Adapter<V> {
                     | UpstreamErrorKind::Timeout
                     | UpstreamErrorKind::Transport
             ) && failure.status.is_none_or(|s| s == 429 || s >= 500);
-            if !retryable || attempt >= MAX_ATTEMPTS {
+            if !retryable || attempt >= MAX_ATTEMPTS || spend.left() == 0 {
                 return Err(failure);
             }
             let wait_ms = match failure.kind {
                 UpstreamErrorKind::RateLimited {
                     retry_after: Some(s),
                 } => s.saturating_mul(1000),
-                _ => 200u64.saturating_mul(1 << attempt.min(5)),
+                _ => {
+                    // Equal jitter: half the exponential step for sure, half at random.
+                    let step = BACKOFF_MS.saturating_mul(1 << attempt.min(5));
+                    step / 2 + clock.jitter_ms(step / 2)
+                }
             };
             let wake = clock
                 .now_ms()
@@ -480,18 +334,6 @@ impl<V: Vendor> Adapter<V> {
             None,
             "retries exhausted",
         ))
-    }
-}
-
-/// The page size for the next request: the vendor maximum, or less when the pushed
-/// window needs fewer records.
-fn page_size(max: u32, plan: &SourcePlan, skip: u64, have: u64) -> u32 {
-    match plan.window.and_then(|w| w.limit) {
-        Some(l) => {
-            let need = l.saturating_sub(have).saturating_add(skip).max(1);
-            u32::try_from(need.min(u64::from(max))).unwrap_or(max)
-        }
-        None => max,
     }
 }
 

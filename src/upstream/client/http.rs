@@ -35,6 +35,19 @@ pub trait HttpClient {
         &self,
         req: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError>;
+
+    /// Sends `req`, giving up with [`TransportError::Timeout`] after `timeout_ms` (what is
+    /// left of the request's deadline). The default only sends (an answer after the
+    /// deadline is still refused by the caller); a client that can abort its exchange
+    /// (Fetch) or knows the answer's delay (the simulator) overrides it.
+    async fn send_within(
+        &self,
+        req: http::Request<Vec<u8>>,
+        timeout_ms: u64,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let _ = timeout_ms;
+        self.send(req).await
+    }
 }
 
 /// Wall-clock time and waiting, provided by the platform (fake time in tests).
@@ -44,6 +57,12 @@ pub trait Clock {
     fn now_ms(&self) -> i64;
     /// Waits `ms` milliseconds.
     async fn sleep_ms(&self, ms: u64);
+    /// A random number of milliseconds in `0..=upto`, for jittered back-off. The default
+    /// is the midpoint (deterministic); the platform's clock draws it at random, the
+    /// tests' fake clock from a seeded sequence.
+    fn jitter_ms(&self, upto: u64) -> u64 {
+        upto / 2
+    }
 }
 
 impl<T: HttpClient + ?Sized> HttpClient for &T {
@@ -52,6 +71,14 @@ impl<T: HttpClient + ?Sized> HttpClient for &T {
         req: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         (**self).send(req).await
+    }
+
+    async fn send_within(
+        &self,
+        req: http::Request<Vec<u8>>,
+        timeout_ms: u64,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        (**self).send_within(req, timeout_ms).await
     }
 }
 
@@ -62,6 +89,40 @@ impl<T: Clock + ?Sized> Clock for &T {
     async fn sleep_ms(&self, ms: u64) {
         (**self).sleep_ms(ms).await
     }
+    fn jitter_ms(&self, upto: u64) -> u64 {
+        (**self).jitter_ms(upto)
+    }
+}
+
+/// Sends `req` so that the answer counts only if it arrives by the epoch-ms `deadline`:
+/// no request starts once the deadline has passed, the client is given what is left of it
+/// as its timeout ([`HttpClient::send_within`]: Fetch aborts there, the simulated client
+/// advances its fake time at most that far), and an answer delivered after the deadline is
+/// a timeout too. Every upstream call goes through here, so one request's calls share one
+/// total deadline. (Racing the exchange against [`Clock::sleep_ms`] instead would be
+/// lost, on fake time, by any exchange that yields once.)
+pub(crate) async fn send_by<C: HttpClient, K: Clock>(
+    client: &C,
+    clock: &K,
+    req: http::Request<Vec<u8>>,
+    deadline: i64,
+) -> Result<http::Response<Vec<u8>>, TransportError> {
+    let left = deadline.saturating_sub(clock.now_ms());
+    let Some(left) = u64::try_from(left).ok().filter(|l| *l > 0) else {
+        return Err(TransportError::Timeout);
+    };
+    let answer = client.send_within(req, left).await;
+    if clock.now_ms() > deadline {
+        return Err(TransportError::Timeout);
+    }
+    answer
+}
+
+/// `s` percent-encoded for use as one path segment (everything but `A–Z a–z 0–9 - . _ *`).
+pub(crate) fn path_segment(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 /// A request an adapter wants to make, before credentials are attached.
@@ -163,6 +224,12 @@ impl NativeRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(path_segment("ent-1a2b"), "ent-1a2b");
+        assert_eq!(path_segment("a/b c?d"), "a%2Fb%20c%3Fd");
+    }
 
     #[test]
     fn url_encodes_spaces_and_quotes() {

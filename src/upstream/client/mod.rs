@@ -1,7 +1,9 @@
 //! The client machinery every adapter shares, as object_store's `client/`: the HTTP and
 //! clock seam ([`HttpClient`], [`Clock`]), credentials and token caches (`auth`), the one
-//! error type ([`UpstreamError`]), vendor date forms (`dates`), the [`Vendor`] trait and
-//! the page walker with retry and a budget (`fetch`), and reading vendor bodies (`wire`).
+//! error type ([`UpstreamError`]), vendor date forms (`dates`), the per-request budget and
+//! deadline ([`Ledger`]), the [`Vendor`] trait and the exchange with retry (`fetch`),
+//! reading a source as a stream with a native [`Position`] (`read`), and reading vendor
+//! bodies (`wire`).
 //! A vendor folder is only what differs: paths, parameters, wire types, normalization and
 //! its pushdown dialect.
 //!
@@ -9,15 +11,19 @@
 //! Of the planner it uses only what a plan says ([`crate::upstream::pushdown`]).
 
 pub(crate) mod auth;
+pub(crate) mod budget;
 pub(crate) mod dates;
 pub(crate) mod error;
 pub(crate) mod fetch;
 pub(crate) mod http;
+pub(crate) mod read;
 pub(crate) mod wire;
 
 pub use auth::{Credentials, Secret};
+pub use budget::{Ledger, Spend, RESERVE};
 pub use error::{UpstreamError, UpstreamErrorKind};
-pub use fetch::{Budget, Cursor, Fetched, NormCtx, Page};
+pub use fetch::{Budget, Cursor, NormCtx, Page, MAX_ATTEMPTS};
 pub use http::{Clock, HttpClient, TransportError};
+pub use read::{residual, Chunk, Fetched, Found, Position, Residual, Scanned};
 
-pub(crate) use fetch::{Adapter, Paging, Vendor};
+pub(crate) use fetch::{Adapter, Lookup, Paging, Vendor};

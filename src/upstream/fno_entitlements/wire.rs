@@ -38,6 +38,25 @@ impl RawItems for RawList {
     }
 }
 
+/// `GET /v1/entitlement/{entitlementId}/line-items`: `{lineItems, page, limit}` (the
+/// GraphQL twin's `LineItemListResponse`); only the activation ids are read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineItemList {
+    /// The entitlement's line items (absent: none).
+    #[serde(default)]
+    pub line_items: Option<Vec<LineItemRef>>,
+}
+
+/// A line item of [`LineItemList`], as far as a look-up needs it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineItemRef {
+    /// The line item's activation id.
+    #[serde(default)]
+    pub activation_id: Option<String>,
+}
+
 /// An entitlement with accounts, attributes and line items.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]

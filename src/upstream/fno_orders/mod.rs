@@ -2,6 +2,9 @@
 //! activatable line items, `batchSize`/`pageNumber` paging (1-based, no total: walk until
 //! a short page), criteria pushdown, HTTP Basic or Bearer. A query failure arrives as
 //! HTTP 200 with `statusInfo.status = FAILURE` and becomes `upstream.vendor_failure`.
+//! `POST …/entitlementOrders/count` (criteria under `queryParams`) tells in one call how
+//! many items a query matches: a full read knows its cost before reading, and an offset
+//! knows this source's share of it.
 
 mod dialect;
 mod normalize;
@@ -15,6 +18,9 @@ use crate::upstream::pushdown::{PlanInput, SourcePlan};
 
 /// The query path.
 const ORDERS_PATH: &str = "/flexnet/operations/entitlementOrders";
+
+/// The count path.
+const COUNT_PATH: &str = "/flexnet/operations/entitlementOrders/count";
 
 /// The number of the first page.
 const FIRST_PAGE: u64 = 1;
@@ -43,6 +49,24 @@ impl Vendor for FnoOrders {
             "{{\"activatableItemSearchCriteria\":{criteria},\"batchSize\":{size},\"pageNumber\":{page}}}"
         );
         NativeRequest::post_json(base, ORDERS_PATH, body)
+    }
+
+    fn counts(&self) -> bool {
+        true
+    }
+
+    fn count_request(&self, base: &str, plan: &SourcePlan) -> Option<NativeRequest> {
+        let criteria = plan.native.body.as_deref().unwrap_or("{}");
+        let body = format!("{{\"queryParams\":{criteria}}}");
+        Some(NativeRequest::post_json(base, COUNT_PATH, body))
+    }
+
+    fn parse_count(&self, status: u16, body: &[u8], _ctx: NormCtx) -> Result<u64, UpstreamError> {
+        let c: wire::CountResponse =
+            json(body).map_err(|e| UpstreamError::malformed(Source::FnoOrders, status, e))?;
+        wire::StatusInfo::failure(c.status_info.as_ref(), Source::FnoOrders, status)?;
+        c.count
+            .ok_or_else(|| UpstreamError::malformed(Source::FnoOrders, status, "no count"))
     }
 
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError> {

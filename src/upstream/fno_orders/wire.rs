@@ -39,11 +39,38 @@ impl<'a> WireList<'a> for Response<'a> {
 
     /// HTTP 200 with `statusInfo.status` other than `SUCCESS` is a failure.
     fn failure(&self, source: Source, status: u16) -> Result<(), UpstreamError> {
-        let st = self.status_info.as_ref().and_then(|s| s.status.as_deref());
+        StatusInfo::failure(self.status_info.as_ref(), source, status)
+    }
+}
+
+impl RawItems for RawResponse {
+    fn into_items(self) -> Vec<serde_json::Value> {
+        self.activatable_item.unwrap_or_default()
+    }
+}
+
+/// The answer of `/entitlementOrders/count`: `{statusInfo, count}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CountResponse {
+    /// SUCCESS / FAILURE.
+    #[serde(default)]
+    pub status_info: Option<StatusInfo>,
+    /// The number of matching activatable items.
+    #[serde(default)]
+    pub count: Option<u64>,
+}
+
+impl StatusInfo {
+    /// A status other than `SUCCESS` as the vendor failure it reports (HTTP 200 bodies).
+    pub fn failure(
+        info: Option<&StatusInfo>,
+        source: Source,
+        status: u16,
+    ) -> Result<(), UpstreamError> {
+        let st = info.and_then(|s| s.status.as_deref());
         if st.is_some_and(|s| !s.eq_ignore_ascii_case("SUCCESS")) {
-            let reason = self
-                .status_info
-                .as_ref()
+            let reason = info
                 .and_then(|s| s.reason.clone())
                 .unwrap_or_else(|| "no reason given".into());
             return Err(UpstreamError::new(
@@ -56,12 +83,6 @@ impl<'a> WireList<'a> for Response<'a> {
             ));
         }
         Ok(())
-    }
-}
-
-impl RawItems for RawResponse {
-    fn into_items(self) -> Vec<serde_json::Value> {
-        self.activatable_item.unwrap_or_default()
     }
 }
 

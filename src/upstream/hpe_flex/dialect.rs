@@ -20,7 +20,10 @@
 //! would drop rows without the field, and partners are a list at the edge.
 //! Sort pushes when every key maps to a required field (`orderRef`, `customer/name`,
 //! `billingAccount/*`, `startDate`, `endDate`, `createdAt`, `updatedAt`, `sourceId`/`id`);
-//! `id asc` is appended as the tie-breaker, matching the edge.
+//! `id asc` is appended as the tie-breaker, matching the edge. The pushed order is
+//! *exact* (records merge as they arrive) only on instants and the id: GreenLake's dates
+//! are RFC 3339 UTC and its ids UUIDs, ordered the same by any collation, whereas how it
+//! collates text (case, accents, punctuation) is undocumented.
 
 use crate::filter::CmpOp;
 use crate::model::Source;
@@ -131,9 +134,20 @@ fn sort(keys: &[SortField]) -> Option<Vec<(String, String)>> {
     Some(vec![("sort".into(), parts.join(","))])
 }
 
+/// The sort keys whose pushed order is certainly the edge's: instants and the id.
+fn certain(field: &str) -> bool {
+    matches!(
+        field,
+        "startDate" | "endDate" | "createdAt" | "updatedAt" | "id" | "sourceId"
+    )
+}
+
 /// Plans a query against `/flex/v1beta1/orders`.
 pub(super) fn plan(input: &PlanInput) -> SourcePlan {
-    plan_collection(super::normalize::ABSENT, input, translate, sort)
+    let mut plan = plan_collection(super::normalize::ABSENT, input, translate, sort);
+    plan.sort_exact =
+        plan.sort_pushed && !input.sort.is_empty() && input.sort.iter().all(|k| certain(&k.field));
+    plan
 }
 
 /// Orders and devices alike: the pushed pieces joined into one `filter` parameter with
@@ -295,10 +309,20 @@ fn device_sort(keys: &[SortField]) -> Option<Vec<(String, String)>> {
 /// with `id asc` as the tie-breaker; keys on fields no device has (the default
 /// `endDate`) are dropped, since they tie every record.
 pub(super) fn plan_devices(input: &PlanInput) -> SourcePlan {
-    plan_collection(
+    let mut plan = plan_collection(
         super::normalize::DEVICE_ABSENT,
         input,
         device_translate,
         device_sort,
-    )
+    );
+    plan.sort_exact = plan.sort_pushed
+        && !input.sort.is_empty()
+        && input.sort.iter().all(|k| {
+            super::normalize::DEVICE_ABSENT.contains(&k.field.as_str())
+                || matches!(
+                    k.field.as_str(),
+                    "createdAt" | "updatedAt" | "id" | "sourceId"
+                )
+        });
+    plan
 }

@@ -5,16 +5,19 @@
 //! credentials (the devices adapter is a sibling of the orders one, sharing its token
 //! cache). Devices cannot be linked to an order, so they are their
 //! own resource (`/v1/devices`), not part of order records; the transform endpoint is not
-//! mapped (see `docs/adapters.md`).
+//! mapped (see `docs/adapters.md`). One device is read with `GET /flex/v1beta1/devices/{id}`;
+//! one order with the list filtered by `id eq` (exact, so its answer is complete).
 
 mod dialect;
 mod normalize;
 mod wire;
 
-use crate::model::Source;
-use crate::upstream::client::http::NativeRequest;
-use crate::upstream::client::wire::parse_page;
-use crate::upstream::client::{Cursor, NormCtx, Page, UpstreamError, UpstreamErrorKind, Vendor};
+use crate::model::{Record, Source};
+use crate::upstream::client::http::{path_segment, NativeRequest};
+use crate::upstream::client::wire::{json, parse_page};
+use crate::upstream::client::{
+    Cursor, Lookup, NormCtx, Page, UpstreamError, UpstreamErrorKind, Vendor,
+};
 use crate::upstream::pushdown::{PlanInput, SourcePlan};
 
 /// The orders path.
@@ -36,6 +39,44 @@ pub(crate) enum HpeFlex {
 impl Vendor for HpeFlex {
     fn source(&self) -> Source {
         Source::HpeFlex
+    }
+
+    fn min_page(&self) -> u32 {
+        0
+    }
+
+    fn lookup(&self, base: &str, source_id: &str) -> Lookup {
+        match self {
+            HpeFlex::Orders => Lookup::Filter,
+            HpeFlex::Devices => Lookup::Object(NativeRequest::get(
+                base,
+                &format!("{DEVICES_PATH}/{}", path_segment(source_id)),
+            )),
+        }
+    }
+
+    fn parse_object(
+        &self,
+        status: u16,
+        body: &[u8],
+        ctx: NormCtx,
+    ) -> Result<Record, UpstreamError> {
+        let malformed = |e: serde_json::Error| UpstreamError::malformed(Source::HpeFlex, status, e);
+        let d: wire::Device<'_> = json(body).map_err(malformed)?;
+        let mut r = match self {
+            HpeFlex::Devices => normalize::device(&d),
+            HpeFlex::Orders => {
+                return Err(UpstreamError::malformed(
+                    Source::HpeFlex,
+                    status,
+                    "orders have no single-record endpoint",
+                ))
+            }
+        };
+        if ctx.include_raw {
+            r.raw = Some(json::<serde_json::Value>(body).map_err(malformed)?);
+        }
+        Ok(r)
     }
 
     fn plan(&self, input: &PlanInput) -> SourcePlan {

@@ -87,6 +87,15 @@ impl PlanInput {
     }
 }
 
+impl PlanInput {
+    /// The whole filter as one expression (the `and` of every conjunct; `None`: no
+    /// filter).
+    pub fn filter(&self) -> Option<Expr> {
+        let all: Vec<usize> = (0..self.conjuncts.len()).collect();
+        and_of(self, &all)
+    }
+}
+
 /// The plan for one conjunct.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedConjunct {
@@ -134,6 +143,11 @@ pub struct SourcePlan {
     pub native: NativeQuery,
     /// The sort went upstream (records arrive in the requested order).
     pub sort_pushed: bool,
+    /// A sort was asked, went upstream, and the vendor's order is certainly the edge's
+    /// merge order (the sort keys, then the id, compared as the edge compares them): the
+    /// records can be merged as they arrive. A vendor whose collation of text is undocumented pushes
+    /// its sort (fewer records to read) but is not exact; the edge then sorts a full read.
+    pub sort_exact: bool,
     /// Offset/limit went upstream (only with `sort_pushed` and an empty residual).
     pub window: Option<Window>,
     /// Keep `raw`.
@@ -180,6 +194,7 @@ impl SourcePlan {
             residual: Vec::new(),
             native: NativeQuery::default(),
             sort_pushed: false,
+            sort_exact: false,
             window: None,
             include_raw: input.include_raw,
             now_ms: input.now_ms,
@@ -323,15 +338,21 @@ pub(crate) fn plan_with<T: Clone>(
             }
         }
     }
-    let sort = if residual.is_empty() {
+    // No sort asks for the source's native order: its stream order is sent whatever stays
+    // at the edge (the same order with and without pushdown; nothing is merged by it). A
+    // requested sort, and the window, go upstream only when nothing stays at the edge.
+    let sort = if residual.is_empty() || input.sort.is_empty() {
         sort_native(&input.sort)
     } else {
         None
     };
-    let window = sort.as_ref().map(|_| Window {
-        offset: input.offset,
-        limit: input.limit,
-    });
+    let window = sort
+        .as_ref()
+        .filter(|_| residual.is_empty())
+        .map(|_| Window {
+            offset: input.offset,
+            limit: input.limit,
+        });
     let residual_filter = and_of(input, &residual);
     let plan = SourcePlan {
         source,
@@ -341,6 +362,7 @@ pub(crate) fn plan_with<T: Clone>(
         residual,
         native: NativeQuery::default(),
         sort_pushed: sort.is_some(),
+        sort_exact: false,
         window,
         include_raw: input.include_raw,
         now_ms: input.now_ms,

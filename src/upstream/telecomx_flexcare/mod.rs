@@ -1,5 +1,6 @@
 //! TelecomX IPTV FlexCare orders (`GET /iptv/flexcareorder`): offset/limit paging with a
-//! `total`, one free-text filter, a login token with a sliding expiry. TelecomX answers
+//! `total` (pages of up to 500, the bound TelecomX documents for its lists), one
+//! free-text filter, a login token with a sliding expiry. TelecomX answers
 //! 403 `access_denied` both for an invalid token and for an insufficient access level:
 //! the shared exchange logs in again once, then reports `upstream.forbidden`.
 
@@ -16,6 +17,9 @@ use crate::upstream::pushdown::{PlanInput, SourcePlan};
 /// The list path.
 const LIST_PATH: &str = "/iptv/flexcareorder";
 
+/// The largest `limit` (TelecomX's lists take 1–500; upstreams.md §4.2).
+const MAX_PAGE: u32 = 500;
+
 /// The TelecomX FlexCare vendor.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct TelecomxFlexcare;
@@ -23,6 +27,10 @@ pub(crate) struct TelecomxFlexcare;
 impl Vendor for TelecomxFlexcare {
     fn source(&self) -> Source {
         Source::TelecomxFlexcare
+    }
+
+    fn max_page(&self) -> u32 {
+        MAX_PAGE
     }
 
     fn plan(&self, input: &PlanInput) -> SourcePlan {
