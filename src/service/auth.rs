@@ -21,6 +21,19 @@ pub struct Scope {
     pub raw: bool,
     /// A short non-secret label for logs (the key's position in the list).
     pub label: String,
+    /// The key's identity, which continuation tokens are bound to.
+    pub key_id: KeyId,
+}
+
+/// A client key's identity: the SHA-256 of the key (the key itself is never kept beside
+/// its scope, nor put in a token). `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct KeyId(pub [u8; 32]);
+
+impl fmt::Debug for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyId(…)")
+    }
 }
 
 impl Scope {
@@ -116,6 +129,7 @@ impl ApiKeys {
                 sources,
                 raw: e.raw,
                 label: format!("key#{i}"),
+                key_id: KeyId(super::token::key_id(e.key.as_bytes())),
             };
             keys.push((e.key.into_bytes(), scope));
         }

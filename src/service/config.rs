@@ -11,8 +11,9 @@
 //! | `TELECOMX_USERNAME`, `TELECOMX_PASSWORD` | secret | TelecomX API user |
 //! | `FLEXEDGE_API_KEYS` | secret | client keys and scopes (see `auth`) |
 //! | `FLEXEDGE_CORS_ORIGINS` | var | `*` or a comma-separated list of origins |
-//! | `FLEXEDGE_DEADLINE_MS` | var | per-source deadline (default 8000) |
-//! | `FLEXEDGE_MAX_CALLS` | var | page requests per source per client request (default 25) |
+//! | `FLEXEDGE_TOKEN_SECRET` | secret | the key of the `next` tokens' HMAC; list routes answer `config.invalid` without it |
+//! | `FLEXEDGE_DEADLINE_MS` | var | the one total deadline of a request, shared by every upstream page, token call, retry and back-off (default 8000) |
+//! | `FLEXEDGE_MAX_SUBREQUESTS` | var | upstream subrequests per client request across all sources: pages, read-ahead, retries, token, count and probe calls (default 45, under the Workers Free plan's 50) |
 //! | `FLEXEDGE_READ_AHEAD` | var | `true`/`false`: on upstreams with no total, request the next page with this one (default `true`) |
 //! | `FLEXEDGE_CACHE_TTL` | var | seconds upstream answers stay in the edge cache (default 30; 0 = off) |
 //! | `FLEXEDGE_SIM_RECORDS`, `FLEXEDGE_SIM_SEED` | var | size and seed of the embedded simulator (default 500, 1) |
@@ -55,6 +56,8 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     /// The raw `FLEXEDGE_API_KEYS` value (a secret; parsed by the service).
     pub api_keys: Option<Secret>,
+    /// `FLEXEDGE_TOKEN_SECRET`: signs the continuation tokens (a secret).
+    pub token_secret: Option<Secret>,
     /// CORS policy.
     pub cors: Cors,
     /// Deadline and budget per request.
@@ -160,14 +163,15 @@ impl Config {
         Config {
             sources,
             api_keys: lookup("FLEXEDGE_API_KEYS").map(Secret::new),
+            token_secret: lookup("FLEXEDGE_TOKEN_SECRET").map(Secret::new),
             cors: Cors::parse(lookup("FLEXEDGE_CORS_ORIGINS").as_deref()),
             limits: Limits {
-                max_calls_per_source: number(
+                max_subrequests: number(
                     lookup,
-                    "FLEXEDGE_MAX_CALLS",
-                    defaults.max_calls_per_source,
+                    "FLEXEDGE_MAX_SUBREQUESTS",
+                    defaults.max_subrequests,
                 )
-                .clamp(1, 1_000),
+                .clamp(1, 10_000),
                 deadline_ms: number(lookup, "FLEXEDGE_DEADLINE_MS", defaults.deadline_ms)
                     .clamp(1, 60_000),
                 read_ahead: number(lookup, "FLEXEDGE_READ_AHEAD", defaults.read_ahead),
@@ -229,14 +233,26 @@ mod tests {
         assert_eq!(c.limits.deadline_ms, 2500);
         let shown = format!("{c:?}");
         assert!(!shown.contains("rna_secret_value"), "{shown}");
+        let c = cfg(&[("FLEXEDGE_TOKEN_SECRET", "token-secret-value")]);
+        assert_eq!(
+            c.token_secret.as_ref().map(Secret::expose),
+            Some("token-secret-value")
+        );
+        assert!(!format!("{c:?}").contains("token-secret-value"));
     }
 
     #[test]
     fn nonsense_numbers_fall_back_to_defaults() {
-        let c = cfg(&[("FLEXEDGE_MAX_CALLS", "lots"), ("FLEXEDGE_CACHE_TTL", "-3")]);
+        let c = cfg(&[
+            ("FLEXEDGE_MAX_SUBREQUESTS", "lots"),
+            ("FLEXEDGE_CACHE_TTL", "-3"),
+        ]);
+        assert_eq!(c.limits.max_subrequests, Limits::default().max_subrequests);
         assert_eq!(
-            c.limits.max_calls_per_source,
-            Limits::default().max_calls_per_source
+            cfg(&[("FLEXEDGE_MAX_SUBREQUESTS", "0")])
+                .limits
+                .max_subrequests,
+            1
         );
         assert_eq!(c.cache_ttl_s, 30);
         assert!(c.limits.read_ahead);

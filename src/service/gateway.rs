@@ -1,6 +1,8 @@
-//! The fan-out: plan a query for every source, fetch them concurrently within a deadline
-//! and a budget of upstream calls, re-apply the filter at the edge, and merge the sorted
-//! streams into one page with per-source status.
+//! What every fan-out to the sources shares: the per-request limits ([`Limits`]), the
+//! client wrapper that keeps at most [`MAX_IN_FLIGHT`] upstream fetches in flight and
+//! counts each source's cache hits ([`Gate`], [`Counting`]), and the per-source report of
+//! the envelope ([`SourceReport`]). The merge of the sources into pages is `paging`; the
+//! full reads of transform and the look-ups of one record are here.
 //!
 //! Invariants (see DESIGN.md): the full filter is applied at the edge to whatever the
 //! upstreams return, so pushdown can only save work, never change the answer; a source a
@@ -10,79 +12,200 @@
 //! Talks to upstreams only through [`HttpClient`] and waits only through [`Clock`]; imports
 //! no `worker`.
 
-use std::cell::Cell;
-use std::cmp::Ordering;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 use futures_util::future::join_all;
 use serde::Serialize;
 
 use crate::model::{Record, Source};
 use crate::query::Plan as QueryPlan;
-use crate::upstream::pushdown::Window;
 use crate::upstream::{
-    AnyUpstream, Budget, Clock, Fetched, HttpClient, PlanInput, SortField, UpstreamError,
-    UpstreamErrorKind,
+    AnyUpstream, Clock, Found, HttpClient, Ledger, PlanInput, Scanned, SortField, SourcePlan,
+    TransportError, UpstreamError, UpstreamErrorKind,
 };
 
 /// The response header an [`HttpClient`] sets on an answer it served from a cache; the
 /// gateway counts them per source (`cached` in the envelope).
 pub const CACHE_HEADER: &str = "x-flexedge-cache";
 
-/// Counts one source's cache hits.
-struct Counting<'a, C> {
-    inner: &'a C,
-    hits: Cell<u32>,
-}
-
-impl<C: HttpClient> HttpClient for Counting<'_, C> {
-    async fn send(
-        &self,
-        req: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, crate::upstream::TransportError> {
-        let res = self.inner.send(req).await;
-        if res
-            .as_ref()
-            .is_ok_and(|r| r.headers().contains_key(CACHE_HEADER))
-        {
-            self.hits.set(self.hits.get().saturating_add(1));
-        }
-        res
-    }
-}
+/// The most upstream fetches of one client request in flight at once (the platform
+/// allows six simultaneous outgoing connections per invocation); the rest queue.
+pub const MAX_IN_FLIGHT: usize = 6;
 
 /// Limits for one client request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Page requests per source per client request.
-    pub max_calls_per_source: u32,
-    /// Milliseconds each source has, from the start of the request.
+    /// Upstream subrequests per client request, across all sources: pages, read-ahead,
+    /// retries, token calls, count calls and probes (`FLEXEDGE_MAX_SUBREQUESTS`; the
+    /// Workers Free plan allows 50 per invocation).
+    pub max_subrequests: u32,
+    /// Milliseconds the whole request has, from its start, for every upstream call,
+    /// retry and back-off (`FLEXEDGE_DEADLINE_MS`).
     pub deadline_ms: i64,
-    /// Read a page ahead on upstreams that give no total (see [`Budget::read_ahead`]).
+    /// Read a page ahead on upstreams that give no total (see [`crate::upstream::Budget`]).
     pub read_ahead: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_calls_per_source: 25,
+            max_subrequests: 45,
             deadline_ms: 8_000,
             read_ahead: true,
         }
     }
 }
 
-/// What the gateway asks of the sources.
-pub struct FanOut<'a> {
-    /// The sources to ask, in canonical order (already restricted to the client's scope).
-    pub upstreams: Vec<&'a AnyUpstream>,
-    /// The checked query (filter, sort, window, select).
-    pub query: &'a QueryPlan<Record>,
-    /// The planner's view of the query (conjuncts, sort keys, window).
-    pub input: PlanInput,
-    /// `pushdown=false`: push nothing, fetch everything, filter at the edge.
-    pub pushdown: bool,
-    /// Add explain details per source.
-    pub explain: bool,
+impl Limits {
+    /// The ledger of one client request started at `started` over the `involved` sources.
+    pub fn ledger(&self, started: i64, involved: &[Source]) -> Ledger {
+        Ledger::new(
+            self.max_subrequests,
+            started.saturating_add(self.deadline_ms),
+            self.read_ahead,
+            involved,
+        )
+    }
+}
+
+/// An [`HttpClient`] that lets at most a fixed number of requests be in flight at once;
+/// the others wait their turn (a single-threaded semaphore: a finished request wakes the
+/// waiters, each of which tries again, so a waiter given up on is simply forgotten). The
+/// time a request waits for its turn comes off its timeout.
+pub struct Gate<'a, C, K> {
+    inner: &'a C,
+    clock: &'a K,
+    free: Cell<usize>,
+    waiters: RefCell<Vec<Waker>>,
+}
+
+impl<'a, C: HttpClient, K: Clock> Gate<'a, C, K> {
+    /// A gate over `inner` with `permits` places.
+    pub fn new(inner: &'a C, clock: &'a K, permits: usize) -> Self {
+        Gate {
+            inner,
+            clock,
+            free: Cell::new(permits.max(1)),
+            waiters: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn acquire(&self) -> Acquire<'_, 'a, C, K> {
+        Acquire { gate: self }
+    }
+}
+
+/// Waits for a place in a [`Gate`].
+struct Acquire<'g, 'a, C, K> {
+    gate: &'g Gate<'a, C, K>,
+}
+
+impl<'g, 'a, C, K> Future for Acquire<'g, 'a, C, K> {
+    type Output = Permit<'g, 'a, C, K>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let free = self.gate.free.get();
+        if free > 0 {
+            self.gate.free.set(free - 1);
+            Poll::Ready(Permit { gate: self.gate })
+        } else {
+            self.gate.waiters.borrow_mut().push(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+}
+
+/// A place in a [`Gate`], given back when dropped.
+struct Permit<'g, 'a, C, K> {
+    gate: &'g Gate<'a, C, K>,
+}
+
+impl<C, K> Drop for Permit<'_, '_, C, K> {
+    fn drop(&mut self) {
+        self.gate.free.set(self.gate.free.get().saturating_add(1));
+        let waiters = std::mem::take(&mut *self.gate.waiters.borrow_mut());
+        for w in waiters {
+            w.wake();
+        }
+    }
+}
+
+impl<C: HttpClient, K: Clock> HttpClient for Gate<'_, C, K> {
+    async fn send(
+        &self,
+        req: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let _permit = self.acquire().await;
+        self.inner.send(req).await
+    }
+
+    async fn send_within(
+        &self,
+        req: http::Request<Vec<u8>>,
+        timeout_ms: u64,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let queued = self.clock.now_ms();
+        let _permit = self.acquire().await;
+        let waited = u64::try_from(self.clock.now_ms().saturating_sub(queued)).unwrap_or(0);
+        match timeout_ms.checked_sub(waited).filter(|t| *t > 0) {
+            Some(left) => self.inner.send_within(req, left).await,
+            None => Err(TransportError::Timeout),
+        }
+    }
+}
+
+/// Counts one source's cache hits.
+pub struct Counting<'a, C> {
+    inner: &'a C,
+    hits: Cell<u32>,
+}
+
+impl<'a, C: HttpClient> Counting<'a, C> {
+    /// A counter over `inner`.
+    pub fn new(inner: &'a C) -> Self {
+        Counting {
+            inner,
+            hits: Cell::new(0),
+        }
+    }
+
+    /// The answers served from a cache so far.
+    pub fn hits(&self) -> u32 {
+        self.hits.get()
+    }
+
+    fn count(&self, res: &Result<http::Response<Vec<u8>>, TransportError>) {
+        if res
+            .as_ref()
+            .is_ok_and(|r| r.headers().contains_key(CACHE_HEADER))
+        {
+            self.hits.set(self.hits.get().saturating_add(1));
+        }
+    }
+}
+
+impl<C: HttpClient> HttpClient for Counting<'_, C> {
+    async fn send(
+        &self,
+        req: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let res = self.inner.send(req).await;
+        self.count(&res);
+        res
+    }
+
+    async fn send_within(
+        &self,
+        req: http::Request<Vec<u8>>,
+        timeout_ms: u64,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let res = self.inner.send_within(req, timeout_ms).await;
+        self.count(&res);
+        res
+    }
 }
 
 /// How one source answered.
@@ -93,19 +216,24 @@ pub struct SourceReport {
     /// The source's number of matching records, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
-    /// Page requests made.
+    /// Page requests made (count calls and probes included).
     pub requests: u32,
+    /// Every upstream call made for this source, as drawn from the request's budget:
+    /// pages, read-ahead, retries, token calls, count calls and probes.
+    pub subrequests: u32,
     /// Records received from the upstream (before the edge filter).
     pub fetched: u64,
     /// Upstream answers served from the edge cache.
     #[serde(skip_serializing_if = "is_zero")]
     pub cached: u32,
-    /// Milliseconds from the start of the request to this source's answer.
+    /// Milliseconds from the start of the request to this source's last answer.
     pub ms: i64,
-    /// The budget ran out: this source's records are incomplete.
+    /// The source could not give all it had for this page (budget, deadline, or an
+    /// error after some pages): the page is short or, with `partial=allow`, unsorted
+    /// beyond what was read.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
-    /// Why the source was skipped.
+    /// Why the source was skipped, or why it is partial.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The error, when `status` is `error`.
@@ -128,6 +256,16 @@ pub struct SourceError {
     pub status: Option<u16>,
 }
 
+impl From<&UpstreamError> for SourceError {
+    fn from(e: &UpstreamError) -> Self {
+        SourceError {
+            code: e.code(),
+            message: e.message.clone(),
+            status: e.status,
+        }
+    }
+}
+
 /// Explain output for one source.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explain {
@@ -143,9 +281,46 @@ pub struct Explain {
     pub sort_pushed: bool,
 }
 
-/// The merged outcome of a fan-out.
+impl SourceReport {
+    /// A report for a source that answered, with nothing filled in yet.
+    pub fn ok() -> Self {
+        SourceReport {
+            status: "ok",
+            total: None,
+            requests: 0,
+            subrequests: 0,
+            fetched: 0,
+            cached: 0,
+            ms: 0,
+            partial: false,
+            reason: None,
+            error: None,
+            explain: None,
+        }
+    }
+
+    /// The report of a source that failed.
+    pub fn failed(e: &UpstreamError) -> Self {
+        SourceReport {
+            status: "error",
+            error: Some(e.into()),
+            ..SourceReport::ok()
+        }
+    }
+}
+
+/// A report for a source the request did not ask.
+pub fn skipped(reason: impl Into<String>) -> SourceReport {
+    SourceReport {
+        status: "skipped",
+        reason: Some(reason.into()),
+        ..SourceReport::ok()
+    }
+}
+
+/// The per-source answers of a request, and what they add up to.
 pub struct Outcome {
-    /// Every matching record from every source that answered, merged in sort order.
+    /// Every matching record from every source that answered.
     pub records: Vec<Record>,
     /// Per source, in canonical order.
     pub sources: Vec<(Source, SourceReport)>,
@@ -154,11 +329,6 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Whether any source answered with an error.
-    pub fn any_error(&self) -> bool {
-        self.sources.iter().any(|(_, r)| r.status == "error")
-    }
-
     /// Whether no source answered and at least one timed out.
     pub fn all_timed_out(&self) -> bool {
         let asked: Vec<_> = self
@@ -182,198 +352,251 @@ impl Outcome {
     }
 }
 
-/// A report for a source the request did not ask.
-pub fn skipped(reason: impl Into<String>) -> SourceReport {
-    SourceReport {
-        status: "skipped",
-        total: None,
-        requests: 0,
-        fetched: 0,
-        cached: 0,
-        ms: 0,
-        partial: false,
-        reason: Some(reason.into()),
-        error: None,
-        explain: None,
+/// A source whose records cannot all be read within the budget, for the
+/// `query.sort.needs_scan` problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanNeed {
+    /// The source.
+    pub source: &'static str,
+    /// The records its upstream matches for the pushed filter, when it told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<u64>,
+    /// Records read before the budget ended, when it was read.
+    pub read: u64,
+    /// The upstream calls a full read takes, when known.
+    #[serde(rename = "callsNeeded", skip_serializing_if = "Option::is_none")]
+    pub calls: Option<u64>,
+}
+
+impl ScanNeed {
+    /// The need of a full read of `source` that stopped short.
+    pub fn of(source: Source, scanned: &Scanned, max_page: u32) -> ScanNeed {
+        ScanNeed {
+            source: source.as_str(),
+            records: scanned.total,
+            read: scanned.fetched,
+            calls: scanned
+                .total
+                .map(|t| t.div_ceil(u64::from(max_page.max(1))).max(1)),
+        }
     }
 }
 
-/// Runs the fan-out: plans every source, fetches concurrently, filters at the edge and
-/// merges in the query's sort order (then by `id`).
-pub async fn fan_out<C: HttpClient, K: Clock>(
+/// One source's full read, when it was in milliseconds, and its cache hits.
+type Answered = (Result<Scanned, UpstreamError>, i64, u32);
+
+/// What a full read of every source gives, or which sources do not fit the budget.
+pub type FullRead = Result<Outcome, Vec<ScanNeed>>;
+
+/// The plan of `u` for `input`. With `pushdown=false` nothing goes upstream (every
+/// conjunct, the sort and the window stay at the edge): the plan is made for an input
+/// without them, and its residual is the whole filter.
+pub fn plan_for(u: &AnyUpstream, input: &PlanInput, pushdown: bool) -> SourcePlan {
+    if pushdown {
+        return u.plan(input);
+    }
+    let bare = PlanInput {
+        conjuncts: Vec::new(),
+        sort: Vec::new(),
+        offset: 0,
+        limit: None,
+        ..input.clone()
+    };
+    let mut plan = u.plan(&bare);
+    if !plan.pruned {
+        plan.residual_filter = input.filter();
+        plan.window = None;
+    }
+    plan
+}
+
+/// Whether the plan's stream holds exactly the matching records (nothing stays at the
+/// edge), so that raw positions and counts are positions and counts of matches.
+pub fn exact(plan: &SourcePlan) -> bool {
+    plan.residual_filter.is_none()
+}
+
+/// The explain output of a source's plan (its requests are filled in later).
+pub fn explain_of(
+    u: &AnyUpstream,
+    plan: &SourcePlan,
+    input: &PlanInput,
+    pushdown: bool,
+) -> Explain {
+    Explain {
+        plan: u.explain(plan),
+        requests: Vec::new(),
+        residual: if pushdown {
+            plan.residual_text()
+        } else {
+            filter_text(input)
+        },
+        sort_pushed: plan.sort_pushed,
+    }
+}
+
+fn filter_text(input: &PlanInput) -> Option<String> {
+    let parts: Vec<String> = input
+        .conjuncts
+        .iter()
+        .map(|c| format!("({})", c.text))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" and "))
+}
+
+/// Reads every matching record of every source within the budget (transform): sources
+/// whose size the upstream tells first, then the others. A source that cannot be read
+/// completely is a [`ScanNeed`] unless `partial_ok`, when its report says `partial`.
+#[allow(clippy::too_many_arguments)]
+pub async fn read_all<C: HttpClient, K: Clock>(
     client: &C,
     clock: &K,
     limits: Limits,
-    req: FanOut<'_>,
-) -> Outcome {
+    upstreams: &[&AnyUpstream],
+    query: &QueryPlan<Record>,
+    input: &PlanInput,
+    pushdown: bool,
+    explain: bool,
+    partial_ok: bool,
+) -> FullRead {
     let started = clock.now_ms();
-    let budget = Budget {
-        max_calls: limits.max_calls_per_source,
-        deadline_ms: started.saturating_add(limits.deadline_ms),
-        read_ahead: limits.read_ahead,
-    };
-    let input = if req.pushdown {
-        req.input.clone()
-    } else {
-        // Push nothing: every conjunct stays at the edge, sort and window too.
-        PlanInput {
-            conjuncts: Vec::new(),
-            sort: Vec::new(),
-            offset: 0,
-            limit: None,
-            ..req.input.clone()
-        }
-    };
-    let plans: Vec<_> = req.upstreams.iter().map(|u| (*u, u.plan(&input))).collect();
-    let futures = plans
+    let plans: Vec<_> = upstreams
+        .iter()
+        .map(|u| (*u, plan_for(u, input, pushdown)))
+        .collect();
+    let involved: Vec<Source> = plans
         .iter()
         .filter(|(_, p)| !p.pruned)
-        .map(|(u, plan)| async move {
-            let counting = Counting {
-                inner: client,
-                hits: Cell::new(0),
-            };
-            let r = u.fetch(&counting, clock, plan, budget, None).await;
-            let ms = clock.now_ms().saturating_sub(started);
-            (u.source(), r, ms, counting.hits.get())
-        });
-    let mut answers = join_all(futures).await.into_iter();
-
-    let mut records = Vec::new();
-    let mut sources = Vec::with_capacity(plans.len());
-    let mut total: Option<u64> = Some(0);
-    for (u, plan) in &plans {
-        if plan.pruned {
-            let mut report = skipped("the filter excludes this source");
-            report.explain = req.explain.then(|| Explain {
-                plan: u.explain(plan),
-                requests: Vec::new(),
-                residual: None,
-                sort_pushed: false,
+        .map(|(u, _)| u.source())
+        .collect();
+    let ledger = limits.ledger(started, &involved);
+    let gate = Gate::new(client, clock, MAX_IN_FLIGHT);
+    let mut answers: Vec<Option<Answered>> = plans.iter().map(|_| None).collect();
+    // Sources that can tell their size first: their claims decide before the others read.
+    for sized in [true, false] {
+        let reads = plans
+            .iter()
+            .enumerate()
+            .filter(|(_, (u, p))| !p.pruned && u.can_count() == sized)
+            .map(|(i, (u, plan))| {
+                let (gate, ledger) = (&gate, &ledger);
+                async move {
+                    let counting = Counting::new(gate);
+                    let r = match crate::upstream::residual(plan) {
+                        Ok(res) => {
+                            u.scan(
+                                &counting,
+                                clock,
+                                plan,
+                                &res,
+                                ledger.spend(u.source()),
+                                partial_ok,
+                            )
+                            .await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    (
+                        i,
+                        r,
+                        clock.now_ms().saturating_sub(started),
+                        counting.hits(),
+                    )
+                }
             });
-            sources.push((u.source(), report));
-            continue;
-        }
-        let Some((source, result, ms, cached)) = answers.next() else {
-            continue;
-        };
-        let explain = req.explain.then(|| Explain {
-            plan: u.explain(plan),
-            requests: Vec::new(),
-            residual: if req.pushdown {
-                plan.residual_text()
-            } else {
-                req.query_filter_text()
-            },
-            sort_pushed: plan.sort_pushed,
-        });
-        match result {
-            Ok(fetched) => {
-                let mut report =
-                    ok_report(fetched, plan.window, ms, explain, req.query, &mut records);
-                report.cached = cached;
-                total = match (total, report.total) {
-                    (Some(t), Some(s)) => Some(t.saturating_add(s)),
-                    _ => None,
-                };
-                sources.push((source, report));
+        for (i, r, ms, hits) in join_all(reads).await {
+            if let Some(slot) = answers.get_mut(i) {
+                *slot = Some((r, ms, hits));
             }
-            Err(e) => sources.push((source, error_report(&e, ms, explain))),
+        }
+        let needs: Vec<ScanNeed> = plans
+            .iter()
+            .zip(&answers)
+            .filter_map(|((u, _), a)| match a {
+                Some((Ok(s), _, _)) if !s.complete && !partial_ok => {
+                    Some(ScanNeed::of(u.source(), s, u.max_page()))
+                }
+                _ => None,
+            })
+            .collect();
+        if !needs.is_empty() {
+            return Err(needs);
         }
     }
-    let records = sorted(records, req.query);
-    Outcome {
+    let mut records = Vec::new();
+    let mut sources = Vec::with_capacity(plans.len());
+    let mut total = Some(0u64);
+    for ((u, plan), answer) in plans.iter().zip(answers) {
+        let mut explain_out = explain.then(|| explain_of(u, plan, input, pushdown));
+        let Some((result, ms, hits)) = answer else {
+            let mut r = skipped("the filter excludes this source");
+            r.explain = explain_out;
+            sources.push((u.source(), r));
+            continue;
+        };
+        let mut report = match result {
+            Ok(s) => {
+                let before = records.len();
+                records.extend(s.records.into_iter().filter(|r| query.matches(r)));
+                let n = (records.len() - before) as u64;
+                let mut r = SourceReport::ok();
+                r.total = s.complete.then_some(n);
+                r.partial = !s.complete;
+                if r.partial {
+                    r.reason = Some(format!(
+                        "the budget of {} subrequests ended before the whole source was read",
+                        ledger.limit()
+                    ));
+                }
+                r.requests = u32::try_from(s.requests.len()).unwrap_or(u32::MAX);
+                r.fetched = s.fetched;
+                if let Some(e) = explain_out.as_mut() {
+                    e.requests = s.requests;
+                }
+                total = total.zip(r.total).map(|(a, b)| a.saturating_add(b));
+                r
+            }
+            Err(e) => SourceReport::failed(&e),
+        };
+        report.subrequests = ledger.used(u.source());
+        report.ms = ms;
+        report.cached = hits;
+        report.explain = explain_out;
+        sources.push((u.source(), report));
+    }
+    Ok(Outcome {
         records,
         sources,
         total,
-    }
+    })
 }
 
-/// The records in merge order (the query's sort, then `id`; stable). Sorts indices and
-/// then moves each record once: a `Record` is a few hundred bytes, and moving them around
-/// inside the sort cost more than comparing them.
-fn sorted(records: Vec<Record>, query: &QueryPlan<Record>) -> Vec<Record> {
-    let mut order: Vec<usize> = (0..records.len()).collect();
-    order.sort_by(|&a, &b| match (records.get(a), records.get(b)) {
-        (Some(x), Some(y)) => merge_order(query, x, y),
-        _ => Ordering::Equal,
-    });
-    let mut slots: Vec<Option<Record>> = records.into_iter().map(Some).collect();
-    order
-        .iter()
-        .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
-        .collect()
+/// What a look-up of one record gives.
+pub struct Looked {
+    /// What the upstream said.
+    pub found: Result<Found, UpstreamError>,
+    /// The calls it took.
+    pub subrequests: u32,
 }
 
-impl FanOut<'_> {
-    fn query_filter_text(&self) -> Option<String> {
-        let parts: Vec<String> = self
-            .input
-            .conjuncts
-            .iter()
-            .map(|c| format!("({})", c.text))
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(" and "))
-    }
-}
-
-fn ok_report(
-    fetched: Fetched,
-    window: Option<Window>,
-    ms: i64,
-    mut explain: Option<Explain>,
-    query: &QueryPlan<Record>,
-    out: &mut Vec<Record>,
-) -> SourceReport {
-    let before = out.len();
-    // Moved, not cloned: a record (with its `raw` object) is copied nowhere on the way out.
-    out.extend(fetched.records.into_iter().filter(|r| query.matches(r)));
-    let matched = u64::try_from(out.len().saturating_sub(before)).unwrap_or(u64::MAX);
-    let total = match window {
-        _ if fetched.exhausted => None,
-        // No window went upstream: every matching record was fetched.
-        None => Some(matched),
-        // The upstream applied the whole filter and the window. A short window means we
-        // saw the end; otherwise the upstream's own total (exact: everything was pushed).
-        Some(w) => match w.limit {
-            None => Some(w.offset.saturating_add(matched)),
-            Some(l) if matched < l => Some(w.offset.saturating_add(matched)),
-            Some(_) => fetched.total,
-        },
-    };
-    if let Some(e) = explain.as_mut() {
-        e.requests = fetched.native_requests;
-    }
-    SourceReport {
-        status: "ok",
-        total,
-        requests: fetched.requests,
-        fetched: fetched.fetched,
-        cached: 0,
-        ms,
-        partial: fetched.exhausted,
-        reason: None,
-        error: None,
-        explain,
-    }
-}
-
-fn error_report(e: &UpstreamError, ms: i64, explain: Option<Explain>) -> SourceReport {
-    SourceReport {
-        status: "error",
-        total: None,
-        requests: 0,
-        fetched: 0,
-        cached: 0,
-        ms,
-        partial: false,
-        reason: None,
-        error: Some(SourceError {
-            code: e.code(),
-            message: e.message.clone(),
-            status: e.status,
-        }),
-        explain,
+/// Finds the record `id` of `u` with the vendor's own look-up, within the request's
+/// budget and deadline.
+pub async fn look_up<C: HttpClient, K: Clock>(
+    client: &C,
+    clock: &K,
+    limits: Limits,
+    u: &AnyUpstream,
+    plan: &SourcePlan,
+    id: &str,
+) -> Looked {
+    let ledger = limits.ledger(clock.now_ms(), &[u.source()]);
+    let gate = Gate::new(client, clock, MAX_IN_FLIGHT);
+    let found = u
+        .find(&gate, clock, plan, ledger.spend(u.source()), id)
+        .await;
+    Looked {
+        found,
+        subrequests: ledger.used(u.source()),
     }
 }
 
@@ -397,6 +620,6 @@ pub fn sort_keys(sort: &[crate::query::SortKey]) -> Vec<SortField> {
 }
 
 /// Orders two records by the query's sort, then by id (the merge order).
-pub fn merge_order(query: &QueryPlan<Record>, a: &Record, b: &Record) -> Ordering {
+pub fn merge_order(query: &QueryPlan<Record>, a: &Record, b: &Record) -> std::cmp::Ordering {
     query.compare(a, b).then_with(|| a.id.cmp(&b.id))
 }

@@ -12,11 +12,13 @@ mod config;
 pub mod gateway;
 mod http_util;
 pub mod log;
+mod paging;
 mod params;
 mod problem;
 mod routes;
+pub mod token;
 
-pub use auth::{ApiKeys, AuthError, Scope};
+pub use auth::{ApiKeys, AuthError, KeyId, Scope};
 pub use config::{base_url_var, credentials, Config, SourceConfig, SourceMode};
 pub use http_util::{conditional, etag_for, Cors};
 pub use problem::{Extra, Problem, SpanOut};

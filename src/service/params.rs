@@ -27,6 +27,9 @@ pub struct Params {
     pub strict: bool,
     /// `next` continuation token
     pub next: Option<String>,
+    /// `partial=allow`: a sort the budget cannot cover answers a page marked partial
+    /// instead of the `query.sort.needs_scan` problem (`partial=deny`, the default).
+    pub partial: bool,
 }
 
 fn boolean(name: &'static str, v: &str) -> Result<bool, Problem> {
@@ -80,12 +83,24 @@ impl Params {
                 "pushdown" => p.pushdown = boolean("pushdown", &v)?,
                 "strict" => p.strict = boolean("strict", &v)?,
                 "next" => p.next = Some(v),
+                "partial" => {
+                    p.partial = match v.as_str() {
+                        "allow" => true,
+                        "deny" | "" => false,
+                        _ => {
+                            return Err(Problem::bad_parameter(
+                                "partial",
+                                "`partial` is `allow` or `deny`",
+                            ))
+                        }
+                    }
+                }
                 other => {
                     let name: String = other.chars().take(40).collect();
                     return Err(Problem::bad_parameter(
                         "query",
                         format!(
-                            "unknown parameter `{name}` (known: filter, sort, select, offset, limit, group-by, include, explain, pushdown, strict, next)"
+                            "unknown parameter `{name}` (known: filter, sort, select, offset, limit, group-by, include, explain, pushdown, strict, next, partial)"
                         ),
                     ));
                 }
@@ -116,5 +131,8 @@ mod tests {
         assert!(Params::parse("limit=1&limit=2").is_err());
         assert!(Params::parse("strict=maybe").is_err());
         assert!(Params::parse("include=everything").is_err());
+        assert!(Params::parse("partial=allow").unwrap().partial);
+        assert!(!Params::parse("partial=deny").unwrap().partial);
+        assert!(Params::parse("partial=maybe").is_err());
     }
 }

@@ -3,6 +3,8 @@
 use http::{header, HeaderValue, Response, StatusCode};
 use serde::Serialize;
 
+use super::gateway::ScanNeed;
+
 /// A client-facing error. `code` is stable and dotted; the HTTP status is decided here.
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
@@ -43,6 +45,12 @@ pub struct Extra {
     /// For a failed source in strict mode: which one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<&'static str>,
+    /// For `query.sort.needs_scan`: the sources a full read of which does not fit.
+    #[serde(rename = "needsScan", skip_serializing_if = "Option::is_none")]
+    pub needs_scan: Option<Vec<ScanNeed>>,
+    /// For `query.sort.needs_scan`: the request's budget of upstream subrequests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<u32>,
 }
 
 /// A span in a problem: byte offsets (UTF-8) and UTF-16 offsets for JavaScript.
@@ -98,7 +106,7 @@ impl Problem {
             }),
             suggestion: err.error.suggestion.clone(),
             caret: Some(err.error.render(text)),
-            source: None,
+            ..Extra::default()
         }));
         p
     }

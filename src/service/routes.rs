@@ -1,28 +1,31 @@
 //! The `/v1` routes: unified search, transform, get-by-id, per-source search, sources,
 //! and GreenLake devices (`/v1/devices`, the same list machinery over the devices
-//! collection).
+//! collection, and `/v1/devices/{id}`).
 //!
 //! Every route: authenticate (done by the caller), parse and check the query against the
-//! record schema (a 400 problem with code and span on any error), fan out to the sources
-//! the key may see, merge, and answer in the one envelope
-//! `{items, count, total?, offset, next?, sources}`.
+//! record schema (a 400 problem with code and span on any error), ask the sources the key
+//! may see, and answer in the one envelope
+//! `{items, count, total?, offset, next?, order, partial?, budget, sources}`. List pages
+//! come from the merge machine (`paging`); their `next` is a signed token (`token`).
 
-use base64::Engine as _;
 use http::{Response, StatusCode};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::filter::parse as parse_filter;
 use crate::model::{Projected, Projection, Record, RecordSchema, Source};
 use crate::query::{Param, Plan as QueryPlan, Query, QueryError, QueryParams};
-use crate::upstream::{Clock, Collection, HttpClient, PlanInput};
+use crate::upstream::{AnyUpstream, Clock, Collection, Found, HttpClient, PlanInput};
 
-use super::gateway::{self, FanOut, Outcome, SourceReport};
+use super::gateway::{self, Outcome, ScanNeed, SourceError, SourceReport};
+use super::paging::{self, Ask, Refusal};
 use super::params::Params;
-use super::problem::Problem;
+use super::problem::{Extra, Problem};
+use super::token::{self, Binding};
 use super::{json_response, raw_json, Ctx, Scope, Service};
 
-/// The sort when the client gives none.
-pub const DEFAULT_SORT: &str = "endDate asc, id asc";
+/// The `order` of a page without `sort`: each source's native order, interleaved.
+pub const NATIVE_ORDER: &str = "native";
 
 /// Whether the path segments name a `/v1` route.
 pub fn is_route(segments: &[&str]) -> bool {
@@ -33,6 +36,7 @@ pub fn is_route(segments: &[&str]) -> bool {
             | ["v1", "sources"]
             | ["v1", "sources", _, "orders"]
             | ["v1", "devices"]
+            | ["v1", "devices", _]
     )
 }
 
@@ -47,7 +51,7 @@ pub async fn dispatch<C: HttpClient, K: Clock>(
     match segments {
         ["v1", "orders"] => list(svc, params, scope, Collection::Orders, &Source::ALL, ctx).await,
         ["v1", "orders", "transform"] => transform(svc, params, scope, ctx).await,
-        ["v1", "orders", id] => get_one(svc, params, scope, id, ctx).await,
+        ["v1", "orders", id] => get_one(svc, params, scope, Collection::Orders, id, ctx).await,
         ["v1", "sources"] => Ok(json_response(StatusCode::OK, &svc.sources_info())),
         ["v1", "sources", source, "orders"] => {
             let source = Source::from_id(source).ok_or_else(|| {
@@ -69,15 +73,28 @@ pub async fn dispatch<C: HttpClient, K: Clock>(
             list(svc, params, scope, Collection::Orders, &[source], ctx).await
         }
         ["v1", "devices"] => {
+            devices_allowed(scope)?;
             let sources = Collection::Devices.sources();
-            if let Some(s) = sources.iter().find(|s| !scope.allows(**s)) {
-                return Err(Problem::forbidden(format!(
-                    "the client key may not query `{s}` (devices come from it)"
-                )));
-            }
             list(svc, params, scope, Collection::Devices, sources, ctx).await
         }
+        ["v1", "devices", id] => {
+            devices_allowed(scope)?;
+            get_one(svc, params, scope, Collection::Devices, id, ctx).await
+        }
         _ => Err(Problem::not_found(&segments.join("/"))),
+    }
+}
+
+fn devices_allowed(scope: &Scope) -> Result<(), Problem> {
+    match Collection::Devices
+        .sources()
+        .iter()
+        .find(|s| !scope.allows(**s))
+    {
+        Some(s) => Err(Problem::forbidden(format!(
+            "the client key may not query `{s}` (devices come from it)"
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -87,14 +104,26 @@ struct ListEnvelope {
     items: Vec<u8>,
     count: usize,
     total: Option<u64>,
-    offset: usize,
+    offset: u64,
     next: Option<String>,
+    /// What the `ETag` covers of the continuation: its state, not its issue time.
+    next_state: Option<String>,
+    order: String,
+    partial: bool,
+    budget: Option<Budget>,
     sources: Map<String, Value>,
 }
 
+/// The envelope's `budget`: the request's subrequest budget and what it used.
+#[derive(Serialize)]
+struct Budget {
+    limit: u32,
+    used: u32,
+}
+
 impl ListEnvelope {
-    /// The body `{"items":…,"count":…,"total"?:…,"offset":…,"next"?:…,"sources":…}`: the
-    /// bytes a derived `Serialize` of the same struct with `items: Vec<Value>` wrote.
+    /// The body `{"items":…,"count":…,"total"?:…,"offset":…,"next"?:…,"order":…,
+    /// "partial"?:true,"budget"?:…,"sources":…}`.
     fn body(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.items.len().saturating_add(1024));
         out.extend_from_slice(b"{\"items\":");
@@ -107,28 +136,43 @@ impl ListEnvelope {
         if let Some(n) = &self.next {
             member(&mut out, "next", n);
         }
+        member(&mut out, "order", &self.order);
+        if self.partial {
+            member(&mut out, "partial", &true);
+        }
+        if let Some(b) = &self.budget {
+            member(&mut out, "budget", b);
+        }
         member(&mut out, "sources", &self.sources);
         out.push(b'}');
         out
     }
 
-    /// Sets an `ETag` over the data of the envelope (items, totals, paging and which
-    /// sources answered), not over per-request timings and cache counters, so that an
-    /// unchanged answer revalidates with 304. The basis is the JSON array
-    /// `[items, total, offset, next, [[source, status], …]]`.
+    /// Sets an `ETag` over the data of the envelope (items, totals, paging, order and
+    /// which sources answered), not over per-request timings, budgets, cache counters or
+    /// the token's issue time, so that an unchanged answer revalidates with 304. The basis
+    /// is the JSON array `[items, total, offset, next state, order, partial, [[source,
+    /// status], …]]`.
     fn with_etag(&self, mut res: Response<Vec<u8>>) -> Response<Vec<u8>> {
         let statuses: Vec<(&String, &Value)> = self
             .sources
             .iter()
             .map(|(k, v)| (k, v.get("status").unwrap_or(&Value::Null)))
             .collect();
-        let rest = serde_json::to_vec(&(self.total, self.offset, &self.next, statuses))
-            .unwrap_or_default();
+        let rest = serde_json::to_vec(&(
+            self.total,
+            self.offset,
+            &self.next_state,
+            &self.order,
+            self.partial,
+            statuses,
+        ))
+        .unwrap_or_default();
         let mut basis = Vec::with_capacity(self.items.len().saturating_add(rest.len()) + 2);
         basis.push(b'[');
         basis.extend_from_slice(&self.items);
         basis.push(b',');
-        // `rest` is `[total,offset,next,statuses]`: its members follow the items.
+        // `rest` is `[total,offset,…]`: its members follow the items.
         basis.extend_from_slice(rest.get(1..).unwrap_or(b"]"));
         if let Ok(v) = http::HeaderValue::from_str(&super::etag_for(&basis)) {
             res.headers_mut().insert(http::header::ETAG, v);
@@ -152,42 +196,6 @@ fn member<T: Serialize + ?Sized>(out: &mut Vec<u8>, key: &str, v: &T) {
     }
 }
 
-/// What a continuation token holds: the next offset and a hash of the query it belongs to.
-#[derive(Serialize, Deserialize)]
-struct Token {
-    o: usize,
-    h: String,
-}
-
-fn query_hash(scope_path: &str, query: &Query) -> String {
-    let mut q = query.clone();
-    q.offset = 0;
-    let text = format!("{scope_path}\n{}", q.canonical());
-    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
-}
-
-fn encode_token(offset: usize, hash: String) -> String {
-    let json = serde_json::to_vec(&Token { o: offset, h: hash }).unwrap_or_default();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
-}
-
-fn decode_token(token: &str, hash: &str) -> Result<usize, Problem> {
-    let bad = || {
-        Problem::bad_parameter(
-            "next",
-            "`next` is not a continuation token of this query (send the same filter, sort, select and limit as the request that returned it)",
-        )
-    };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token.trim())
-        .map_err(|_| bad())?;
-    let t: Token = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-    if t.h != hash {
-        return Err(bad());
-    }
-    Ok(t.o)
-}
-
 fn param_text(params: &Params, p: Param) -> &str {
     let v = match p {
         Param::Filter => &params.filter,
@@ -197,7 +205,7 @@ fn param_text(params: &Params, p: Param) -> &str {
         Param::Limit => &params.limit,
         Param::GroupBy => &params.group_by,
     };
-    v.as_deref().unwrap_or(DEFAULT_SORT)
+    v.as_deref().unwrap_or("")
 }
 
 fn query_error(params: &Params, e: &QueryError) -> Problem {
@@ -205,15 +213,10 @@ fn query_error(params: &Params, e: &QueryError) -> Problem {
 }
 
 /// Parses and checks the query parameters against the record schema.
-fn checked_query(
-    params: &Params,
-    default_sort: Option<&str>,
-    now_ms: i64,
-) -> Result<Checked, Problem> {
-    let sort = params.sort.as_deref().or(default_sort);
+fn checked_query(params: &Params, now_ms: i64) -> Result<(Query, QueryPlan<Record>), Problem> {
     let qp = QueryParams {
         filter: params.filter.as_deref(),
-        sort,
+        sort: params.sort.as_deref(),
         select: params.select.as_deref(),
         offset: params.offset.as_deref(),
         limit: params.limit.as_deref(),
@@ -223,70 +226,54 @@ fn checked_query(
     let plan = query
         .plan::<Record>(RecordSchema::default(), now_ms)
         .map_err(|e| query_error(params, &e))?;
-    Ok(Checked {
-        query,
-        plan,
-        window: None,
-    })
+    Ok((query, plan))
 }
 
-/// A parsed query, its checked plan, and how many records of the merged order the page
-/// needs from each source (`None`: all of them).
-struct Checked {
-    query: Query,
-    plan: QueryPlan<Record>,
-    window: Option<u64>,
-}
-
-/// Asks the sources in `wanted` that the key may see for `collection`, and reports the
-/// rest as skipped.
-async fn ask<C: HttpClient, K: Clock>(
-    svc: &Service,
-    scope: &Scope,
-    collection: Collection,
-    wanted: &[Source],
-    q: &Checked,
-    params: &Params,
-    ctx: &Ctx<'_, C, K>,
-) -> Outcome {
-    let (query, plan, window) = (&q.query, &q.plan, q.window);
-    let now = ctx.clock.now_ms();
+/// The planner's input for a checked query.
+fn plan_input(query: &Query, params: &Params, now_ms: i64) -> PlanInput {
     let mut input = PlanInput::new(
         query.filter.as_ref(),
         gateway::sort_keys(&query.sort),
         0,
-        window,
-        now,
+        None,
+        now_ms,
     );
     input.include_raw = params.include_raw;
+    input
+}
+
+/// The adapters of `wanted` that the key may see, and the skipped reports of the rest.
+fn scoped<'s>(
+    svc: &'s Service,
+    scope: &Scope,
+    collection: Collection,
+    wanted: &[Source],
+) -> (Vec<&'s AnyUpstream>, Vec<(Source, SourceReport)>) {
     let upstreams = wanted
         .iter()
         .filter(|s| scope.allows(**s))
         .filter_map(|s| svc.upstream(collection, *s))
         .collect();
-    let mut outcome = gateway::fan_out(
-        ctx.client,
-        ctx.clock,
-        svc.config().limits,
-        FanOut {
-            upstreams,
-            query: plan,
-            input,
-            pushdown: params.pushdown,
-            explain: params.explain,
-        },
-    )
-    .await;
-    for s in wanted.iter().filter(|s| !scope.allows(**s)) {
-        outcome
-            .sources
-            .push((*s, gateway::skipped("not in the client key's scope")));
-    }
-    outcome
-        .sources
-        .sort_by_key(|(s, _)| Source::ALL.iter().position(|x| x == s));
-    let at = crate::model::Timestamp(now).to_string();
-    for (s, report) in &outcome.sources {
+    let skipped = wanted
+        .iter()
+        .filter(|s| !scope.allows(**s))
+        .map(|s| (*s, gateway::skipped("not in the client key's scope")))
+        .collect();
+    (upstreams, skipped)
+}
+
+/// Puts the reports in canonical order, records each source's last status and logs its
+/// errors.
+fn settle<C, K: Clock>(
+    svc: &Service,
+    ctx: &Ctx<'_, C, K>,
+    sources: &mut Vec<(Source, SourceReport)>,
+    skipped: Vec<(Source, SourceReport)>,
+) {
+    sources.extend(skipped);
+    sources.sort_by_key(|(s, _)| Source::ALL.iter().position(|x| x == s));
+    let at = crate::model::Timestamp(ctx.clock.now_ms()).to_string();
+    for (s, report) in sources.iter() {
         svc.record_status(*s, report, at.clone());
         if let Some(e) = &report.error {
             super::log::emit(
@@ -303,7 +290,6 @@ async fn ask<C: HttpClient, K: Clock>(
             );
         }
     }
-    outcome
 }
 
 #[derive(Serialize)]
@@ -314,7 +300,7 @@ struct UpstreamLog {
     ms: i64,
 }
 
-fn upstream_failed(source: Source, e: &gateway::SourceError) -> Problem {
+fn upstream_failed(source: Source, e: &SourceError) -> Problem {
     Problem::new(
         StatusCode::BAD_GATEWAY,
         "upstream.failed",
@@ -354,7 +340,90 @@ fn sources_json(sources: &[(Source, SourceReport)]) -> Map<String, Value> {
         .collect()
 }
 
-/// A list route: `wanted` sources of `collection`, filtered, sorted and paged into the
+/// The 422 problem of a sort (or an offset) whose full reads the budget cannot cover.
+fn needs_scan(needs: Vec<ScanNeed>, budget: u32, offset: Option<u64>) -> Problem {
+    let what: Vec<String> = needs
+        .iter()
+        .map(|n| match (n.records, n.calls) {
+            (Some(r), Some(c)) => format!("{} matches {r} records ({c} calls to read)", n.source),
+            (Some(r), None) => format!("{} matches {r} records", n.source),
+            (None, _) => format!(
+                "{} has more than the {} records read within the budget",
+                n.source, n.read
+            ),
+        })
+        .collect();
+    let detail = match offset {
+        Some(o) => format!(
+            "offset {o} cannot be reached within the budget of {budget} upstream subrequests: {}. Page with `next` tokens instead, narrow the filter, or raise FLEXEDGE_MAX_SUBREQUESTS",
+            what.join("; ")
+        ),
+        None => format!(
+            "this sort needs a full read of sources that cannot order it themselves, beyond the budget of {budget} upstream subrequests: {}. Narrow the filter, use the default (native) order, raise FLEXEDGE_MAX_SUBREQUESTS, or accept a partial page with partial=allow",
+            what.join("; ")
+        ),
+    };
+    let mut p = Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "query.sort.needs_scan",
+        "Query needs a full read",
+        detail,
+    );
+    p.extra = Some(Box::new(Extra {
+        parameter: Some(if offset.is_some() { "offset" } else { "sort" }),
+        needs_scan: Some(needs),
+        budget: Some(budget),
+        ..Extra::default()
+    }));
+    p
+}
+
+fn token_problem(code: &'static str, detail: &'static str) -> Problem {
+    let mut p = Problem::new(StatusCode::BAD_REQUEST, code, "Invalid query", detail);
+    p.extra = Some(Box::new(Extra {
+        parameter: Some("next"),
+        ..Extra::default()
+    }));
+    p
+}
+
+/// What a continuation token is bound to besides the key and the route: the canonical
+/// query without its offset, and the flags that change what a page holds.
+fn bound_query(query: &Query, params: &Params) -> String {
+    let mut q = query.clone();
+    q.offset = 0;
+    format!(
+        "{}&include={}&partial={}&pushdown={}",
+        q.canonical(),
+        if params.include_raw { "raw" } else { "" },
+        if params.partial { "allow" } else { "deny" },
+        params.pushdown
+    )
+}
+
+/// The `order` member: `native`, or the sort keys with the `id` tie-break.
+fn order_text(query: &Query) -> String {
+    if query.sort.is_empty() {
+        return NATIVE_ORDER.to_owned();
+    }
+    let mut keys: Vec<String> = query
+        .sort
+        .iter()
+        .map(|k| {
+            format!(
+                "{} {}",
+                k.path.joined(),
+                if k.descending { "desc" } else { "asc" }
+            )
+        })
+        .collect();
+    if query.sort.last().is_none_or(|k| k.path.joined() != "id") {
+        keys.push("id asc".to_owned());
+    }
+    keys.join(", ")
+}
+
+/// A list route: `wanted` sources of `collection`, filtered, ordered and paged into the
 /// envelope.
 async fn list<C: HttpClient, K: Clock>(
     svc: &Service,
@@ -375,7 +444,22 @@ async fn list<C: HttpClient, K: Clock>(
             "the client key may not request raw vendor objects (include=raw)",
         ));
     }
-    let mut q = checked_query(params, Some(DEFAULT_SORT), ctx.clock.now_ms())?;
+    let Some(secret) = svc.config().token_secret.as_ref() else {
+        return Err(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "config.invalid",
+            "Server misconfigured",
+            "FLEXEDGE_TOKEN_SECRET is not set: list routes cannot sign continuation tokens",
+        ));
+    };
+    let now = ctx.clock.now_ms();
+    let (query, plan) = checked_query(params, now)?;
+    if params.next.is_some() && params.offset.is_some() {
+        return Err(Problem::bad_parameter(
+            "offset",
+            "`offset` and `next` cannot be combined: the token holds the position",
+        ));
+    }
     let route = format!(
         "{}:{}",
         collection.as_str(),
@@ -385,50 +469,85 @@ async fn list<C: HttpClient, K: Clock>(
             .collect::<Vec<_>>()
             .join("+")
     );
-    let hash = query_hash(&route, &q.query);
-    if let Some(token) = &params.next {
-        q.query.offset = decode_token(token, &hash)?;
-        q.plan = q
-            .query
-            .plan::<Record>(RecordSchema::default(), ctx.clock.now_ms())
-            .map_err(|e| query_error(params, &e))?;
-    }
-    let (offset, limit) = (q.query.offset, q.query.limit);
-    // At least one record per source, so that a `limit=0` request still learns totals.
-    q.window = u64::try_from(offset.saturating_add(limit).max(1)).ok();
-    let outcome = ask(svc, scope, collection, wanted, &q, params, ctx).await;
-    let plan = &q.plan;
+    let bound = bound_query(&query, params);
+    let binding = Binding {
+        key: &scope.key_id.0,
+        route: &route,
+        query: &bound,
+    };
+    let now_s = u64::try_from(now.div_euclid(1000)).unwrap_or(0);
+    let secret = secret.expose().as_bytes();
+    let resume = match &params.next {
+        Some(t) => Some(
+            token::decode(secret, t, &binding, now_s)
+                .map_err(|e| token_problem(e.code(), e.detail()))?,
+        ),
+        None => None,
+    };
+    let (upstreams, skipped) = scoped(svc, scope, collection, wanted);
+    let ask = Ask {
+        upstreams,
+        query: &plan,
+        input: plan_input(&query, params, now),
+        sort_paths: query
+            .sort
+            .iter()
+            .map(|k| k.path.segments.iter().map(|s| s.name.clone()).collect())
+            .collect(),
+        limit: query.limit as u64,
+        offset: query.offset as u64,
+        resume,
+        partial_ok: params.partial,
+        pushdown: params.pushdown,
+        explain: params.explain,
+    };
+    let paged = match paging::page(ctx.client, ctx.clock, svc.config().limits, ask).await {
+        Ok(p) => p,
+        Err(Refusal::NeedsScan {
+            needs,
+            budget,
+            offset,
+        }) => return Err(needs_scan(needs, budget, offset)),
+        Err(Refusal::Token) => {
+            let e = token::TokenError::Invalid;
+            return Err(token_problem(e.code(), e.detail()));
+        }
+    };
+    let mut outcome = Outcome {
+        records: paged.records,
+        sources: paged.sources,
+        total: paged.total,
+    };
+    settle(svc, ctx, &mut outcome.sources, skipped);
     failure(&outcome, params.strict)?;
-    let page = outcome
-        .records
-        .get(offset..)
-        .unwrap_or(&[])
-        .iter()
-        .take(limit);
-    let count = page.len();
     // The rows are written straight into the body, projected by `select`, with the bytes
     // `plan.select(row)` serialized would give (model::json), without a Value per row.
     let projection = Projection::from_paths(plan.selected());
-    let rows: Vec<Projected<'_>> = page
+    let rows: Vec<Projected<'_>> = outcome
+        .records
+        .iter()
         .map(|record| Projected {
             record,
             projection: &projection,
         })
         .collect();
     let items = serde_json::to_vec(&rows).unwrap_or_else(|_| b"[]".to_vec());
-    let end = offset.saturating_add(count);
-    let more = match outcome.total {
-        Some(t) => (end as u64) < t,
-        // Unknown total: some source ran out of budget; there may be more.
-        None => outcome.sources.iter().any(|(_, r)| r.partial) || count == limit,
-    };
-    let next = (more && limit > 0).then(|| encode_token(end, hash));
     let body = ListEnvelope {
-        count,
+        count: rows.len(),
         items,
         total: outcome.total,
-        offset,
-        next,
+        offset: paged.offset,
+        next_state: paged.next.as_ref().map(token::state_hash),
+        next: paged
+            .next
+            .as_ref()
+            .map(|w| token::encode(secret, w, &binding, now_s)),
+        order: order_text(&query),
+        partial: paged.partial,
+        budget: Some(Budget {
+            limit: paged.budget.0,
+            used: paged.budget.1,
+        }),
         sources: sources_json(&outcome.sources),
     };
     Ok(body.response())
@@ -456,19 +575,31 @@ async fn transform<C: HttpClient, K: Clock>(
             "a transform has no `select`",
         ));
     }
-    let q = checked_query(params, None, ctx.clock.now_ms())?;
-    let outcome = ask(
-        svc,
-        scope,
-        Collection::Orders,
-        &Source::ALL,
-        &q,
-        params,
-        ctx,
+    if params.next.is_some() {
+        return Err(Problem::bad_parameter(
+            "next",
+            "a transform answers in one page: it has no `next`",
+        ));
+    }
+    let now = ctx.clock.now_ms();
+    let (query, plan) = checked_query(params, now)?;
+    let (upstreams, skipped) = scoped(svc, scope, Collection::Orders, &Source::ALL);
+    let mut outcome = gateway::read_all(
+        ctx.client,
+        ctx.clock,
+        svc.config().limits,
+        &upstreams,
+        &plan,
+        &plan_input(&query, params, now),
+        params.pushdown,
+        params.explain,
+        params.partial,
     )
-    .await;
+    .await
+    .map_err(|needs| needs_scan(needs, svc.config().limits.max_subrequests, None))?;
+    settle(svc, ctx, &mut outcome.sources, skipped);
     failure(&outcome, params.strict)?;
-    let groups = q.plan.run_group(&outcome.records);
+    let groups = plan.run_group(&outcome.records);
     let items: Vec<Value> = groups
         .groups
         .into_iter()
@@ -479,21 +610,30 @@ async fn transform<C: HttpClient, K: Clock>(
         })
         .collect();
     let complete = outcome.total.is_some();
+    let partial = outcome.sources.iter().any(|(_, r)| r.partial);
     let body = ListEnvelope {
         count: items.len(),
         items: serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec()),
         total: complete.then_some(groups.total as u64),
-        offset: groups.offset,
+        offset: groups.offset as u64,
         next: None,
+        next_state: None,
+        order: order_text(&query),
+        partial,
+        budget: None,
         sources: sources_json(&outcome.sources),
     };
     Ok(body.response())
 }
 
+/// `GET /v1/orders/{id}` and `GET /v1/devices/{id}`: one record by its global id, with
+/// the vendor's own look-up. 404 only when the vendor's complete answer holds no such
+/// record; 503 `lookup.incomplete` when the budget or deadline ended the search first.
 async fn get_one<C: HttpClient, K: Clock>(
     svc: &Service,
     params: &Params,
     scope: &Scope,
+    collection: Collection,
     id: &str,
     ctx: &Ctx<'_, C, K>,
 ) -> Result<Response<Vec<u8>>, Problem> {
@@ -505,9 +645,15 @@ async fn get_one<C: HttpClient, K: Clock>(
             format!("no record `{}`", id.chars().take(200).collect::<String>()),
         )
     };
-    let id = percent_decode(id);
-    let (source_id, _) = id.split_once(':').ok_or_else(not_found)?;
+    let mut id = percent_decode(id);
+    if collection == Collection::Devices && !id.contains(':') {
+        id = format!("{}:{id}", Source::HpeFlex.as_str());
+    }
+    let (source_id, rest) = id.split_once(':').ok_or_else(not_found)?;
     let source = Source::from_id(source_id).ok_or_else(not_found)?;
+    if rest.is_empty() || !collection.sources().contains(&source) {
+        return Err(not_found());
+    }
     if !scope.allows(source) {
         return Err(Problem::forbidden(format!(
             "the client key may not query `{source}`"
@@ -518,22 +664,43 @@ async fn get_one<C: HttpClient, K: Clock>(
             "the client key may not request raw vendor objects (include=raw)",
         ));
     }
-    let filter = format!("id eq '{}'", id.replace('\'', "''"));
-    let one = Params {
-        filter: Some(filter),
-        limit: Some("1".to_owned()),
-        include_raw: params.include_raw,
-        pushdown: true,
-        ..Params::default()
+    let Some(up) = svc.upstream(collection, source) else {
+        return Err(not_found());
     };
-    let mut q = checked_query(&one, Some(DEFAULT_SORT), ctx.clock.now_ms())?;
-    q.window = Some(1);
-    let outcome = ask(svc, scope, Collection::Orders, &[source], &q, &one, ctx).await;
-    if let Some((source, e)) = outcome.first_error() {
-        return Err(upstream_failed(source, e));
+    let filter = format!("id eq '{}'", id.replace('\'', "''"));
+    let expr = parse_filter(&filter).map_err(|_| not_found())?;
+    let now = ctx.clock.now_ms();
+    let mut input = PlanInput::new(Some(&expr), Vec::new(), 0, Some(1), now);
+    input.include_raw = params.include_raw;
+    let plan = up.plan(&input);
+    let limits = svc.config().limits;
+    let looked = gateway::look_up(ctx.client, ctx.clock, limits, up, &plan, &id).await;
+    let mut report = match &looked.found {
+        Err(e) => SourceReport::failed(e),
+        Ok(_) => SourceReport::ok(),
+    };
+    report.subrequests = looked.subrequests;
+    let at = crate::model::Timestamp(ctx.clock.now_ms()).to_string();
+    svc.record_status(source, &report, at);
+    match looked.found {
+        Ok(Found::Record(r)) => Ok(json_response(StatusCode::OK, &*r)),
+        Ok(Found::Absent) => Err(not_found()),
+        Ok(Found::Incomplete { read, total }) => {
+            let of = total.map_or_else(String::new, |t| format!(" of {t}"));
+            Err(Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "lookup.incomplete",
+                "Service Unavailable",
+                format!(
+                    "{source} cannot look `{}` up directly and the search ended with the budget of {} upstream subrequests after {read}{of} records: the record may exist",
+                    id.chars().take(200).collect::<String>(),
+                    limits.max_subrequests
+                ),
+            )
+            .with_source(source.as_str()))
+        }
+        Err(e) => Err(upstream_failed(source, &SourceError::from(&e))),
     }
-    let record = outcome.records.first().ok_or_else(not_found)?;
-    Ok(json_response(StatusCode::OK, record))
 }
 
 fn percent_decode(s: &str) -> String {

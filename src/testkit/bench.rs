@@ -127,6 +127,7 @@ impl BenchWorld {
             |n| match n {
                 "FLEXEDGE_API_KEYS" => Some(keys.clone()),
                 "FLEXEDGE_CACHE_TTL" => Some("0".to_owned()),
+                "FLEXEDGE_TOKEN_SECRET" => Some(super::TOKEN_SECRET.to_owned()),
                 _ => None,
             },
             creds::embedded_var,

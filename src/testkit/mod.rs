@@ -28,6 +28,9 @@ use crate::upstream::{Credentials, Secret};
 
 pub use sim_client::{FakeClock, SimClient};
 
+/// The `FLEXEDGE_TOKEN_SECRET` of the tests and benchmarks (not a secret of anything).
+pub const TOKEN_SECRET: &str = "flexedge-test-token-secret-0001";
+
 /// Polls a future to completion. The futures of the tests never wait on anything
 /// external (the simulator answers synchronously and the clock is fake), so this is
 /// bounded: it panics after 1,000 polls.
