@@ -36,6 +36,7 @@ mod respond;
 mod rng;
 mod telecomx;
 
+use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use http::{Method, Request, Response};
@@ -104,6 +105,8 @@ pub struct TimedOut;
 #[derive(Debug, Default)]
 struct State {
     faults: [Option<Fault>; 4],
+    /// Per vendor, faults for its next data requests, one each, before `faults` applies.
+    queued: [VecDeque<Option<Fault>>; 4],
     greenlake: greenlake::State,
     telecomx: telecomx::State,
     beta: fno_beta::State,
@@ -227,16 +230,43 @@ impl Simulator {
         }
     }
 
-    /// Switches this vendor's fault off.
+    /// Switches this vendor's fault off (and drops its queued ones).
     pub fn clear_fault(&self, vendor: Vendor) {
-        if let Some(slot) = self.lock().faults.get_mut(vendor_index(vendor)) {
+        let mut st = self.lock();
+        if let Some(slot) = st.faults.get_mut(vendor_index(vendor)) {
             *slot = None;
+        }
+        if let Some(q) = st.queued.get_mut(vendor_index(vendor)) {
+            q.clear();
         }
     }
 
-    /// Switches every fault off.
+    /// Switches every fault off (queued ones too).
     pub fn clear_faults(&self) {
-        self.lock().faults = [None; 4];
+        let mut st = self.lock();
+        st.faults = [None; 4];
+        st.queued = Default::default();
+    }
+
+    /// Queues faults for this vendor's next data requests, one each in order (`None`: that
+    /// request answers normally); once they are used up the standing fault applies again.
+    /// E.g. `[Some(Fault::Latency(7_500)), Some(Fault::Hang)]`: the first page is slow and
+    /// the second never comes.
+    pub fn queue_faults(&self, vendor: Vendor, faults: impl IntoIterator<Item = Option<Fault>>) {
+        if let Some(q) = self.lock().queued.get_mut(vendor_index(vendor)) {
+            q.extend(faults);
+        }
+    }
+
+    /// The fault of this vendor's next data request: the first queued one, else the
+    /// standing one.
+    fn take_fault(&self, vendor: Vendor) -> Option<Fault> {
+        let mut st = self.lock();
+        let i = vendor_index(vendor);
+        match st.queued.get_mut(i).and_then(VecDeque::pop_front) {
+            Some(f) => f,
+            None => st.faults.get(i).copied().flatten(),
+        }
     }
 
     /// The fault in force for a vendor.
@@ -276,7 +306,9 @@ impl Simulator {
                     }
                 }
             },
-            None => vendor.and_then(|v| self.fault(v)),
+            None => vendor
+                .filter(|_| route.is_data())
+                .and_then(|v| self.take_fault(v)),
         };
         let fault = if route.is_data() { fault } else { None };
         let mut delay_ms = None;
@@ -418,6 +450,8 @@ impl Simulator {
         struct Body {
             vendor: Option<String>,
             fault: Option<String>,
+            #[serde(default)]
+            sequence: Option<Vec<String>>,
         }
         let bad =
             |msg: String| respond::json(400, &json!({"error": "bad_request", "message": msg}));
@@ -426,6 +460,7 @@ impl Simulator {
             Body {
                 vendor: respond::query_get(&pairs, "vendor").map(str::to_string),
                 fault: respond::query_get(&pairs, "fault").map(str::to_string),
+                sequence: None,
             }
         } else {
             match serde_json::from_slice(req.body()) {
@@ -448,6 +483,21 @@ impl Simulator {
         match *req.method() {
             Method::GET => {}
             Method::DELETE => vendors.iter().for_each(|v| self.clear_fault(*v)),
+            Method::POST | Method::PUT if body.sequence.is_some() => {
+                let parsed: Result<Vec<Option<Fault>>, _> = body
+                    .sequence
+                    .iter()
+                    .flatten()
+                    .take(1_000)
+                    .map(|f| Fault::parse(f))
+                    .collect();
+                match parsed {
+                    Ok(seq) => vendors
+                        .iter()
+                        .for_each(|v| self.queue_faults(*v, seq.iter().copied())),
+                    Err(e) => return bad(e.to_string()),
+                }
+            }
             Method::POST | Method::PUT => match Fault::parse(body.fault.as_deref().unwrap_or("")) {
                 Ok(Some(f)) => vendors.iter().for_each(|v| self.set_fault(*v, f)),
                 Ok(None) => vendors.iter().for_each(|v| self.clear_fault(*v)),
