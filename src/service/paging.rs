@@ -82,6 +82,8 @@ pub struct Paged {
     pub partial: bool,
     /// The budget's size and what the page used of it.
     pub budget: (u32, u32),
+    /// Nothing given, nothing moved, and records may remain.
+    stalled: bool,
 }
 
 /// Why a page cannot be given.
@@ -98,6 +100,13 @@ pub enum Refusal {
     },
     /// The token's state does not fit this query (its sources or order).
     Token,
+    /// No source could give a record and none moved on, while some may still have
+    /// records (they failed, or could not be read within the budget or deadline): a page
+    /// would be empty with a `next` back to where it began, or end the walk early.
+    Stalled {
+        /// Per source, what happened.
+        sources: Vec<(Source, SourceReport)>,
+    },
 }
 
 /// How a stream is read.
@@ -637,7 +646,13 @@ pub async fn page<C: HttpClient, K: Clock>(
             offset: Some(ask.offset),
         });
     }
-    Ok(finish(&env, streams, plans, out, emitted, sorted, &ask))
+    let paged = finish(&env, streams, plans, out, emitted, sorted, &ask);
+    if paged.stalled {
+        return Err(Refusal::Stalled {
+            sources: paged.sources,
+        });
+    }
+    Ok(paged)
 }
 
 /// Merges the streams into `out` (see the module doc), reading as needed.
@@ -748,7 +763,7 @@ async fn merge<C: HttpClient, K: Clock>(
                 .filter_map(|(i, share)| {
                     let s = streams.get(*i)?;
                     let have = s.buffer.len() as u64;
-                    (share > have && !s.end).then_some((*i, share - have))
+                    (share > have && !s.end).then(|| (*i, share - have))
                 })
                 .collect()
         };
@@ -859,6 +874,7 @@ fn finish<C: HttpClient, K: Clock>(
     let progressed = !records.is_empty() || states != before;
     let more = states.iter().any(|s| !s.exhausted);
     let count = records.len() as u64;
+    let stalled = more && !progressed;
     let next = (more && progressed).then(|| Walk {
         sorted,
         emitted: emitted.saturating_add(count),
@@ -872,6 +888,7 @@ fn finish<C: HttpClient, K: Clock>(
         next,
         partial,
         budget: (env.ledger.limit(), env.ledger.used_total()),
+        stalled,
     }
 }
 

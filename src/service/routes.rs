@@ -378,6 +378,32 @@ fn needs_scan(needs: Vec<ScanNeed>, budget: u32, offset: Option<u64>) -> Problem
     p
 }
 
+/// The 503 of a page no source could move on: retry the same request later.
+fn unavailable(outcome: &Outcome) -> Problem {
+    let why: Vec<String> = outcome
+        .sources
+        .iter()
+        .filter_map(|(s, r)| match (&r.error, &r.reason) {
+            (Some(e), _) => Some(format!("{s}: {} ({})", e.code, e.message)),
+            (None, Some(why)) if r.partial => Some(format!("{s}: {why}")),
+            _ => None,
+        })
+        .collect();
+    let p = Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "upstream.unavailable",
+        "Service Unavailable",
+        format!(
+            "no source could give a record for this page and some may still have them: {}. Send the same request again later; nothing was skipped",
+            why.join("; ")
+        ),
+    );
+    match outcome.first_error() {
+        Some((s, _)) if why.len() == 1 => p.with_source(s.as_str()),
+        _ => p,
+    }
+}
+
 fn token_problem(code: &'static str, detail: &'static str) -> Problem {
     let mut p = Problem::new(StatusCode::BAD_REQUEST, code, "Invalid query", detail);
     p.extra = Some(Box::new(Extra {
@@ -511,6 +537,16 @@ async fn list<C: HttpClient, K: Clock>(
         Err(Refusal::Token) => {
             let e = token::TokenError::Invalid;
             return Err(token_problem(e.code(), e.detail()));
+        }
+        Err(Refusal::Stalled { sources }) => {
+            let mut outcome = Outcome {
+                records: Vec::new(),
+                sources,
+                total: None,
+            };
+            settle(svc, ctx, &mut outcome.sources, skipped);
+            failure(&outcome, params.strict)?;
+            return Err(unavailable(&outcome));
         }
     };
     let mut outcome = Outcome {

@@ -2,6 +2,8 @@
 //! `flexedge::testkit`).
 #![allow(dead_code)]
 
+pub mod world;
+
 use flexedge::model::Source;
 use flexedge::sim::{SimConfig, Simulator};
 use flexedge::testkit;

@@ -583,11 +583,12 @@ impl<V: Vendor> Adapter<V> {
             index: 0,
             page_size: self.walk_page_size(&plan, max),
         };
-        let mut total = None;
+        let mut total: Option<u64> = None;
         // Bounded: every turn spends at least one call of a finite budget, or stops.
         loop {
+            // Once the total is known, up to six pages at a time (never past the end).
             let width = match (total, self.vendor.paging()) {
-                (Some(_), Paging::Offset) => 6u64,
+                (Some(t), Paging::Offset) => ceil_div(t.saturating_sub(pos.index), max).clamp(1, 6),
                 _ => 1,
             }
             .min(u64::from(spend.left()));
