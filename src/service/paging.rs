@@ -32,8 +32,8 @@ use futures_util::future::join_all;
 use crate::model::{Projected, Projection, Record, Source};
 use crate::query::Plan as QueryPlan;
 use crate::upstream::{
-    residual, AnyUpstream, Chunk, Clock, HttpClient, Ledger, PlanInput, Position, Residual,
-    Scanned, SourcePlan, UpstreamError, UpstreamErrorKind,
+    budget_exhausted, residual, AnyUpstream, Chunk, Clock, HttpClient, Ledger, PlanInput, Position,
+    Residual, Scanned, SourcePlan, UpstreamError, UpstreamErrorKind,
 };
 
 use super::gateway::{
@@ -274,8 +274,10 @@ struct Env<'e, C, K> {
 }
 
 impl<C: HttpClient, K: Clock> Env<'_, C, K> {
-    /// Reads the streams named in `wants` (index, records hoped for) together, the ones
-    /// behind first (they spend first when the budget is short).
+    /// Reads the streams named in `wants` (index, matching records hoped for) together,
+    /// the ones behind first (they spend first when the budget is short). Each stream
+    /// reads on by itself until it holds what it was asked for, ends, fails or runs out
+    /// of budget or time: a slow source delays only its own reads, not the others'.
     async fn read(&self, streams: &mut [Stream<'_>], mut wants: Vec<(usize, u64)>) {
         wants.sort_by_key(|(i, _)| streams.get(*i).map(|s| (s.rank, s.order)));
         let reads: Vec<_> = wants
@@ -285,24 +287,51 @@ impl<C: HttpClient, K: Clock> Env<'_, C, K> {
                 let client = self.counters.get(i)?;
                 Some(async move {
                     let spend = self.ledger.spend(s.source);
-                    let r =
-                        s.up.read(
-                            client,
-                            self.clock,
-                            &s.plan,
-                            &s.residual,
-                            spend,
-                            s.read_to,
-                            want,
-                        )
-                        .await;
-                    (i, r, self.clock.now_ms())
+                    let mut pos = s.read_to;
+                    let mut got = 0u64;
+                    let mut chunks = Vec::new();
+                    // Bounded: every read pays at least one call of a finite budget.
+                    while got < want && spend.left() > 0 {
+                        let r =
+                            s.up.read(
+                                client,
+                                self.clock,
+                                &s.plan,
+                                &s.residual,
+                                spend,
+                                pos,
+                                want - got,
+                            )
+                            .await;
+                        let done = match &r {
+                            Ok(c) => {
+                                pos = c.next;
+                                got += c
+                                    .records
+                                    .iter()
+                                    .filter(|(_, r)| self.query.matches(r))
+                                    .count() as u64;
+                                c.end
+                            }
+                            Err(_) => true,
+                        };
+                        chunks.push(r);
+                        if done {
+                            break;
+                        }
+                    }
+                    if chunks.is_empty() {
+                        chunks.push(Err(budget_exhausted(s.source, self.ledger.limit())));
+                    }
+                    (i, chunks, self.clock.now_ms())
                 })
             })
             .collect();
-        for (i, r, at) in join_all(reads).await {
+        for (i, chunks, at) in join_all(reads).await {
             if let Some(s) = streams.get_mut(i) {
-                s.absorb(r, at.saturating_sub(self.started), self.query);
+                for r in chunks {
+                    s.absorb(r, at.saturating_sub(self.started), self.query);
+                }
             }
         }
     }

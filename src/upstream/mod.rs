@@ -30,9 +30,9 @@ mod hpe_flex;
 mod telecomx_flexcare;
 
 pub use client::{
-    residual, Budget, Chunk, Clock, Credentials, Cursor, Fetched, Found, HttpClient, Ledger,
-    NormCtx, Page, Position, Residual, Scanned, Secret, Spend, TransportError, UpstreamError,
-    UpstreamErrorKind, MAX_ATTEMPTS, RESERVE,
+    budget_exhausted, residual, Budget, Chunk, Clock, Credentials, Cursor, Fetched, Found,
+    HttpClient, Ledger, NormCtx, Page, Position, Residual, Scanned, Secret, Spend, TransportError,
+    UpstreamError, UpstreamErrorKind, MAX_ATTEMPTS, RESERVE,
 };
 pub use pushdown::{PlanInput, SortField, SourcePlan};
 

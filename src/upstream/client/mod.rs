@@ -20,7 +20,7 @@ pub(crate) mod read;
 pub(crate) mod wire;
 
 pub use auth::{Credentials, Secret};
-pub use budget::{Ledger, Spend, RESERVE};
+pub use budget::{exhausted as budget_exhausted, Ledger, Spend, RESERVE};
 pub use error::{UpstreamError, UpstreamErrorKind};
 pub use fetch::{Budget, Cursor, NormCtx, Page, MAX_ATTEMPTS};
 pub use http::{Clock, HttpClient, TransportError};
