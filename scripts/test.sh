@@ -30,7 +30,14 @@ phase "clippy (browser, native)"      cargo clippy --all-targets --features brow
 phase "clippy (worker, wasm32)"       cargo clippy --lib "${wasm[@]}" --features worker -- -D warnings
 phase "clippy (browser, wasm32)"      cargo clippy --lib --test browser "${wasm[@]}" --features browser -- -D warnings
 phase "cargo doc"                     env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features mock
-phase "cargo test (native)"           cargo test --features mock
+# The paging walks (tests/paging.rs) keep their calls-per-page figures in target/tmp.
+native_tests() {
+  rm -f target/tmp/paging-calls.txt
+  cargo test --features mock || return 1
+  printf '\n=== paging: upstream calls per page (tests/paging.rs)\n'
+  cat target/tmp/paging-calls.txt 2>/dev/null || true
+}
+phase "cargo test (native)"           native_tests
 phase "wasm32 release build (worker)" worker-build --release --features worker
 phase "wasm32 release build (browser)" scripts/pkg.sh
 phase "wasm-bindgen tests (Chromium)" scripts/wasm-test.sh

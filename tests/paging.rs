@@ -65,9 +65,20 @@ fn walk(w: &World, path: &str, max_pages: usize, mut each: impl FnMut(usize, &An
     panic!("{path}: no end after {max_pages} pages");
 }
 
+/// Prints a figure, and keeps it in `target/tmp/paging-calls.txt`, which `make test`
+/// prints after the tests (their output is captured).
+fn report(line: String) {
+    use std::io::Write as _;
+    println!("{line}");
+    let path = concat!(env!("CARGO_TARGET_TMPDIR"), "/paging-calls.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = writeln!(f, "{line}");
+    }
+}
+
 fn print_calls(label: &str, calls: &[u64]) {
     let at = |n: usize| calls.get(n - 1).copied().unwrap_or(0);
-    println!(
+    report(format!(
         "[paging] {label}: {} pages; upstream calls per page: page 1 = {}, page 10 = {}, page 100 = {}, last (page {}) = {}; most = {}",
         calls.len(),
         at(1),
@@ -76,7 +87,7 @@ fn print_calls(label: &str, calls: &[u64]) {
         calls.len(),
         calls.last().copied().unwrap_or(0),
         calls.iter().max().copied().unwrap_or(0)
-    );
+    ));
 }
 
 fn ids(items: &[Value]) -> Vec<String> {
@@ -247,7 +258,7 @@ fn walking_80000_records_with_a_filter() {
     );
     assert_eq!(per_source(&got), per_source(&expected));
     assert!(walked.calls.iter().all(|c| *c <= 12), "{:?}", walked.calls);
-    println!("[paging] filtered walk: {short} short pages with a next");
+    report(format!("[paging] filtered walk: {short} short pages with a next"));
 }
 
 #[test]
@@ -576,10 +587,10 @@ fn direct_lookups_find_the_last_record_of_every_source() {
         let a = w.get(&format!("/v1/orders/{}", enc(id)));
         assert_eq!(a.status, 200, "{s}: {}", a.body);
         assert_eq!(&a.body, want, "{s}");
-        println!(
+        report(format!(
             "[paging] GET /v1/orders/{{id}} of {s}'s last record: {} upstream requests",
             a.log.len()
-        );
+        ));
         // The look-up is the vendor's own, not a scan (TelecomX must scan: its filter
         // does not cover _id; 40 pages of 500 fit the budget of 45 at 20,000).
         let max = if s == Source::TelecomxFlexcare { 45 } else { 3 };
