@@ -9,7 +9,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use flexedge::testkit::bench::BenchWorld;
+use flexedge::testkit::bench::{thread_cpu_ms, BenchWorld};
 
 const RECORDS: usize = 100;
 const WARMUP: usize = 30;
@@ -35,10 +35,7 @@ fn knobs() -> (usize, usize, Vec<String>) {
 /// CPU), so other processes on a shared machine do not inflate the figure; wall time when
 /// it cannot be read.
 fn cpu_ms(wall: Instant) -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or_else(|| wall.elapsed().as_secs_f64() * 1e3, |ns| ns / 1e6)
+    thread_cpu_ms().unwrap_or_else(|| wall.elapsed().as_secs_f64() * 1e3)
 }
 
 fn pct(sorted: &[f64], p: f64) -> f64 {

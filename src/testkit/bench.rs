@@ -154,6 +154,16 @@ impl BenchWorld {
     /// the body length. `None` if the handler did not finish in one poll (it cannot wait on
     /// anything here).
     pub fn get<C: HttpClient>(&self, client: &C, path_and_query: &str) -> Option<(u16, usize)> {
+        self.get_body(client, path_and_query)
+            .map(|(status, body)| (status, body.len()))
+    }
+
+    /// [`BenchWorld::get`], with the body.
+    pub fn get_body<C: HttpClient>(
+        &self,
+        client: &C,
+        path_and_query: &str,
+    ) -> Option<(u16, Vec<u8>)> {
         let req = http::Request::builder()
             .method("GET")
             .uri(format!("http://bench.flexedge.internal{path_and_query}"))
@@ -168,8 +178,18 @@ impl BenchWorld {
             log: &log,
         };
         let res = now(self.service.handle(req, &ctx))?;
-        Some((res.status().as_u16(), res.body().len()))
+        Some((res.status().as_u16(), res.into_body()))
     }
+}
+
+/// This thread's CPU time in ms (Linux `/proc/thread-self/schedstat`, first field: ns on
+/// CPU), so that other processes on a shared machine do not inflate a figure; `None` where
+/// it cannot be read (the benchmarks then use wall time).
+pub fn thread_cpu_ms() -> Option<f64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|ns| ns / 1e6)
 }
 
 /// Polls a future once: everything here answers synchronously.
