@@ -62,8 +62,10 @@ if [[ ! -f node_modules/.flexedge-lock && -d node_modules ]] || [[ "$(cat node_m
   echo "$lock_hash" > node_modules/.flexedge-lock
 fi
 
-# Local development secrets (the dev API key); never committed.
+# Local development secrets (the dev API key, the token secret); never committed. A
+# .dev.vars made before a setting was added gets that setting from the example.
 [[ -f .dev.vars ]] || cp .dev.vars.example .dev.vars
+grep -q '^FLEXEDGE_TOKEN_SECRET=' .dev.vars || grep '^FLEXEDGE_TOKEN_SECRET=' .dev.vars.example >> .dev.vars
 
 if [[ "$what" == test ]]; then
   if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
