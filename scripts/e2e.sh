@@ -3,7 +3,9 @@
 #  1. the native mock upstream server and `wrangler dev` pointed at it for every source:
 #     tests/e2e/*.test.mjs (routes, auth, faults, caching, the page in Chromium, …);
 #  2. `wrangler dev` with no configuration, as `make dev` runs it (the embedded simulator):
-#     tests/e2e/embedded/*.test.mjs.
+#     tests/e2e/embedded/*.test.mjs;
+#  3. `wrangler dev` on the mock again with the default 8 s deadline: the one total
+#     deadline of a request (tests/e2e/deadline/*.test.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -26,11 +28,13 @@ export FLEXEDGE_MOCK_URL="http://127.0.0.1:$MOCK_PORT"
 
 # wrangler dev pointed at the mock for every source.
 mock_upstream_vars "$FLEXEDGE_MOCK_URL"
-vars=(
+common_vars=(
   "${upstream_vars[@]}"
-  --var "FLEXEDGE_DEADLINE_MS:2500" --var "FLEXEDGE_CORS_ORIGINS:https://app.example"
+  --var "FLEXEDGE_CORS_ORIGINS:https://app.example"
+  --var "FLEXEDGE_TOKEN_SECRET:e2e-token-secret-for-the-local-mock-only"
   --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"],"raw":true},{"key":"e2e-scoped-key","sources":["hpe_flex","telecomx_flexcare"]},{"key":"e2e-fno-key","sources":["fno_orders"]}]'
 )
+vars=("${common_vars[@]}" --var "FLEXEDGE_DEADLINE_MS:2500")
 
 start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler.log" "${vars[@]}"
 export FLEXEDGE_URL="http://127.0.0.1:$E2E_PORT" FLEXEDGE_LIVE=1
@@ -40,3 +44,8 @@ node --test --test-reporter=spec --test-concurrency=1 tests/e2e/*.test.mjs
 kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler-embedded.log"
 node --test --test-reporter=spec --test-concurrency=1 tests/e2e/embedded/*.test.mjs
+
+# 3. The deadline: the mock again, with the default FLEXEDGE_DEADLINE_MS (8000).
+kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler-deadline.log" "${common_vars[@]}"
+node --test --test-reporter=spec --test-concurrency=1 tests/e2e/deadline/*.test.mjs

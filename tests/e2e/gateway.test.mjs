@@ -68,6 +68,12 @@ test('auth: missing key, wrong key, out of scope, raw not allowed', async () => 
 test('unified search merges all four sources with totals and a next token', async () => {
   const r = await fresh('/v1/orders?limit=1000');
   assert.equal(r.status, 200, r.text);
+  // The default order: each source's own, interleaved; the envelope says so.
+  assert.equal(r.body.order, 'native');
+  assert.deepEqual(r.body.items.slice(0, 8).map((i) => i.source), [...SOURCES, ...SOURCES]);
+  assert.equal(r.body.budget.limit, 45);
+  assert.ok(r.body.budget.used >= 4 && r.body.budget.used <= 45, JSON.stringify(r.body.budget));
+  for (const s of SOURCES) assert.ok(r.body.sources[s].subrequests >= 1, s);
   for (const s of SOURCES) {
     assert.equal(r.body.sources[s].status, 'ok', `${s}: ${JSON.stringify(r.body.sources[s])}`);
     assert.ok(r.body.items.some((i) => i.source === s), s);
@@ -151,7 +157,7 @@ test('a source predicate prunes the other sources (no request)', async () => {
 test('transform, get by id, per-source search, sources', async () => {
   const t = await fresh('/v1/orders/transform?group-by=source');
   assert.equal(t.status, 200, t.text);
-  const all = await fresh('/v1/orders?limit=0');
+  const all = await fresh('/v1/orders?limit=1000');
   assert.equal(t.body.items.reduce((n, g) => n + g.count, 0), all.body.total);
   const one = await fresh('/v1/sources/telecomx_flexcare/orders?limit=3');
   assert.equal(one.status, 200);
@@ -231,13 +237,15 @@ test('devices: GreenLake devices in the same envelope, pushed = not pushed, scop
   // Scope: a key without hpe_flex is refused; one with it is served.
   assert.equal((await get('/v1/devices', { key: 'e2e-fno-key' })).status, 403);
   assert.equal((await get('/v1/devices?limit=3', { key: 'e2e-scoped-key' })).status, 200);
-  // A GreenLake fault: 200 with the source's error, or 502 when strict.
+  // A GreenLake fault: its only source failed, so no page can be given: a 503 naming the
+  // source's error (send the same request again), or 502 when strict.
   try {
     await fault('hpe_flex', 'status500');
     const f = await fresh('/v1/devices');
-    assert.equal(f.status, 200, f.text);
-    assert.equal(f.body.sources.hpe_flex.status, 'error');
-    assert.match(f.body.sources.hpe_flex.error.code, /^upstream\./);
+    assert.equal(f.status, 503, f.text);
+    assert.equal(f.body.code, 'upstream.unavailable');
+    assert.equal(f.body.source, 'hpe_flex');
+    assert.match(f.body.detail, /upstream\./);
     const strict = await fresh('/v1/devices?strict=true');
     assert.equal(strict.status, 502, strict.text);
     assert.equal(strict.body.source, 'hpe_flex');
@@ -284,4 +292,40 @@ test('nothing in time is a 504; recovery after the faults clear', async () => {
   }
   const ok = await fresh('/v1/orders?limit=1');
   assert.equal(ok.status, 200);
+});
+
+test('next tokens: tampered, foreign and reused tokens are 400 problems', async () => {
+  const a = await get('/v1/orders?limit=5');
+  const t = a.body.next;
+  assert.ok(t, a.text);
+  const ok = await get(`/v1/orders?limit=5&next=${t}`);
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.body.offset, 5);
+  const flip = t.slice(0, 10) + (t[10] === 'A' ? 'B' : 'A') + t.slice(11);
+  let r = await get(`/v1/orders?limit=5&next=${flip}`);
+  assert.equal(r.status, 400);
+  assert.equal(r.body.code, 'query.next.invalid');
+  r = await get(`/v1/orders?limit=6&next=${t}`);
+  assert.equal(r.body.code, 'query.next.foreign');
+  r = await get(`/v1/orders?limit=5&next=${t}`, { key: 'e2e-scoped-key' });
+  assert.equal(r.body.code, 'query.next.foreign');
+  assert.ok(!r.text.includes('e2e-token-secret'), 'the secret in a response');
+});
+
+test('direct look-ups: the last record of every source, a device, and honest 404s', async () => {
+  for (const s of SOURCES) {
+    const last = await fresh(`/v1/sources/${s}/orders?limit=1&offset=149`);
+    assert.equal(last.status, 200, last.text);
+    const rec = last.body.items[0];
+    const r = await fresh(`/v1/orders/${encodeURIComponent(rec.id)}`);
+    assert.equal(r.status, 200, `${s}: ${r.text}`);
+    assert.deepEqual(r.body, rec, s);
+    const missing = await fresh(`/v1/orders/${s}:no-such-record`);
+    assert.equal(missing.status, 404, `${s}: ${missing.text}`);
+  }
+  const d = (await fresh('/v1/devices?limit=2')).body.items[1];
+  const r = await fresh(`/v1/devices/${encodeURIComponent(d.id)}`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body, d);
+  assert.equal((await fresh('/v1/devices/hpe_flex:no-such-device')).status, 404);
 });

@@ -25,7 +25,9 @@ test('the local development key queries all four simulated sources', async () =>
   const body = await res.json();
   for (const s of SOURCES) assert.equal(body.sources[s].status, 'ok', s);
   assert.equal(body.count, 50);
-  assert.ok(body.total >= 50);
+  assert.equal(body.order, 'native');
+  // `make dev` has a local token secret (.dev.vars): the page continues.
+  assert.ok(body.next, JSON.stringify(body));
   assert.ok(body.items.every((i) => i.status !== 'draft'));
 });
 
