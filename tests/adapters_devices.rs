@@ -288,7 +288,7 @@ fn pushdown_of(filter: &str) -> Vec<(Pushdown, Option<String>)> {
 }
 
 #[test]
-fn exactly_what_greenlake_matches_the_same_way_goes_upstream() {
+fn exactly_what_hpe_flex_matches_the_same_way_goes_upstream() {
     let exact = [
         ("id eq 'hpe_flex:abc'", "id eq 'abc'"),
         ("sourceId ne 'abc'", "id ne 'abc'"),

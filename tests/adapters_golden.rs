@@ -94,7 +94,7 @@ fn raw_is_the_vendor_object_and_only_on_request() {
 /// GreenLake devices: `tests/golden/adapters/hpe_flex_devices/{response,expected}.json`
 /// (a full device with tags, one without optional fields, one with blank values).
 #[test]
-fn greenlake_devices_normalize_to_the_golden_records() {
+fn hpe_flex_devices_normalize_to_the_golden_records() {
     let d =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/adapters/hpe_flex_devices");
     let body = std::fs::read(d.join("response.json")).unwrap();

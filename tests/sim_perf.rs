@@ -46,8 +46,8 @@ fn hundred_thousand_records_per_source_generate_quickly() {
         },
         ..SimConfig::default()
     });
-    let gl = format!("Bearer {}", sim_common::greenlake_token(&sim));
-    let tx = sim_common::telecomx_token(&sim, true);
+    let gl = format!("Bearer {}", sim_common::hpe_flex_token(&sim));
+    let tx = sim_common::telecomx_flexcare_token(&sim, true);
     let requests = [
         (
             "greenlake orders",

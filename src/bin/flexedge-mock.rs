@@ -411,8 +411,8 @@ fn bench(o: &Opts, n: usize) -> Result<(), String> {
     };
     let form = format!(
         "grant_type=client_credentials&client_id={}&client_secret={}",
-        creds::GREENLAKE_CLIENT_ID,
-        creds::GREENLAKE_CLIENT_SECRET
+        creds::HPE_FLEX_CLIENT_ID,
+        creds::HPE_FLEX_CLIENT_SECRET
     );
     let mut c = connect()?;
     let (status, body) = exchange(

@@ -10,13 +10,13 @@
 pub const EMBEDDED_BASE_URL: &str = "http://sim.flexedge.internal";
 
 /// GreenLake personal API client id with View permission on Orders and Devices.
-pub const GREENLAKE_CLIENT_ID: &str = "sim-greenlake-client";
+pub const HPE_FLEX_CLIENT_ID: &str = "sim-greenlake-client";
 /// Secret of [`GREENLAKE_CLIENT_ID`].
-pub const GREENLAKE_CLIENT_SECRET: &str = "sim-greenlake-secret";
+pub const HPE_FLEX_CLIENT_SECRET: &str = "sim-greenlake-secret";
 /// A GreenLake API client whose tokens lack the View permission (every data call → 403).
-pub const GREENLAKE_NOPERM_CLIENT_ID: &str = "sim-greenlake-noperm";
+pub const HPE_FLEX_NOPERM_CLIENT_ID: &str = "sim-greenlake-noperm";
 /// Secret of [`GREENLAKE_NOPERM_CLIENT_ID`].
-pub const GREENLAKE_NOPERM_CLIENT_SECRET: &str = "sim-greenlake-noperm-secret";
+pub const HPE_FLEX_NOPERM_CLIENT_SECRET: &str = "sim-greenlake-noperm-secret";
 
 /// FNO web-services user for HTTP Basic auth (both FNO APIs' entitlementOrders accepts it).
 pub const FNO_USER: &str = "sim-fno-user";
@@ -46,8 +46,8 @@ pub fn config_var(base: &str, name: &str) -> Option<String> {
         | "FNO_ENTITLEMENTS_BASE_URL"
         | "TELECOMX_BASE_URL" => return Some(base.to_owned()),
         "HPE_FLEX_TOKEN_URL" => return Some(format!("{base}/as/token.oauth2")),
-        "HPE_FLEX_CLIENT_ID" => GREENLAKE_CLIENT_ID,
-        "HPE_FLEX_CLIENT_SECRET" => GREENLAKE_CLIENT_SECRET,
+        "HPE_FLEX_CLIENT_ID" => HPE_FLEX_CLIENT_ID,
+        "HPE_FLEX_CLIENT_SECRET" => HPE_FLEX_CLIENT_SECRET,
         "FNO_USERNAME" => FNO_USER,
         "FNO_PASSWORD" => FNO_PASSWORD,
         "FNO_ENTITLEMENTS_TOKEN" => FNO_TOKEN,
