@@ -11,11 +11,11 @@ pub const EMBEDDED_BASE_URL: &str = "http://sim.flexedge.internal";
 
 /// GreenLake personal API client id with View permission on Orders and Devices.
 pub const HPE_FLEX_CLIENT_ID: &str = "sim-greenlake-client";
-/// Secret of [`GREENLAKE_CLIENT_ID`].
+/// Secret of [`HPE_FLEX_CLIENT_ID`].
 pub const HPE_FLEX_CLIENT_SECRET: &str = "sim-greenlake-secret";
 /// A GreenLake API client whose tokens lack the View permission (every data call → 403).
 pub const HPE_FLEX_NOPERM_CLIENT_ID: &str = "sim-greenlake-noperm";
-/// Secret of [`GREENLAKE_NOPERM_CLIENT_ID`].
+/// Secret of [`HPE_FLEX_NOPERM_CLIENT_ID`].
 pub const HPE_FLEX_NOPERM_CLIENT_SECRET: &str = "sim-greenlake-noperm-secret";
 
 /// FNO web-services user for HTTP Basic auth (both FNO APIs' entitlementOrders accepts it).
