@@ -4,6 +4,8 @@
 //! sorting and paging locally), which predicates go upstream exactly, the token shared
 //! with the orders adapter, and vendor errors typed without secrets.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::collections::BTreeSet;

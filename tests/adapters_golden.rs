@@ -2,6 +2,8 @@
 //! normalized into records and compared with `expected.json`. Set `UPDATE_GOLDEN=1` to
 //! rewrite the expected files (then review the diff).
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use std::path::PathBuf;
 
 use flexedge::model::Source;

@@ -1,6 +1,8 @@
 //! The gateway end to end in process: `Service::handle` over the simulator of all four
 //! vendors, through the in-process HTTP client on a fake clock.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::collections::{BTreeSet, HashMap};

@@ -3,6 +3,8 @@
 //! its own module may use, and no modules may import each other in a circle, at any level
 //! of the tree. Code only: comments and string literals do not count.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

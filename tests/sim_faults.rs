@@ -1,6 +1,8 @@
 //! Fault injection: per vendor (`set_fault`, the `/__sim/faults` admin endpoint) and per
 //! request (`x-sim-fault`), each vendor's fault bodies, and that token endpoints are exempt.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod sim_common;
 
 use flexedge::model::Source;

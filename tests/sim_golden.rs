@@ -2,6 +2,8 @@
 //! and determinism (same seed, same bytes). `UPDATE_GOLDEN=1 cargo test --test sim_golden`
 //! rewrites the files after an intended change.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod sim_common;
 
 use flexedge::sim::{FnoDateFormat, SimConfig, Simulator};

@@ -1,5 +1,7 @@
 //! GreenLake Flex edge cases, one test per item of upstreams.md §1.8 (named `s1_8_<n>_…`).
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod sim_common;
 
 use flexedge::sim::{creds, Simulator};

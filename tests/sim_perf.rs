@@ -3,6 +3,9 @@
 //! thread's CPU time so a loaded machine does not fail it) is a 1.5 s regression guard;
 //! debug builds and other platforms only print the figures.
 
+// Native only: measures wall time.
+#![allow(clippy::unwrap_used, clippy::disallowed_methods)]
+
 mod sim_common;
 
 use std::time::{Duration, Instant};

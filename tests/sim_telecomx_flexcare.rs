@@ -1,6 +1,8 @@
 //! TelecomX FlexCare edge cases, one test per item of upstreams.md §4.5 (`s4_5_<n>_…`),
 //! plus login and the sliding token expiry of §4.3.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod sim_common;
 
 use flexedge::sim::{creds, Simulator};
