@@ -7,7 +7,7 @@
 //! reached by following `next` from page 1 (untimed), then asked again and again. Flat
 //! columns are the goal. Plain `main` (no harness); prints figures, asserts no speed.
 
-#![allow(clippy::unwrap_used)] // a benchmark may unwrap
+#![allow(clippy::unwrap_used, clippy::disallowed_methods)] // a benchmark may unwrap and read the wall clock (natively)
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -46,7 +46,9 @@ fn pages(world: &BenchWorld, tape: &Tape<'_>, path: &str) -> Vec<(usize, String)
 
 /// Median CPU ms of asking `uri` again, and the upstream calls it makes.
 fn cost(world: &BenchWorld, tape: &Tape<'_>, uri: &str) -> (u64, f64) {
-    let calls = body(world, tape, uri)["budget"]["used"].as_u64().unwrap_or(0);
+    let calls = body(world, tape, uri)["budget"]["used"]
+        .as_u64()
+        .unwrap_or(0);
     let mut ms = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let t = Instant::now();

@@ -71,7 +71,11 @@ fn report(line: String) {
     use std::io::Write as _;
     println!("{line}");
     let path = concat!(env!("CARGO_TARGET_TMPDIR"), "/paging-calls.txt");
-    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
         let _ = writeln!(f, "{line}");
     }
 }
@@ -258,7 +262,9 @@ fn walking_80000_records_with_a_filter() {
     );
     assert_eq!(per_source(&got), per_source(&expected));
     assert!(walked.calls.iter().all(|c| *c <= 12), "{:?}", walked.calls);
-    report(format!("[paging] filtered walk: {short} short pages with a next"));
+    report(format!(
+        "[paging] filtered walk: {short} short pages with a next"
+    ));
 }
 
 #[test]

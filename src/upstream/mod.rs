@@ -155,7 +155,7 @@ impl AnyUpstream {
     /// Human-readable plan with the first native request (no secrets).
     pub fn explain(&self, plan: &SourcePlan) -> String {
         let mut s = plan.to_string();
-        if let Some(r) = each!(self, a => a.first_request(plan)) {
+        if let Some(r) = each!(self, a => a.walker()).first_request(plan) {
             s.push_str("  first request: ");
             s.push_str(&r.describe());
             s.push('\n');
@@ -173,7 +173,9 @@ impl AnyUpstream {
         budget: Budget,
         resume: Option<Cursor>,
     ) -> Result<Fetched, UpstreamError> {
-        each!(self, a => a.fetch(client, clock, plan, budget, resume).await)
+        // One walker for every vendor (`dyn Vendor`): the walk is in the Worker once.
+        let walker = each!(self, a => a.walker());
+        walker.fetch(client, clock, plan, budget, resume).await
     }
 
     /// Whether this upstream numbers its pages (a walk then keeps one page size, carried
@@ -198,7 +200,7 @@ impl AnyUpstream {
     pub fn start(&self, plan: &SourcePlan, share: u64) -> Position {
         Position {
             index: 0,
-            page_size: each!(self, a => a.walk_page_size(plan, share)),
+            page_size: each!(self, a => a.walker()).walk_page_size(plan, share),
         }
     }
 
@@ -215,7 +217,11 @@ impl AnyUpstream {
         pos: Position,
         want: u64,
     ) -> Result<Chunk, UpstreamError> {
-        each!(self, a => a.read(client, clock, plan, residual, spend, pos, want).await)
+        // One walker for every vendor (`dyn Vendor`): the reads are in the Worker once.
+        let walker = each!(self, a => a.walker());
+        walker
+            .read(client, clock, plan, residual, spend, pos, want)
+            .await
     }
 
     /// How many raw records the pushed query of `plan` matches, in one call, where the
@@ -227,7 +233,8 @@ impl AnyUpstream {
         plan: &SourcePlan,
         spend: Spend<'_>,
     ) -> Result<Option<u64>, UpstreamError> {
-        each!(self, a => a.count(client, clock, plan, spend).await)
+        let walker = each!(self, a => a.walker());
+        walker.count(client, clock, plan, spend).await
     }
 
     /// Whether the raw record at `index` of `plan`'s stream exists (one call).
@@ -239,7 +246,8 @@ impl AnyUpstream {
         spend: Spend<'_>,
         index: u64,
     ) -> Result<bool, UpstreamError> {
-        each!(self, a => a.exists(client, clock, plan, spend, index).await)
+        let walker = each!(self, a => a.walker());
+        walker.exists(client, clock, plan, spend, index).await
     }
 
     /// Reads everything `plan` matches within the budget (see `scan` in `client/read.rs`).
@@ -252,7 +260,10 @@ impl AnyUpstream {
         spend: Spend<'_>,
         partial_ok: bool,
     ) -> Result<Scanned, UpstreamError> {
-        each!(self, a => a.scan(client, clock, plan, residual, spend, partial_ok).await)
+        let walker = each!(self, a => a.walker());
+        walker
+            .scan(client, clock, plan, residual, spend, partial_ok)
+            .await
     }
 
     /// Finds the record with the global id `id` with the vendor's own look-up (`plan` is
@@ -265,7 +276,8 @@ impl AnyUpstream {
         spend: Spend<'_>,
         id: &str,
     ) -> Result<Found, UpstreamError> {
-        each!(self, a => a.find(client, clock, plan, spend, id).await)
+        let walker = each!(self, a => a.walker());
+        walker.find(client, clock, plan, spend, id).await
     }
 
     /// Parses one 2xx page of this upstream's list endpoint (wire types, normalization

@@ -238,6 +238,25 @@ impl<V: Vendor> Adapter<V> {
         }
     }
 
+    /// The page walker over this adapter: the vendor seen through `dyn Vendor`, so the
+    /// reads, the exchange and the retries exist once in the Worker, not once per vendor.
+    pub(crate) fn walker(&self) -> Walker<'_> {
+        Walker {
+            vendor: &self.vendor,
+            base: &self.base,
+            auth: &self.auth,
+        }
+    }
+}
+
+/// An adapter as the page walker sees it (see [`Adapter::walker`]).
+pub(crate) struct Walker<'a> {
+    pub(crate) vendor: &'a dyn Vendor,
+    pub(crate) base: &'a str,
+    auth: &'a Authenticator,
+}
+
+impl Walker<'_> {
     /// Sends one request with credentials, retrying 429/5xx/timeouts (at most
     /// [`MAX_ATTEMPTS`] tries) with jittered exponential back-off, and refreshing
     /// credentials once. Every try and every token call is paid from `spend`; nothing

@@ -1,10 +1,10 @@
 //! Reading an upstream as a stream with a native position, written once for every
 //! vendor: [`Position`] (raw records before it; for numbered pages, the walk's fixed page
-//! size), one read at a position (`Adapter::read`: one page, or two where the upstream
+//! size), one read at a position (`Walker::read`: one page, or two where the upstream
 //! gives no total and the read needs more than this page holds), the cheap count where a
-//! vendor has one, single-record probes, a full read within the budget (`Adapter::scan`,
+//! vendor has one, single-record probes, a full read within the budget (`Walker::scan`,
 //! which claims its calls before reading when it can know how many it needs), the walk of
-//! a whole answer (`Adapter::fetch`) and the look-up of one record (`Adapter::find`).
+//! a whole answer (`Walker::fetch`) and the look-up of one record (`Walker::find`).
 //!
 //! A position counts the records the pushed query returns, before the residual filter:
 //! that is what the vendor pages over, so a position is valid for every later request of
@@ -20,7 +20,7 @@ use crate::upstream::pushdown::SourcePlan;
 
 use super::budget::{Ledger, Spend};
 use super::error::{UpstreamError, UpstreamErrorKind};
-use super::fetch::{Adapter, Answer, Budget, Cursor, Lookup, NormCtx, Page, Paging, Vendor};
+use super::fetch::{Answer, Budget, Cursor, Lookup, NormCtx, Page, Paging, Walker};
 use super::http::{Clock, HttpClient, NativeRequest};
 
 /// Where one source's stream stands.
@@ -132,7 +132,7 @@ fn ceil_div(a: u64, b: u64) -> u64 {
     a.div_ceil(b.max(1))
 }
 
-impl<V: Vendor> Adapter<V> {
+impl Walker<'_> {
     fn ctx(plan: &SourcePlan) -> NormCtx {
         NormCtx {
             now_ms: plan.now_ms,
@@ -169,7 +169,7 @@ impl<V: Vendor> Adapter<V> {
                 size: self.max(),
             },
         };
-        Some(self.vendor.request(&self.base, plan, cursor, self.max()))
+        Some(self.vendor.request(self.base, plan, cursor, self.max()))
     }
 
     /// Parses a 2xx page and refuses one with more items than `asked` (`upstream.too_large`:
@@ -225,7 +225,7 @@ impl<V: Vendor> Adapter<V> {
                 };
                 let req = self
                     .vendor
-                    .request(&self.base, plan, Cursor::Offset(pos.index), size);
+                    .request(self.base, plan, Cursor::Offset(pos.index), size);
                 out.requests.push(req.describe());
                 let answer = self.exchange(client, clock, &req, spend).await;
                 let page = self.parse_page(plan, answer, size)?;
@@ -242,7 +242,7 @@ impl<V: Vendor> Adapter<V> {
                     number: first.saturating_add(n),
                     size: p,
                 };
-                let req = self.vendor.request(&self.base, plan, cursor(number), p);
+                let req = self.vendor.request(self.base, plan, cursor(number), p);
                 out.requests.push(req.describe());
                 let ahead = spend.ledger().read_ahead()
                     && !self.vendor.has_total()
@@ -251,7 +251,7 @@ impl<V: Vendor> Adapter<V> {
                 let (answer, second) = if ahead {
                     let req2 =
                         self.vendor
-                            .request(&self.base, plan, cursor(number.saturating_add(1)), p);
+                            .request(self.base, plan, cursor(number.saturating_add(1)), p);
                     out.requests.push(req2.describe());
                     let (a, b) = join(
                         self.exchange(client, clock, &req, spend),
@@ -299,7 +299,7 @@ impl<V: Vendor> Adapter<V> {
         plan: &SourcePlan,
         spend: Spend<'_>,
     ) -> Result<Option<u64>, UpstreamError> {
-        let Some(req) = self.vendor.count_request(&self.base, plan) else {
+        let Some(req) = self.vendor.count_request(self.base, plan) else {
             return Ok(None);
         };
         let (status, body) = self.exchange(client, clock, &req, spend).await?;
@@ -324,7 +324,7 @@ impl<V: Vendor> Adapter<V> {
                 size: 1,
             },
         };
-        let req = self.vendor.request(&self.base, plan, cursor, 1);
+        let req = self.vendor.request(self.base, plan, cursor, 1);
         let answer = self.exchange(client, clock, &req, spend).await;
         Ok(self.parse_page(plan, answer, 1)?.count > 0)
     }
@@ -352,7 +352,7 @@ impl<V: Vendor> Adapter<V> {
         };
         let mut total = None;
         if !self.vendor.has_total() {
-            if let Some(req) = self.vendor.count_request(&self.base, plan) {
+            if let Some(req) = self.vendor.count_request(self.base, plan) {
                 out.requests.push(req.describe());
                 total = self.count(client, clock, plan, spend).await?;
                 // The count call is the first; the pages follow (one more for the end).
@@ -551,7 +551,7 @@ impl<V: Vendor> Adapter<V> {
     ) -> Result<Found, UpstreamError> {
         let source_id = id.split_once(':').map_or(id, |(_, s)| s);
         let mut plan = plan.clone();
-        match self.vendor.lookup(&self.base, source_id) {
+        match self.vendor.lookup(self.base, source_id) {
             Lookup::Filter => {}
             Lookup::Object(req) => {
                 return match self.exchange(client, clock, &req, spend).await {
