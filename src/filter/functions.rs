@@ -120,8 +120,6 @@ pub(crate) const UNSUPPORTED: &[&str] = &[
     "maxdatetime",
     "mindatetime",
     "case",
-    "hassubset",
-    "hassubsequence",
 ];
 
 /// The built-in named `name`.

@@ -29,6 +29,16 @@ pub(crate) enum Tok<'a> {
     Slash,
     Colon,
     Minus,
+    /// `=` (named parameters, `$count($filter=…)`).
+    Equals,
+    /// `[` / `]` (JSON arrays).
+    LBracket,
+    RBracket,
+    /// `{` / `}` (JSON objects).
+    LBrace,
+    RBrace,
+    /// A JSON string `"…"` (only inside JSON arrays and objects), unescaped.
+    JsonStr(String),
     Eof,
 }
 
@@ -40,7 +50,7 @@ pub(crate) struct Token<'a> {
 }
 
 fn is_ident_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_' || c == '$'
+    c.is_alphabetic() || c == '_' || c == '$' || c == '@'
 }
 
 fn is_ident_char(c: char) -> bool {
@@ -83,6 +93,20 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
             ',' => out.push(one(Tok::Comma)),
             '/' => out.push(one(Tok::Slash)),
             ':' => out.push(one(Tok::Colon)),
+            '=' => out.push(one(Tok::Equals)),
+            '[' => out.push(one(Tok::LBracket)),
+            ']' => out.push(one(Tok::RBracket)),
+            '{' => out.push(one(Tok::LBrace)),
+            '}' => out.push(one(Tok::RBrace)),
+            '"' => {
+                let (s, end) = json_string(src, start)?;
+                out.push(Token {
+                    tok: Tok::JsonStr(s),
+                    span: Span::new(start, end),
+                });
+                i = end;
+                continue;
+            }
             '\'' => {
                 let (s, end) = string(src, start)?;
                 out.push(Token {
@@ -144,11 +168,20 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
             }
             c if is_ident_start(c) => {
                 let mut end = i + c.len_utf8();
+                // An annotation `@NS.term#qualifier` may carry a `#qualifier`.
+                let annotation = c == '@';
                 while let Some(n) = src.get(end..).and_then(|r| r.chars().next()) {
-                    if !is_ident_char(n) {
+                    if !(is_ident_char(n) || (annotation && n == '#')) {
                         break;
                     }
                     end += n.len_utf8();
+                }
+                if annotation && end == i + 1 {
+                    return Err(FilterError::new(
+                        ErrorKind::UnexpectedChar,
+                        "`@` must start a parameter alias or an annotation name",
+                        Span::new(start, end),
+                    ));
                 }
                 let name = src.get(start..end).unwrap_or("");
                 if src.get(end..).is_some_and(|r| r.starts_with('\'')) {
@@ -273,6 +306,79 @@ fn string(src: &str, start: usize) -> Result<(String, usize), FilterError> {
             }
         } else {
             s.push(c);
+        }
+    }
+}
+
+/// Lexes a JSON `"…"` string starting at `start` (the quote), with JSON's escapes; returns
+/// the value and the end offset.
+fn json_string(src: &str, start: usize) -> Result<(String, usize), FilterError> {
+    let mut s = String::new();
+    let mut i = start + 1;
+    loop {
+        let Some(c) = src.get(i..).and_then(|r| r.chars().next()) else {
+            return Err(FilterError::new(
+                ErrorKind::UnterminatedString,
+                "JSON string is not closed with `\"`",
+                Span::new(start, src.len()),
+            ));
+        };
+        let at = i;
+        i += c.len_utf8();
+        match c {
+            '"' => return Ok((s, i)),
+            '\\' => {
+                let e = src.get(i..).and_then(|r| r.chars().next());
+                let bad = |end: usize| {
+                    FilterError::new(
+                        ErrorKind::InvalidLiteral,
+                        "not a JSON escape (`\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t`, `\\uXXXX`)",
+                        Span::new(at, end),
+                    )
+                };
+                let Some(e) = e else {
+                    return Err(bad(i));
+                };
+                i += e.len_utf8();
+                s.push(match e {
+                    '"' => '"',
+                    '\\' => '\\',
+                    '/' => '/',
+                    'b' => '\u{8}',
+                    'f' => '\u{c}',
+                    'n' => '\n',
+                    'r' => '\r',
+                    't' => '\t',
+                    'u' => {
+                        let hex = src
+                            .get(i..i + 4)
+                            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+                        let Some(code) = hex.and_then(|h| u32::from_str_radix(h, 16).ok()) else {
+                            return Err(bad(i));
+                        };
+                        i += 4;
+                        // A lone surrogate half stands for U+FFFD; a pair is joined.
+                        if (0xD800..0xDC00).contains(&code) && src.get(i..i + 2) == Some("\\u") {
+                            let lo = src
+                                .get(i + 2..i + 6)
+                                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+                                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                .filter(|lo| (0xDC00..0xE000).contains(lo));
+                            if let Some(lo) = lo {
+                                i += 6;
+                                let c = 0x10000 + ((code - 0xD800) << 10) + (lo - 0xDC00);
+                                char::from_u32(c).unwrap_or('\u{fffd}')
+                            } else {
+                                '\u{fffd}'
+                            }
+                        } else {
+                            char::from_u32(code).unwrap_or('\u{fffd}')
+                        }
+                    }
+                    _ => return Err(bad(i)),
+                });
+            }
+            c => s.push(c),
         }
     }
 }

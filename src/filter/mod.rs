@@ -41,7 +41,10 @@ mod parser;
 mod print;
 pub mod temporal;
 
-pub use ast::{ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Ident, LambdaOp, Literal, Path};
+pub use ast::{
+    ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Ident, LambdaOp, Literal, Member, NamedArg, Path,
+    Segment, SegmentKind,
+};
 pub use error::{suggest, utf16_offset, ErrorKind, FilterError, Span};
 pub use parser::{parse, MAX_DEPTH, MAX_IN_ITEMS, MAX_LENGTH};
 

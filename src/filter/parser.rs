@@ -1,6 +1,15 @@
 //! Recursive-descent parser with precedence levels (OData 4.01 order, loosest first):
 //! `or`, `and`, `eq ne`, `gt ge lt le`, `add sub`, `mul div divby mod`, unary `- not`,
-//! postfix `has in`, primary. An explicit depth counter bounds recursion and chain length.
+//! postfix `has in`, primary (literals, JSON arrays and objects, member paths with their
+//! segments, method calls, lambdas, `( … )`). An explicit depth counter bounds recursion
+//! and chain length: parentheses, calls, lambdas, JSON arrays and objects, `$filter(…)`
+//! segments and operator chains all count.
+//!
+//! Where the OData ABNF leaves the choice to the service's metadata (is `Name(…)` a
+//! function, a key or a method?), the parser decides by shape: the OData methods by
+//! name; a dotted name or named parameters (`p=v`) make a function segment; a single
+//! literal before `/` a key predicate; other unknown `name(args)` stay a positional call,
+//! which the checker reports as an unknown function with a suggestion.
 //!
 //! Imports no I/O, no wasm, no `worker`.
 
@@ -96,6 +105,12 @@ impl<'a> Parser<'a> {
             Tok::Slash => "`/`".into(),
             Tok::Colon => "`:`".into(),
             Tok::Minus => "`-`".into(),
+            Tok::Equals => "`=`".into(),
+            Tok::LBracket => "`[`".into(),
+            Tok::RBracket => "`]`".into(),
+            Tok::LBrace => "`{`".into(),
+            Tok::RBrace => "`}`".into(),
+            Tok::JsonStr(_) => "a JSON string".into(),
             _ => "a literal".into(),
         }
     }
@@ -261,43 +276,19 @@ impl<'a> Parser<'a> {
 
     fn postfix_ops(&mut self, lhs: &mut Expr) -> Result<(), FilterError> {
         loop {
-            if self.is_kw("has") {
-                let t = self.bump();
-                self.enter(t.span)?;
-                let rhs = self.primary()?;
-                let span = lhs.span.to(rhs.span);
-                let l = std::mem::replace(lhs, placeholder());
-                *lhs = Expr {
-                    kind: ExprKind::Binary {
-                        op: BinaryOp::Has,
-                        lhs: Box::new(l),
-                        rhs: Box::new(rhs),
-                    },
-                    span,
-                };
+            let op = if self.is_kw("has") {
+                BinaryOp::Has
             } else if self.is_kw("in") {
-                let t = self.bump();
-                self.enter(t.span)?;
-                self.expect(&Tok::LParen, "`(` to open the `in` list")?;
-                let mut list = Vec::new();
-                loop {
-                    if list.len() >= MAX_IN_ITEMS {
-                        return Err(FilterError::new(
-                            ErrorKind::InListLimit,
-                            format!("an `in` list may hold at most {MAX_IN_ITEMS} items"),
-                            self.peek().span,
-                        ));
-                    }
-                    list.push(self.expr()?);
-                    if matches!(self.peek().tok, Tok::Comma) {
-                        self.bump();
-                        continue;
-                    }
-                    break;
-                }
-                let close = self.expect(&Tok::RParen, "`,` or `)` in the `in` list")?;
-                let span = lhs.span.to(close.span);
-                let l = std::mem::replace(lhs, placeholder());
+                BinaryOp::In
+            } else {
+                return Ok(());
+            };
+            let t = self.bump();
+            self.enter(t.span)?;
+            let l = std::mem::replace(lhs, placeholder());
+            if op == BinaryOp::In && self.at_literal_list() {
+                let (list, close) = self.literal_list()?;
+                let span = l.span.to(close);
                 *lhs = Expr {
                     kind: ExprKind::In {
                         lhs: Box::new(l),
@@ -305,10 +296,98 @@ impl<'a> Parser<'a> {
                     },
                     span,
                 };
+                continue;
+            }
+            let rhs = if op == BinaryOp::Has {
+                // hasExpr = "has" enumLiteral: `NS.Type'Value'` or `'Value'`.
+                let t = self.peek().clone();
+                let is_enum = match &t.tok {
+                    Tok::Str(_) => true,
+                    Tok::Typed(prefix, _) => prefix.contains('.'),
+                    _ => false,
+                };
+                if !is_enum {
+                    return Err(self.fail(
+                        &t,
+                        ErrorKind::ExpectedLiteral,
+                        "an enum literal (`NS.Type'Value'` or `'Value'`) after `has`",
+                    ));
+                }
+                self.primary()?
             } else {
-                return Ok(());
+                self.primary()?
+            };
+            let span = l.span.to(rhs.span);
+            *lhs = Expr {
+                kind: ExprKind::Binary {
+                    op,
+                    lhs: Box::new(l),
+                    rhs: Box::new(rhs),
+                },
+                span,
+            };
+        }
+    }
+
+    /// The token `n` places ahead.
+    fn ahead(&self, n: usize) -> &Tok<'a> {
+        self.toks.get(self.pos + n).map_or(&Tok::Eof, |t| &t.tok)
+    }
+
+    /// An error at token `t`: `kind` (or `UnexpectedEnd` at the end), "expected `what`,
+    /// found …".
+    fn fail(&self, t: &Token<'_>, kind: ErrorKind, what: &str) -> FilterError {
+        let kind = if matches!(t.tok, Tok::Eof) {
+            ErrorKind::UnexpectedEnd
+        } else {
+            kind
+        };
+        FilterError::new(
+            kind,
+            format!("expected {what}, found {}", self.src_text(t)),
+            t.span,
+        )
+    }
+
+    /// After `in`: a parenthesized list of literals `()`, `(1)`, `('a', 'b')` (rather
+    /// than a parenthesized expression `(a)`).
+    fn at_literal_list(&self) -> bool {
+        matches!(self.ahead(0), Tok::LParen)
+            && (matches!(self.ahead(1), Tok::RParen)
+                || (is_literal(self.ahead(1)) && matches!(self.ahead(2), Tok::Comma | Tok::RParen)))
+    }
+
+    /// `( [literal *( , literal )] )`; returns the items and the span of `)`.
+    fn literal_list(&mut self) -> Result<(Vec<Expr>, Span), FilterError> {
+        self.bump(); // (
+        let mut list = Vec::new();
+        if !matches!(self.peek().tok, Tok::RParen) {
+            loop {
+                if list.len() >= MAX_IN_ITEMS {
+                    return Err(FilterError::new(
+                        ErrorKind::InListLimit,
+                        format!("an `in` list may hold at most {MAX_IN_ITEMS} items"),
+                        self.peek().span,
+                    ));
+                }
+                let t = self.peek().clone();
+                if !is_literal(&t.tok) {
+                    return Err(self.fail(
+                        &t,
+                        ErrorKind::ExpectedLiteral,
+                        "a literal in the `in (…)` list (a list of expressions is a JSON array `[…]`)",
+                    ));
+                }
+                list.push(self.primary()?);
+                if matches!(self.peek().tok, Tok::Comma) {
+                    self.bump();
+                    continue;
+                }
+                break;
             }
         }
+        let close = self.expect(&Tok::RParen, "`,` or `)` in the `in` list")?;
+        Ok((list, close.span))
     }
 
     fn primary(&mut self) -> Result<Expr, FilterError> {
@@ -325,6 +404,13 @@ impl<'a> Parser<'a> {
                 self.expect(&Tok::RParen, "`)`")?;
                 Ok(e)
             }
+            Tok::LBracket => self.nested(t.span, Self::array),
+            Tok::LBrace => self.nested(t.span, Self::object),
+            Tok::JsonStr(_) => Err(FilterError::new(
+                ErrorKind::ExpectedExpression,
+                "a JSON string `\"…\"` stands only inside a JSON array or object; a string literal is written `'…'`",
+                t.span,
+            )),
             Tok::Str(s) => lit(Literal::String(s.clone())),
             Tok::Int(i) => lit(Literal::Int(*i)),
             Tok::Float(x) => lit(Literal::Float(*x)),
@@ -369,25 +455,25 @@ impl<'a> Parser<'a> {
             }
             Tok::Ident(name) => {
                 let name = *name;
-                if name.eq_ignore_ascii_case("true") {
-                    return lit(Literal::Bool(true));
+                if let Some(l) = keyword_literal(name) {
+                    return lit(l);
                 }
-                if name.eq_ignore_ascii_case("false") {
-                    return lit(Literal::Bool(false));
+                if !matches!(self.peek().tok, Tok::LParen) {
+                    return self.path_rest(vec![Segment::member(name, t.span)], t.span, t.span);
                 }
-                if name.eq_ignore_ascii_case("null") {
-                    return lit(Literal::Null);
+                let lower = name.to_lowercase();
+                if lower == "any" || lower == "all" {
+                    let open = self.peek().clone();
+                    return Err(FilterError::new(
+                        ErrorKind::UnexpectedToken,
+                        format!("`{name}(…)` follows a collection: `collection/{lower}(…)`"),
+                        open.span,
+                    ));
                 }
-                if name == "INF" {
-                    return lit(Literal::Float(f64::INFINITY));
+                if is_method(&lower) {
+                    return self.method_call(lower, t.span);
                 }
-                if name == "NaN" {
-                    return lit(Literal::Float(f64::NAN));
-                }
-                if matches!(self.peek().tok, Tok::LParen) {
-                    return self.call(name, t.span);
-                }
-                self.path(name, t.span)
+                self.call_or_function(name, t.span)
             }
             Tok::Eof => Err(FilterError::new(
                 ErrorKind::UnexpectedEnd,
@@ -402,9 +488,148 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn call(&mut self, name: &str, span: Span) -> Result<Expr, FilterError> {
+    /// Runs `f` one nesting level deeper (JSON arrays and objects).
+    fn nested(
+        &mut self,
+        open: Span,
+        f: fn(&mut Self, Span) -> Result<Expr, FilterError>,
+    ) -> Result<Expr, FilterError> {
+        self.enter(open)?;
+        let r = f(self, open);
+        self.depth -= 1;
+        r
+    }
+
+    /// A value inside a JSON array or object: a JSON string or any expression.
+    fn json_value(&mut self) -> Result<Expr, FilterError> {
+        if let Tok::JsonStr(s) = &self.peek().tok {
+            let s = s.clone();
+            let t = self.bump();
+            return Ok(Expr {
+                kind: ExprKind::Literal(Literal::String(s)),
+                span: t.span,
+            });
+        }
+        self.expr()
+    }
+
+    /// The rest of a JSON array after `[`.
+    fn array(&mut self, open: Span) -> Result<Expr, FilterError> {
+        let mut items = Vec::new();
+        if !matches!(self.peek().tok, Tok::RBracket) {
+            loop {
+                if items.len() >= MAX_IN_ITEMS {
+                    return Err(FilterError::new(
+                        ErrorKind::InListLimit,
+                        format!("a JSON array may hold at most {MAX_IN_ITEMS} items"),
+                        self.peek().span,
+                    ));
+                }
+                items.push(self.json_value()?);
+                if matches!(self.peek().tok, Tok::Comma) {
+                    self.bump();
+                    continue;
+                }
+                break;
+            }
+        }
+        let close = self.expect(&Tok::RBracket, "`,` or `]` in the JSON array")?;
+        Ok(Expr {
+            kind: ExprKind::Array(items),
+            span: open.to(close.span),
+        })
+    }
+
+    /// The rest of a JSON object after `{`.
+    fn object(&mut self, open: Span) -> Result<Expr, FilterError> {
+        let mut members = Vec::new();
+        if !matches!(self.peek().tok, Tok::RBrace) {
+            loop {
+                if members.len() >= MAX_IN_ITEMS {
+                    return Err(FilterError::new(
+                        ErrorKind::InListLimit,
+                        format!("a JSON object may hold at most {MAX_IN_ITEMS} members"),
+                        self.peek().span,
+                    ));
+                }
+                let t = self.peek().clone();
+                let Tok::JsonStr(key) = &t.tok else {
+                    return Err(self.fail(
+                        &t,
+                        ErrorKind::UnexpectedToken,
+                        "a member name `\"name\"` in the JSON object",
+                    ));
+                };
+                let key = key.clone();
+                self.bump();
+                self.expect(&Tok::Colon, "`:` after the member name")?;
+                let value = self.json_value()?;
+                members.push(Member {
+                    name: Ident {
+                        name: key,
+                        span: t.span,
+                    },
+                    value,
+                });
+                if matches!(self.peek().tok, Tok::Comma) {
+                    self.bump();
+                    continue;
+                }
+                break;
+            }
+        }
+        let close = self.expect(&Tok::RBrace, "`,` or `}` in the JSON object")?;
+        Ok(Expr {
+            kind: ExprKind::Object(members),
+            span: open.to(close.span),
+        })
+    }
+
+    /// A built-in method call `name(args…)` (the `(` is next); `name` is lower case.
+    fn method_call(&mut self, name: String, span: Span) -> Result<Expr, FilterError> {
         self.bump(); // (
-        let (args, end) = self.call_args()?;
+        let (args, end) = match name.as_str() {
+            "isof" | "cast" => self.type_args()?,
+            "case" => self.case_args()?,
+            _ => self.call_args()?,
+        };
+        Ok(Expr {
+            kind: ExprKind::Call {
+                name: Ident { name, span },
+                args,
+            },
+            span: span.to(end),
+        })
+    }
+
+    /// `name(…)` for a name that is no built-in method: a function with named parameters
+    /// (`NS.fn(p=1)`, `fn()` before a `/`), a key predicate before a `/` (`Items(1)/x`),
+    /// else a positional call (an unknown function, reported with a suggestion when it
+    /// is checked).
+    fn call_or_function(&mut self, name: &str, span: Span) -> Result<Expr, FilterError> {
+        let named = matches!(self.ahead(1), Tok::Ident(_)) && matches!(self.ahead(2), Tok::Equals);
+        let empty = matches!(self.ahead(1), Tok::RParen);
+        if named || name.contains('.') || (empty && matches!(self.ahead(2), Tok::Slash)) {
+            let (seg, end) = self.function_segment(name, span)?;
+            return self.path_rest(vec![seg], span, end);
+        }
+        self.bump(); // (
+        let (mut args, end) = self.call_args()?;
+        if matches!(self.peek().tok, Tok::Slash)
+            && args.len() == 1
+            && args
+                .first()
+                .is_some_and(|a| matches!(a.kind, ExprKind::Literal(_)))
+        {
+            if let Some(key) = args.pop() {
+                let seg = Segment {
+                    name: name.into(),
+                    span,
+                    kind: SegmentKind::Key(Box::new(key)),
+                };
+                return self.path_rest(vec![seg], span, end);
+            }
+        }
         Ok(Expr {
             kind: ExprKind::Call {
                 name: Ident {
@@ -415,6 +640,58 @@ impl<'a> Parser<'a> {
             },
             span: span.to(end),
         })
+    }
+
+    /// `name(p=v, …)` (the `(` is next): a function segment, and the span of its `)`.
+    fn function_segment(&mut self, name: &str, span: Span) -> Result<(Segment, Span), FilterError> {
+        self.bump(); // (
+        let mut args: Vec<NamedArg> = Vec::new();
+        if !matches!(self.peek().tok, Tok::RParen) {
+            loop {
+                if args.len() >= 16 {
+                    return Err(FilterError::new(
+                        ErrorKind::TooManyArguments,
+                        "a function call takes at most 16 parameters",
+                        self.peek().span,
+                    ));
+                }
+                let t = self.peek().clone();
+                let pname = match t.tok {
+                    Tok::Ident(p) if !p.starts_with(['$', '@']) && !p.contains('.') => p,
+                    _ => {
+                        return Err(self.fail(
+                            &t,
+                            ErrorKind::UnexpectedToken,
+                            "a parameter `name=value`",
+                        ))
+                    }
+                };
+                self.bump();
+                self.expect(&Tok::Equals, "`=` after the parameter name")?;
+                let value = self.expr()?;
+                args.push(NamedArg {
+                    name: Ident {
+                        name: pname.into(),
+                        span: t.span,
+                    },
+                    value,
+                });
+                if matches!(self.peek().tok, Tok::Comma) {
+                    self.bump();
+                    continue;
+                }
+                break;
+            }
+        }
+        let close = self.expect(&Tok::RParen, "`,` or `)` after a parameter")?;
+        Ok((
+            Segment {
+                name: name.into(),
+                span,
+                kind: SegmentKind::Function(args),
+            },
+            close.span,
+        ))
     }
 
     fn call_args(&mut self) -> Result<(Vec<Expr>, Span), FilterError> {
@@ -440,12 +717,101 @@ impl<'a> Parser<'a> {
         Ok((args, close.span))
     }
 
-    fn path(&mut self, first: &str, span: Span) -> Result<Expr, FilterError> {
-        let mut segments = vec![Ident {
-            name: first.into(),
+    /// `isof`/`cast` arguments: `[expr ,] typeName )`.
+    fn type_args(&mut self) -> Result<(Vec<Expr>, Span), FilterError> {
+        let mut args = Vec::new();
+        if !self.at_type_name() {
+            args.push(self.expr()?);
+            self.expect(&Tok::Comma, "`,` and a type name")?;
+        }
+        args.push(self.type_name()?);
+        let close = self.expect(&Tok::RParen, "`)` after the type name")?;
+        Ok((args, close.span))
+    }
+
+    /// A type name that closes the argument list: `Type )` or `Collection(Type) )`.
+    fn at_type_name(&self) -> bool {
+        match self.ahead(0) {
+            Tok::Ident(n) if *n == "Collection" && matches!(self.ahead(1), Tok::LParen) => {
+                matches!(self.ahead(2), Tok::Ident(_))
+                    && matches!(self.ahead(3), Tok::RParen)
+                    && matches!(self.ahead(4), Tok::RParen)
+            }
+            Tok::Ident(n) => !n.starts_with(['$', '@']) && matches!(self.ahead(1), Tok::RParen),
+            _ => false,
+        }
+    }
+
+    /// `Type` or `Collection(Type)`, as a one-segment path holding the type's text.
+    fn type_name(&mut self) -> Result<Expr, FilterError> {
+        let t = self.peek().clone();
+        let name = match t.tok {
+            Tok::Ident(n) if !n.starts_with(['$', '@']) => n,
+            _ => return Err(self.fail(&t, ErrorKind::UnexpectedToken, "a type name")),
+        };
+        self.bump();
+        let (text, span) = if name == "Collection" && matches!(self.peek().tok, Tok::LParen) {
+            self.bump();
+            let inner = self.peek().clone();
+            let Tok::Ident(inner_name) = inner.tok else {
+                return Err(self.fail(&inner, ErrorKind::UnexpectedToken, "a type name"));
+            };
+            self.bump();
+            let close = self.expect(&Tok::RParen, "`)` after the element type")?;
+            (format!("Collection({inner_name})"), t.span.to(close.span))
+        } else {
+            (name.to_owned(), t.span)
+        };
+        Ok(Expr {
+            kind: ExprKind::Path(Path {
+                segments: vec![Segment::member(text, span)],
+            }),
             span,
-        }];
-        while matches!(self.peek().tok, Tok::Slash) {
+        })
+    }
+
+    /// `case(cond: value, …)` arguments, flattened as `[cond, value, cond, value, …]`.
+    fn case_args(&mut self) -> Result<(Vec<Expr>, Span), FilterError> {
+        let mut args = Vec::new();
+        loop {
+            if args.len() >= 16 {
+                return Err(FilterError::new(
+                    ErrorKind::TooManyArguments,
+                    "`case` takes at most 8 condition–value pairs",
+                    self.peek().span,
+                ));
+            }
+            args.push(self.expr()?);
+            self.expect(&Tok::Colon, "`:` after a `case` condition")?;
+            args.push(self.expr()?);
+            if matches!(self.peek().tok, Tok::Comma) {
+                self.bump();
+                continue;
+            }
+            break;
+        }
+        let close = self.expect(&Tok::RParen, "`,` or `)` in `case`")?;
+        Ok((args, close.span))
+    }
+
+    /// The rest of a member path after its first segment(s): `/name`, `/NS.Type`,
+    /// `/@NS.term`, `/NS.fn(p=v)`, `/name(key)`, `/$filter(…)`, `/$count`,
+    /// `/$count($filter=…)`, ending in `/any(…)`/`/all(…)` (a lambda) or not.
+    fn path_rest(
+        &mut self,
+        mut segments: Vec<Segment>,
+        start: Span,
+        mut end: Span,
+    ) -> Result<Expr, FilterError> {
+        loop {
+            // `$count` ends a path.
+            let counted = segments.last().is_some_and(|s| {
+                matches!(s.kind, SegmentKind::CountFiltered(_))
+                    || (s.is_member() && s.name == "$count")
+            });
+            if counted || !matches!(self.peek().tok, Tok::Slash) {
+                break;
+            }
             self.bump();
             let t = self.bump();
             let Tok::Ident(name) = t.tok else {
@@ -458,41 +824,99 @@ impl<'a> Parser<'a> {
                     t.span,
                 ));
             };
-            let is_lambda =
-                (name == "any" || name == "all") && matches!(self.peek().tok, Tok::LParen);
-            if is_lambda {
-                let op = if name == "any" {
-                    LambdaOp::Any
-                } else {
-                    LambdaOp::All
-                };
-                self.bump(); // (
-                let (body, close) = self.lambda_body(op)?;
-                return Ok(Expr {
-                    kind: ExprKind::Lambda {
-                        collection: Path { segments },
-                        op,
-                        body,
-                    },
-                    span: span.to(close),
-                });
+            if !matches!(self.peek().tok, Tok::LParen) {
+                segments.push(Segment::member(name, t.span));
+                end = t.span;
+                continue;
             }
-            if matches!(self.peek().tok, Tok::LParen) {
-                return Err(FilterError::new(
-                    ErrorKind::UnsupportedBoundFunction,
-                    format!("bound function `{name}` is not supported"),
-                    t.span,
-                ));
+            match name {
+                "any" | "all" => {
+                    let op = if name == "any" {
+                        LambdaOp::Any
+                    } else {
+                        LambdaOp::All
+                    };
+                    self.bump(); // (
+                    let (body, close) = self.lambda_body(op)?;
+                    return Ok(Expr {
+                        kind: ExprKind::Lambda {
+                            collection: Path { segments },
+                            op,
+                            body,
+                        },
+                        span: start.to(close),
+                    });
+                }
+                "$filter" => {
+                    self.bump(); // (
+                    let cond = self.expr()?;
+                    let close = self.expect(&Tok::RParen, "`)` to close `$filter(`")?;
+                    segments.push(Segment {
+                        name: name.into(),
+                        span: t.span,
+                        kind: SegmentKind::Filter(Box::new(cond)),
+                    });
+                    end = close.span;
+                }
+                "$count" => {
+                    self.bump(); // (
+                    let o = self.peek().clone();
+                    let is_filter = matches!(o.tok, Tok::Ident(n) if n.eq_ignore_ascii_case("$filter") || n.eq_ignore_ascii_case("filter"));
+                    if !is_filter {
+                        return Err(self.fail(
+                            &o,
+                            ErrorKind::UnexpectedToken,
+                            "`$filter=` in `$count(…)`",
+                        ));
+                    }
+                    self.bump();
+                    self.expect(&Tok::Equals, "`=` after `$filter`")?;
+                    let cond = self.expr()?;
+                    let close = self.expect(&Tok::RParen, "`)` to close `$count(`")?;
+                    segments.push(Segment {
+                        name: name.into(),
+                        span: t.span,
+                        kind: SegmentKind::CountFiltered(Box::new(cond)),
+                    });
+                    end = close.span;
+                }
+                _ => {
+                    let key = !name.contains('.')
+                        && is_literal(self.ahead(1))
+                        && matches!(self.ahead(2), Tok::RParen);
+                    if key {
+                        self.bump(); // (
+                        let k = self.primary()?;
+                        let close = self.bump();
+                        segments.push(Segment {
+                            name: name.into(),
+                            span: t.span,
+                            kind: SegmentKind::Key(Box::new(k)),
+                        });
+                        end = close.span;
+                    } else {
+                        let (seg, close) = self.function_segment(name, t.span)?;
+                        segments.push(seg);
+                        end = close;
+                    }
+                }
             }
-            segments.push(Ident {
-                name: name.into(),
-                span: t.span,
-            });
         }
-        let span = span.to(segments.last().map_or(span, |s| s.span));
+        // A type cast (a dotted name) is followed by `/` and a member.
+        if segments
+            .last()
+            .is_some_and(|s| s.is_member() && is_cast(&s.name))
+        {
+            let t = self.peek().clone();
+            return Err(self.fail(
+                &t,
+                ErrorKind::UnexpectedToken,
+                "`/` and a member after the type cast",
+            ));
+        }
         Ok(Expr {
             kind: ExprKind::Path(Path { segments }),
-            span,
+            span: start.to(end),
         })
     }
 
@@ -530,6 +954,85 @@ impl<'a> Parser<'a> {
             close.span,
         ))
     }
+}
+
+/// The literal a keyword stands for (`true`, `false`, `null` in any case; `INF`, `NaN`).
+fn keyword_literal(name: &str) -> Option<Literal> {
+    if name.eq_ignore_ascii_case("true") {
+        Some(Literal::Bool(true))
+    } else if name.eq_ignore_ascii_case("false") {
+        Some(Literal::Bool(false))
+    } else if name.eq_ignore_ascii_case("null") {
+        Some(Literal::Null)
+    } else if name == "INF" {
+        Some(Literal::Float(f64::INFINITY))
+    } else if name == "NaN" {
+        Some(Literal::Float(f64::NAN))
+    } else {
+        None
+    }
+}
+
+/// Whether a token is a primitive literal.
+fn is_literal(t: &Tok<'_>) -> bool {
+    match t {
+        Tok::Str(_)
+        | Tok::Typed(..)
+        | Tok::Int(_)
+        | Tok::Float(_)
+        | Tok::Date(..)
+        | Tok::DateTime(..)
+        | Tok::Time(_)
+        | Tok::Guid(_) => true,
+        Tok::Ident(n) => keyword_literal(n).is_some(),
+        _ => false,
+    }
+}
+
+/// A type cast segment: a dotted name that is no annotation.
+fn is_cast(name: &str) -> bool {
+    name.contains('.') && !name.starts_with('@')
+}
+
+/// The OData built-in methods (`methodCallExpr`, `isof`, `cast`), lower case; any
+/// `geo.` name counts.
+pub(crate) fn is_method(name: &str) -> bool {
+    const METHODS: &[&str] = &[
+        "contains",
+        "startswith",
+        "endswith",
+        "indexof",
+        "tolower",
+        "toupper",
+        "trim",
+        "substring",
+        "concat",
+        "length",
+        "matchespattern",
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "fractionalseconds",
+        "totalseconds",
+        "date",
+        "time",
+        "totaloffsetminutes",
+        "mindatetime",
+        "maxdatetime",
+        "now",
+        "round",
+        "floor",
+        "ceiling",
+        "hassubset",
+        "hassubsequence",
+        "case",
+        "isof",
+        "cast",
+    ];
+    METHODS.contains(&name) || name.starts_with("geo.")
 }
 
 fn placeholder() -> Expr {

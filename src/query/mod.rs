@@ -8,8 +8,8 @@
 //! runs over rows and also exposes [`Plan::matches`] (the filter on one row) and
 //! [`Plan::compare`] (the sort order, for k-way merging across sources).
 //!
-//! Parameters: `sort` is comma-separated `path [asc|desc]` (stable; nulls last when
-//! ascending, first when descending); `select` is comma-separated paths (nested allowed,
+//! Parameters: `sort` is comma-separated `path [asc|desc]` (stable; nulls first when
+//! ascending, last when descending, as OData orders them); `select` is comma-separated paths (nested allowed,
 //! unknown names are errors; empty selects everything); `group_by` is comma-separated
 //! paths; `offset ≥ 0`; `0 ≤ limit ≤ 1000`, default 20. Every error names its parameter
 //! and carries a span into that parameter's text.
@@ -22,7 +22,7 @@ mod select;
 
 use std::fmt;
 
-use crate::filter::{self, ErrorKind, Expr, FilterError, Ident, Path, Span};
+use crate::filter::{self, ErrorKind, Expr, FilterError, Path, Segment, Span};
 
 pub use json::{run_json_text, JsonSchema, RunError, Typing};
 pub use plan::{Group, GroupResult, ListResult, Plan};
@@ -345,10 +345,7 @@ fn list(s: &str, param: Param, directions: bool) -> Result<Vec<(Path, bool)>, Qu
                     span,
                 ));
             }
-            segments.push(Ident {
-                name: seg.to_owned(),
-                span,
-            });
+            segments.push(Segment::member(seg, span));
         }
         out.push((Path { segments }, desc));
     }

@@ -61,12 +61,12 @@ fn cmp_op(op: BinaryOp) -> Option<CmpOp> {
 /// A field operand: `path` or `tolower(path)`; returns (path, lowered).
 fn field(e: &Expr) -> Option<(String, bool)> {
     match &e.kind {
-        ExprKind::Path(p) => Some((p.joined(), false)),
+        ExprKind::Path(p) if p.is_plain() => Some((p.joined(), false)),
         ExprKind::Call { name, args } if name.name == "tolower" => match args.as_slice() {
             [Expr {
                 kind: ExprKind::Path(p),
                 ..
-            }] => Some((p.joined(), true)),
+            }] if p.is_plain() => Some((p.joined(), true)),
             _ => None,
         },
         _ => None,
@@ -87,6 +87,24 @@ pub fn recognise(e: &Expr) -> Pred {
 
 fn recognise_opt(e: &Expr) -> Option<Pred> {
     match &e.kind {
+        // `f in ["a", "b"]` is `f in ('a', 'b')`.
+        ExprKind::Binary {
+            op: BinaryOp::In,
+            lhs,
+            rhs,
+        } => match &rhs.kind {
+            ExprKind::Array(list) => {
+                let (f, false) = field(lhs)? else {
+                    return None;
+                };
+                let values: Option<Vec<Lit>> = list.iter().map(literal).collect();
+                Some(Pred::In {
+                    field: f,
+                    values: values?,
+                })
+            }
+            _ => None,
+        },
         ExprKind::Binary { op, lhs, rhs } => {
             let op = cmp_op(*op)?;
             let (f, v, op) = match (field(lhs), field(rhs)) {
@@ -143,7 +161,7 @@ fn recognise_opt(e: &Expr) -> Option<Pred> {
             collection,
             op: LambdaOp::Any,
             body: Some((var, body)),
-        } => {
+        } if collection.is_plain() => {
             let inner = recognise_opt(body)?;
             let rest = inner
                 .field()?

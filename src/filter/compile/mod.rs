@@ -6,11 +6,11 @@
 
 use std::borrow::Cow;
 
-use super::ast::{ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Ident, Literal};
+use super::ast::{ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Ident, Literal, Path, SegmentKind};
 use super::error::{suggest, ErrorKind, FilterError, Span};
 use super::functions::{self, UNSUPPORTED};
-use super::ir::{Case, Func, Pred, StrTest, Ty, VExpr, Val};
-use super::schema::{FieldId, Resolved, Schema};
+use super::ir::{Acc, Case, Coll, Func, Pred, StrTest, Ty, VExpr, Val};
+use super::schema::{FieldId, Schema};
 use super::temporal;
 
 /// Compiles a parsed filter against a schema. `now_ms` is the value of `now()`.
@@ -45,7 +45,7 @@ fn by_cost(v: Vec<Pred>) -> Vec<Pred> {
 
 mod resolve;
 
-use resolve::{strip_it, Binding};
+use resolve::Binding;
 
 struct Compiler<'s, S> {
     schema: &'s mut S,
@@ -77,6 +77,16 @@ impl<S: Schema> Compiler<'_, S> {
                 rhs,
             } => self.comparison(*op, lhs, rhs, e.span),
             ExprKind::In { lhs, list } => self.in_list(lhs, list),
+            ExprKind::Binary {
+                op: BinaryOp::In,
+                lhs,
+                rhs,
+            } => self.in_expr(lhs, rhs, e.span),
+            ExprKind::Binary {
+                op: BinaryOp::Has,
+                lhs,
+                rhs,
+            } => self.has(lhs, rhs),
             ExprKind::Lambda {
                 collection,
                 op,
@@ -268,22 +278,13 @@ impl<S: Schema> Compiler<'_, S> {
     fn value(&mut self, e: &Expr) -> Result<(VExpr, Ty), FilterError> {
         match &e.kind {
             ExprKind::Literal(l) => literal(l, e.span),
-            ExprKind::Path(p) if p.segments.last().is_some_and(|s| s.name == "$count") => {
-                let all: Vec<&str> = p.segments.iter().map(|s| s.name.as_str()).collect();
-                let coll = strip_it(all.get(..all.len().saturating_sub(1)).unwrap_or(&[]));
-                let scoped = coll
-                    .first()
-                    .is_some_and(|n| self.scopes.iter().any(|b| b.var == *n));
-                match self.schema.resolve(coll) {
-                    Some(Resolved::Collection { id, .. }) if !scoped => {
-                        Ok((VExpr::Count(id), Ty::Num))
-                    }
-                    _ => Err(err(
-                        ErrorKind::NotCollection,
-                        "`$count` follows a collection of the row",
-                        p.span(),
-                    )),
-                }
+            ExprKind::Path(p)
+                if p.segments.last().is_some_and(|s| {
+                    matches!(s.kind, SegmentKind::CountFiltered(_))
+                        || (s.is_member() && s.name == "$count")
+                }) =>
+            {
+                self.count(p)
             }
             ExprKind::Path(p) => self.path(p).map(|(a, t)| (VExpr::Field(a), t)),
             ExprKind::Neg(x) => {
@@ -297,11 +298,14 @@ impl<S: Schema> Compiler<'_, S> {
                     )),
                 }
             }
-            ExprKind::Binary {
-                op: BinaryOp::Has, ..
-            } => Err(err(
-                ErrorKind::UnsupportedOperator,
-                "`has` (enum flags) is not supported: no field is a flags enum",
+            ExprKind::Array(_) => Err(err(
+                ErrorKind::UnsupportedLiteral,
+                "a JSON array is evaluated only as the right side of `in` or as an argument of `hassubset`/`hassubsequence`",
+                e.span,
+            )),
+            ExprKind::Object(_) => Err(err(
+                ErrorKind::UnsupportedLiteral,
+                "JSON objects are not supported: the record has no value to compare one with",
                 e.span,
             )),
             ExprKind::Binary {
@@ -353,6 +357,21 @@ impl<S: Schema> Compiler<'_, S> {
         span: Span,
     ) -> Result<(VExpr, Ty), FilterError> {
         let n = name.name.as_str();
+        if n == "hassubset" || n == "hassubsequence" {
+            let [a, b] = args else {
+                return Err(err(
+                    ErrorKind::Arity,
+                    format!("`{n}` takes 2 argument(s), found {}", args.len()),
+                    span,
+                ));
+            };
+            let subset = Pred::Subset {
+                a: self.coll_arg(n, a)?,
+                b: self.coll_arg(n, b)?,
+                seq: n == "hassubsequence",
+            };
+            return Ok((VExpr::Pred(Box::new(subset)), Ty::Bool));
+        }
         let Some(builtin) = functions::lookup(n) else {
             if UNSUPPORTED.contains(&n) || n.starts_with("geo.") {
                 return Err(err(
@@ -418,6 +437,161 @@ impl<S: Schema> Compiler<'_, S> {
     }
 }
 
+impl<S: Schema> Compiler<'_, S> {
+    /// `lhs in rhs` where `rhs` is no literal list: a JSON array, or a collection of values
+    /// (`x in tags` is `tags/any(t: t eq x)`).
+    fn in_expr(&mut self, lhs: &Expr, rhs: &Expr, span: Span) -> Result<Pred, FilterError> {
+        match &rhs.kind {
+            ExprKind::Array(items) => self.in_list(lhs, items),
+            ExprKind::Path(p) if !p.segments.last().is_some_and(|s| s.name == "$count") => {
+                let c = self.collection(&p.segments, "in")?;
+                let Some(elem) = c.element else {
+                    return Err(err(
+                        ErrorKind::TypeMismatch,
+                        format!(
+                            "`{}` holds objects; `in` needs a collection of values",
+                            p.joined()
+                        ),
+                        rhs.span,
+                    ));
+                };
+                let (l, lt) = self.value(lhs)?;
+                let et = Ty::of(elem.ty);
+                if !(lt.fits(et) || et.fits(lt)) {
+                    return Err(err(
+                        ErrorKind::TypeMismatch,
+                        format!("cannot look for a {} among {} values", lt.name(), et.name()),
+                        span,
+                    ));
+                }
+                let slot = self.slot(span)?;
+                let filter = self.filters(&c, slot)?;
+                Ok(Pred::Any {
+                    collection: c.id,
+                    slot,
+                    filter,
+                    body: Some(Box::new(Pred::Cmp {
+                        op: CmpOp::Eq,
+                        lhs: l,
+                        rhs: VExpr::Field(Acc::Elem {
+                            field: elem.id,
+                            slot,
+                        }),
+                    })),
+                })
+            }
+            _ => {
+                self.value(lhs)?;
+                let (_, t) = self.value(rhs)?;
+                Err(err(
+                    ErrorKind::TypeMismatch,
+                    format!(
+                        "the right side of `in` is a list `(…)`, a JSON array or a collection, found a {} value",
+                        t.name()
+                    ),
+                    rhs.span,
+                ))
+            }
+        }
+    }
+
+    /// `value has E'a,b'`: text read as comma-separated flags (a plain enum value is one
+    /// flag) holding every flag of the literal.
+    fn has(&mut self, lhs: &Expr, rhs: &Expr) -> Result<Pred, FilterError> {
+        let (v, t) = self.value(lhs)?;
+        if !matches!(t, Ty::Str | Ty::Any | Ty::Null) {
+            return Err(err(
+                ErrorKind::TypeMismatch,
+                format!(
+                    "`has` tests the flags of a text value, found a {} value",
+                    t.name()
+                ),
+                lhs.span,
+            ));
+        }
+        let text = match &rhs.kind {
+            ExprKind::Literal(Literal::Enum { value, .. } | Literal::String(value)) => value,
+            _ => {
+                return Err(err(
+                    ErrorKind::TypeMismatch,
+                    "`has` needs an enum literal on its right",
+                    rhs.span,
+                ))
+            }
+        };
+        let flags = text
+            .split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(Box::from)
+            .collect();
+        Ok(Pred::Has { value: v, flags })
+    }
+
+    /// `collection/$count`, `collection/$filter(…)/$count`, `collection/$count($filter=…)`.
+    fn count(&mut self, p: &Path) -> Result<(VExpr, Ty), FilterError> {
+        let Some((last, init)) = p.segments.split_last() else {
+            return Err(self.unknown(p));
+        };
+        // Errors about the collection cover the whole `…/$count` path.
+        let mut c = self.collection(init, "$count").map_err(|e| {
+            if e.kind == ErrorKind::NotCollection {
+                FilterError {
+                    span: p.span(),
+                    ..e
+                }
+            } else {
+                e
+            }
+        })?;
+        if let SegmentKind::CountFiltered(cond) = &last.kind {
+            c.push_filter(cond);
+        }
+        let slot = self.slot(last.span)?;
+        Ok(match self.filters(&c, slot)? {
+            None => (VExpr::Count(c.id), Ty::Num),
+            Some(filter) => (
+                VExpr::CountIf {
+                    collection: c.id,
+                    slot,
+                    filter,
+                },
+                Ty::Num,
+            ),
+        })
+    }
+
+    /// An argument of `hassubset`/`hassubsequence`: a JSON array or a collection of values.
+    fn coll_arg(&mut self, n: &str, e: &Expr) -> Result<Coll, FilterError> {
+        match &e.kind {
+            ExprKind::Array(items) => items
+                .iter()
+                .map(|x| self.value(x).map(|(v, _)| v))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Coll::Values),
+            ExprKind::Path(p) if !p.segments.last().is_some_and(|s| s.name == "$count") => {
+                let c = self.collection(&p.segments, n)?;
+                match (c.element, c.has_filters()) {
+                    (Some(f), false) => Ok(Coll::Elems {
+                        collection: c.id,
+                        field: f.id,
+                    }),
+                    _ => Err(err(
+                        ErrorKind::ArgumentType,
+                        format!("`{n}` expects a collection of values or a JSON array here"),
+                        e.span,
+                    )),
+                }
+            }
+            _ => Err(err(
+                ErrorKind::ArgumentType,
+                format!("`{n}` expects a collection of values or a JSON array here"),
+                e.span,
+            )),
+        }
+    }
+}
+
 /// The type of a (possibly coerced) constant, else the static type.
 fn retype(v: &VExpr, t: Ty) -> Ty {
     match v {
@@ -479,7 +653,7 @@ fn literal(l: &Literal, span: Span) -> Result<(VExpr, Ty), FilterError> {
 mod tests {
     use super::*;
     use crate::filter::parse;
-    use crate::filter::schema::{FieldInfo, FieldType};
+    use crate::filter::schema::{FieldInfo, FieldType, Resolved};
 
     /// A few fields shaped like a record's: two symbol fields (`source`, `status`), a
     /// date-time, strings and a collection with a symbol field.

@@ -91,7 +91,10 @@ fn expr_roots(e: &Expr, add: &mut impl FnMut(&str)) {
             expr_roots(lhs, add);
             list.iter().for_each(|x| expr_roots(x, add));
         }
-        ExprKind::Call { args, .. } => args.iter().for_each(|x| expr_roots(x, add)),
+        ExprKind::Call { args, .. } | ExprKind::Array(args) => {
+            args.iter().for_each(|x| expr_roots(x, add))
+        }
+        ExprKind::Object(members) => members.iter().for_each(|m| expr_roots(&m.value, add)),
         ExprKind::Lambda {
             collection, body, ..
         } => {
