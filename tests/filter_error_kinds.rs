@@ -54,7 +54,7 @@ fn every_kind_is_triggered_by_its_documented_input() {
         (ErrorKind::ExpectedExpression, "filter", "a eq )", None),
         (ErrorKind::ExpectedMember, "filter", "a/ 'x'", None),
         (ErrorKind::ExpectedLambdaVariable, "filter", "p/all()", None),
-        (ErrorKind::TooManyArguments, "filter", "concat(a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a)", None),
+        (ErrorKind::TooManyArguments, "filter", "f(a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a)", None),
         (ErrorKind::ExpectedLiteral, "filter", "a in (1, b)", None),
         (ErrorKind::LengthLimit, "filter", &long, None),
         (ErrorKind::DepthLimit, "filter", &deep, None),

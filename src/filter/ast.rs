@@ -453,6 +453,71 @@ impl Expr {
         }
     }
 
+    /// Calls `f` on each direct sub-expression: operands, arguments, list and array items,
+    /// member values, the expressions inside path segments, lambda bodies.
+    pub fn children_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        fn path(p: &mut Path, f: &mut dyn FnMut(&mut Expr)) {
+            for s in &mut p.segments {
+                match &mut s.kind {
+                    SegmentKind::Member => {}
+                    SegmentKind::Function(args) => args.iter_mut().for_each(|a| f(&mut a.value)),
+                    SegmentKind::Key(e)
+                    | SegmentKind::Filter(e)
+                    | SegmentKind::CountFiltered(e) => f(e),
+                }
+            }
+        }
+        match &mut self.kind {
+            ExprKind::Literal(_) => {}
+            ExprKind::Path(p) => path(p, f),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                f(lhs);
+                f(rhs);
+            }
+            ExprKind::And(v) | ExprKind::Or(v) | ExprKind::Array(v) => v.iter_mut().for_each(f),
+            ExprKind::Not(e) | ExprKind::Neg(e) => f(e),
+            ExprKind::In { lhs, list } => {
+                f(lhs);
+                list.iter_mut().for_each(f);
+            }
+            ExprKind::Object(v) => v.iter_mut().for_each(|m| f(&mut m.value)),
+            ExprKind::Call { args, .. } => args.iter_mut().for_each(f),
+            ExprKind::Lambda {
+                collection, body, ..
+            } => {
+                path(collection, f);
+                if let Some((_, b)) = body {
+                    f(b);
+                }
+            }
+        }
+    }
+
+    /// Sets every span in the tree (names included) to `span`.
+    pub fn fill_spans(&mut self, span: Span) {
+        self.span = span;
+        match &mut self.kind {
+            ExprKind::Path(p) | ExprKind::Lambda { collection: p, .. } => {
+                p.segments.iter_mut().for_each(|s| {
+                    s.span = span;
+                    if let SegmentKind::Function(args) = &mut s.kind {
+                        args.iter_mut().for_each(|a| a.name.span = span);
+                    }
+                })
+            }
+            ExprKind::Object(v) => v.iter_mut().for_each(|m| m.name.span = span),
+            ExprKind::Call { name, .. } => name.span = span,
+            _ => {}
+        }
+        if let ExprKind::Lambda {
+            body: Some((v, _)), ..
+        } = &mut self.kind
+        {
+            v.span = span;
+        }
+        self.children_mut(&mut |c| c.fill_spans(span));
+    }
+
     /// A copy with every span set to zero, for comparing trees regardless of layout.
     pub fn without_spans(&self) -> Expr {
         let mut e = self.clone();
@@ -461,53 +526,6 @@ impl Expr {
     }
 
     fn clear_spans(&mut self) {
-        self.span = Span::default();
-        fn path(p: &mut Path) {
-            for s in &mut p.segments {
-                s.span = Span::default();
-                match &mut s.kind {
-                    SegmentKind::Member => {}
-                    SegmentKind::Function(args) => args.iter_mut().for_each(|a| {
-                        a.name.span = Span::default();
-                        a.value.clear_spans();
-                    }),
-                    SegmentKind::Key(e)
-                    | SegmentKind::Filter(e)
-                    | SegmentKind::CountFiltered(e) => e.clear_spans(),
-                }
-            }
-        }
-        match &mut self.kind {
-            ExprKind::Literal(_) => {}
-            ExprKind::Path(p) => path(p),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                lhs.clear_spans();
-                rhs.clear_spans();
-            }
-            ExprKind::And(v) | ExprKind::Or(v) => v.iter_mut().for_each(Expr::clear_spans),
-            ExprKind::Not(e) | ExprKind::Neg(e) => e.clear_spans(),
-            ExprKind::In { lhs, list } => {
-                lhs.clear_spans();
-                list.iter_mut().for_each(Expr::clear_spans);
-            }
-            ExprKind::Array(v) => v.iter_mut().for_each(Expr::clear_spans),
-            ExprKind::Object(v) => v.iter_mut().for_each(|m| {
-                m.name.span = Span::default();
-                m.value.clear_spans();
-            }),
-            ExprKind::Call { name, args } => {
-                name.span = Span::default();
-                args.iter_mut().for_each(Expr::clear_spans);
-            }
-            ExprKind::Lambda {
-                collection, body, ..
-            } => {
-                path(collection);
-                if let Some((v, b)) = body {
-                    v.span = Span::default();
-                    b.clear_spans();
-                }
-            }
-        }
+        self.fill_spans(Span::default());
     }
 }

@@ -72,7 +72,7 @@ pub enum ErrorKind {
     ExpectedMember,
     /// `filter.syntax.expected_lambda_variable`: A lambda without its variable. E.g. `p/all()`.
     ExpectedLambdaVariable,
-    /// `filter.syntax.too_many_arguments`: A function call with more than 16 arguments. E.g. `concat(a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a)`.
+    /// `filter.syntax.too_many_arguments`: A function call with more than 16 arguments. E.g. `f(a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a)`.
     TooManyArguments,
     /// `filter.syntax.expected_literal`: An item of an `in (…)` list, or the right side of `has`, that is not a literal. E.g. `a in (1, b)`.
     ExpectedLiteral,
@@ -96,7 +96,7 @@ pub enum ErrorKind {
     LambdaVariable,
     /// `filter.function.unknown`: A function name that is not an OData function (with a suggestion when one is close). E.g. `containz(name, 'x')`.
     UnknownFunction,
-    /// `filter.function.arity`: A call with the wrong number of arguments. E.g. `contains(name)`.
+    /// `filter.function.arity`: A call with the wrong number of arguments (for the OData methods, at the `)` or `,` where the ABNF fails). E.g. `contains(name)`.
     Arity,
     /// `filter.type.mismatch`: Operands whose types cannot be compared or combined. E.g. `status eq 5`.
     TypeMismatch,

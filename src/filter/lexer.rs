@@ -39,6 +39,8 @@ pub(crate) enum Tok<'a> {
     RBrace,
     /// A JSON string `"…"` (only inside JSON arrays and objects), unescaped.
     JsonStr(String),
+    /// Where lexing failed (see [`lex`]).
+    Error,
     Eof,
 }
 
@@ -73,12 +75,37 @@ fn is_guid(s: &str) -> bool {
             .is_some_and(is_ident_char)
 }
 
-/// Splits `src` into tokens, ending with `Eof`.
-pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
+/// Splits `src` into tokens, ending with `Eof`. A lexical error does not stop the parse
+/// at once: the tokens before it are returned, then an `Error` token at the start of the
+/// token that failed, so that an earlier syntax error (a token that cannot follow the one
+/// before it) is reported first; the error itself comes second.
+pub(crate) fn lex(src: &str) -> (Vec<Token<'_>>, Option<FilterError>) {
     let mut out = Vec::new();
+    let mut at = 0;
+    let err = lex_into(src, &mut out, &mut at).err();
+    if err.is_some() {
+        let len = src
+            .get(at..)
+            .and_then(|r| r.chars().next())
+            .map_or(0, char::len_utf8);
+        out.push(Token {
+            tok: Tok::Error,
+            span: Span::new(at, at + len),
+        });
+    }
+    out.push(Token {
+        tok: Tok::Eof,
+        span: Span::new(src.len(), src.len()),
+    });
+    (out, err)
+}
+
+/// Lexes into `out`; `at` is the start of the token being lexed.
+fn lex_into<'a>(src: &'a str, out: &mut Vec<Token<'a>>, at: &mut usize) -> Result<(), FilterError> {
     let mut i = 0;
     while let Some(c) = src.get(i..).and_then(|r| r.chars().next()) {
         let start = i;
+        *at = start;
         if c.is_whitespace() {
             i += c.len_utf8();
             continue;
@@ -210,11 +237,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
         }
         i += 1;
     }
-    out.push(Token {
-        tok: Tok::Eof,
-        span: Span::new(src.len(), src.len()),
-    });
-    Ok(out)
+    Ok(())
 }
 
 fn invalid(start: usize, end: usize, text: &str) -> FilterError {
@@ -230,7 +253,11 @@ fn run_len(s: &str) -> usize {
     let mut n = 0;
     let mut prev = ' ';
     for c in s.chars() {
-        let ok = c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '_' | '-');
+        // `:` only inside a time (`10:30`), so `case(x gt 10: …)` ends the number.
+        let colon = c == ':'
+            && s.get(n + 1..)
+                .is_some_and(|r| r.starts_with(|d: char| d.is_ascii_digit()));
+        let ok = c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') || colon;
         // `+` only inside an exponent or an offset.
         let plus = c == '+'
             && (matches!(prev, 'e' | 'E') || s.get(..n).is_some_and(|t| t.contains(['T', 't'])));
@@ -293,7 +320,7 @@ fn string(src: &str, start: usize) -> Result<(String, usize), FilterError> {
             return Err(FilterError::new(
                 ErrorKind::UnterminatedString,
                 "string literal is not closed with `'`",
-                Span::new(start, src.len()),
+                Span::new(src.len(), src.len()),
             ));
         };
         i += c.len_utf8();
@@ -320,7 +347,7 @@ fn json_string(src: &str, start: usize) -> Result<(String, usize), FilterError> 
             return Err(FilterError::new(
                 ErrorKind::UnterminatedString,
                 "JSON string is not closed with `\"`",
-                Span::new(start, src.len()),
+                Span::new(src.len(), src.len()),
             ));
         };
         let at = i;

@@ -36,32 +36,39 @@ pub fn parse(src: &str) -> Result<Expr, FilterError> {
             Span::new(MAX_LENGTH, src.len()),
         ));
     }
-    let toks = lex(src)?;
+    let (toks, lex_error) = lex(src);
     let mut p = Parser {
         toks,
         pos: 0,
         depth: 0,
+        lex_error,
     };
-    if matches!(p.peek().tok, Tok::Eof) {
-        return Err(FilterError::new(
-            ErrorKind::SyntaxEmpty,
-            "the filter is empty",
-            Span::new(0, src.len()),
-        ));
+    p.filter(src)
+}
+
+impl Parser<'_> {
+    fn filter(&mut self, src: &str) -> Result<Expr, FilterError> {
+        if matches!(self.peek().tok, Tok::Eof) {
+            return Err(FilterError::new(
+                ErrorKind::SyntaxEmpty,
+                "the filter is empty",
+                Span::new(0, src.len()),
+            ));
+        }
+        let e = self.expr()?;
+        let t = self.peek();
+        if !matches!(t.tok, Tok::Eof) {
+            return Err(FilterError::new(
+                ErrorKind::UnexpectedToken,
+                format!(
+                    "expected an operator or the end of the filter, found {}",
+                    describe(src, t)
+                ),
+                t.span,
+            ));
+        }
+        Ok(e)
     }
-    let e = p.expr()?;
-    let t = p.peek();
-    if !matches!(t.tok, Tok::Eof) {
-        return Err(FilterError::new(
-            ErrorKind::UnexpectedToken,
-            format!(
-                "expected an operator or the end of the filter, found {}",
-                describe(src, t)
-            ),
-            t.span,
-        ));
-    }
-    Ok(e)
 }
 
 fn describe(src: &str, t: &Token<'_>) -> String {
@@ -75,6 +82,10 @@ struct Parser<'a> {
     toks: Vec<Token<'a>>,
     pos: usize,
     depth: usize,
+    /// The lexer's error, which the `Error` token stands for: a literal that could not be
+    /// read. Where a literal may stand, it is the error; elsewhere the token cannot start
+    /// there at all, and the syntax error at it comes first.
+    lex_error: Option<FilterError>,
 }
 
 const EOF: Token<'static> = Token {
@@ -329,6 +340,30 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Whether the next token is `(` right after byte `end` (no space: `name(` is a call,
+    /// `name (` is not).
+    fn lparen_at(&self, end: usize) -> bool {
+        let t = self.peek();
+        matches!(t.tok, Tok::LParen) && t.span.start == end
+    }
+
+    /// Whether the next token is `/` right after byte `end`.
+    fn slash_at(&self, end: usize) -> bool {
+        let t = self.peek();
+        matches!(t.tok, Tok::Slash) && t.span.start == end
+    }
+
+    /// An error at byte `at` (between tokens): `expected …, found` the next token.
+    fn fail_at(&self, at: usize, what: &str) -> FilterError {
+        let t = self.peek();
+        let kind = if matches!(t.tok, Tok::Eof) && t.span.start == at {
+            ErrorKind::UnexpectedEnd
+        } else {
+            ErrorKind::UnexpectedToken
+        };
+        FilterError::new(kind, format!("expected {what}"), Span::new(at, at))
+    }
+
     /// The token `n` places ahead.
     fn ahead(&self, n: usize) -> &Tok<'a> {
         self.toks.get(self.pos + n).map_or(&Tok::Eof, |t| &t.tok)
@@ -458,8 +493,19 @@ impl<'a> Parser<'a> {
                 if let Some(l) = keyword_literal(name) {
                     return lit(l);
                 }
-                if !matches!(self.peek().tok, Tok::LParen) {
+                if !self.lparen_at(t.span.end) {
+                    if name == "$root" && !self.slash_at(t.span.end) {
+                        return Err(self.fail_at(t.span.end, "`/` right after `$root`"));
+                    }
                     return self.path_rest(vec![Segment::member(name, t.span)], t.span, t.span);
+                }
+                if name.starts_with(['$', '@']) {
+                    let open = self.peek().clone();
+                    return Err(FilterError::new(
+                        ErrorKind::UnexpectedToken,
+                        format!("`{name}` is not a function; expected an operator after it, found `(`"),
+                        open.span,
+                    ));
                 }
                 let lower = name.to_lowercase();
                 if lower == "any" || lower == "all" {
@@ -480,6 +526,9 @@ impl<'a> Parser<'a> {
                 "expected an expression, found the end of the filter",
                 t.span,
             )),
+            Tok::Error => Err(self.lex_error.clone().unwrap_or_else(|| {
+                FilterError::new(ErrorKind::UnexpectedChar, "unreadable token", t.span)
+            })),
             _ => Err(FilterError::new(
                 ErrorKind::ExpectedExpression,
                 format!("expected an expression, found {}", self.src_text(&t)),
@@ -591,7 +640,10 @@ impl<'a> Parser<'a> {
         let (args, end) = match name.as_str() {
             "isof" | "cast" => self.type_args()?,
             "case" => self.case_args()?,
-            _ => self.call_args()?,
+            _ => {
+                let arity = method_arity(&name).map(|(min, max)| (name.as_str(), min, max));
+                self.call_args_limited(arity)?
+            }
         };
         Ok(Expr {
             kind: ExprKind::Call {
@@ -695,9 +747,35 @@ impl<'a> Parser<'a> {
     }
 
     fn call_args(&mut self) -> Result<(Vec<Expr>, Span), FilterError> {
+        self.call_args_limited(None)
+    }
+
+    /// Positional arguments, the span of `)`. With `arity` (a method's (min, max) from the
+    /// ABNF), a missing argument fails at the `)` and an extra one at its `,`.
+    fn call_args_limited(
+        &mut self,
+        arity: Option<(&str, usize, usize)>,
+    ) -> Result<(Vec<Expr>, Span), FilterError> {
+        let arity_err = |name: &str, min: usize, max: usize, span: Span| {
+            let want = if min == max {
+                format!("{min}")
+            } else {
+                format!("{min} or {max}")
+            };
+            FilterError::new(
+                ErrorKind::Arity,
+                format!("`{name}` takes {want} argument(s)"),
+                span,
+            )
+        };
         let mut args = Vec::new();
         if !matches!(self.peek().tok, Tok::RParen) {
             loop {
+                if let Some((name, min, max)) = arity {
+                    if args.len() >= max {
+                        return Err(arity_err(name, min, max, self.peek().span));
+                    }
+                }
                 if args.len() >= 16 {
                     return Err(FilterError::new(
                         ErrorKind::TooManyArguments,
@@ -707,10 +785,20 @@ impl<'a> Parser<'a> {
                 }
                 args.push(self.expr()?);
                 if matches!(self.peek().tok, Tok::Comma) {
+                    if let Some((name, min, max)) = arity {
+                        if args.len() >= max {
+                            return Err(arity_err(name, min, max, self.peek().span));
+                        }
+                    }
                     self.bump();
                     continue;
                 }
                 break;
+            }
+        }
+        if let (Some((name, min, max)), Tok::RParen) = (arity, &self.peek().tok) {
+            if args.len() < min {
+                return Err(arity_err(name, min, max, self.peek().span));
             }
         }
         let close = self.expect(&Tok::RParen, "`,` or `)` after a function argument")?;
@@ -809,10 +897,17 @@ impl<'a> Parser<'a> {
                 matches!(s.kind, SegmentKind::CountFiltered(_))
                     || (s.is_member() && s.name == "$count")
             });
-            if counted || !matches!(self.peek().tok, Tok::Slash) {
+            if counted || !self.slash_at(end.end) {
                 break;
             }
-            self.bump();
+            let slash = self.bump();
+            if self.peek().span.start != slash.span.end {
+                return Err(FilterError::new(
+                    ErrorKind::ExpectedMember,
+                    "expected a member name right after `/`",
+                    Span::new(slash.span.end, slash.span.end),
+                ));
+            }
             let t = self.bump();
             let Tok::Ident(name) = t.tok else {
                 return Err(FilterError::new(
@@ -824,14 +919,39 @@ impl<'a> Parser<'a> {
                     t.span,
                 ));
             };
-            if !matches!(self.peek().tok, Tok::LParen) {
+            // After `$filter(…)`: `$count`, `$filter(…)`, `any`/`all`, a bound function
+            // or an annotation (collectionPathExpr), not a property or key.
+            let after_filter = segments
+                .last()
+                .is_some_and(|s| matches!(s.kind, SegmentKind::Filter(_)));
+            let paren = self.lparen_at(t.span.end);
+            let allowed = name.starts_with('@')
+                || (paren
+                    && (name.contains('.')
+                        || name == "$filter"
+                        || name.eq_ignore_ascii_case("any")
+                        || name.eq_ignore_ascii_case("all")))
+                || (!paren && name == "$count")
+                || (paren && name == "$count");
+            if after_filter && !allowed {
+                return Err(FilterError::new(
+                    ErrorKind::UnexpectedToken,
+                    format!("`{name}` cannot follow `$filter(…)`: expected `$count`, `$filter(…)`, `any(…)`, `all(…)`, a bound function or an annotation"),
+                    t.span,
+                ));
+            }
+            if !paren {
+                if name == "$filter" {
+                    return Err(self.fail_at(t.span.end, "`(` right after `$filter`"));
+                }
                 segments.push(Segment::member(name, t.span));
                 end = t.span;
                 continue;
             }
+            let lower = name.to_ascii_lowercase();
             match name {
-                "any" | "all" => {
-                    let op = if name == "any" {
+                _ if lower == "any" || lower == "all" => {
+                    let op = if lower == "any" {
                         LambdaOp::Any
                     } else {
                         LambdaOp::All
@@ -881,13 +1001,11 @@ impl<'a> Parser<'a> {
                     end = close.span;
                 }
                 _ => {
-                    let key = !name.contains('.')
-                        && is_literal(self.ahead(1))
-                        && matches!(self.ahead(2), Tok::RParen);
+                    let key = !name.contains('.') && is_literal(self.ahead(1));
                     if key {
                         self.bump(); // (
                         let k = self.primary()?;
-                        let close = self.bump();
+                        let close = self.expect(&Tok::RParen, "`)` after the key")?;
                         segments.push(Segment {
                             name: name.into(),
                             span: t.span,
@@ -907,12 +1025,7 @@ impl<'a> Parser<'a> {
             .last()
             .is_some_and(|s| s.is_member() && is_cast(&s.name))
         {
-            let t = self.peek().clone();
-            return Err(self.fail(
-                &t,
-                ErrorKind::UnexpectedToken,
-                "`/` and a member after the type cast",
-            ));
+            return Err(self.fail_at(end.end, "`/` and a member right after the type cast"));
         }
         Ok(Expr {
             kind: ExprKind::Path(Path { segments }),
@@ -983,7 +1096,8 @@ fn is_literal(t: &Tok<'_>) -> bool {
         | Tok::Date(..)
         | Tok::DateTime(..)
         | Tok::Time(_)
-        | Tok::Guid(_) => true,
+        | Tok::Guid(_)
+        | Tok::Error => true,
         Tok::Ident(n) => keyword_literal(n).is_some(),
         _ => false,
     }
@@ -992,6 +1106,21 @@ fn is_literal(t: &Tok<'_>) -> bool {
 /// A type cast segment: a dotted name that is no annotation.
 fn is_cast(name: &str) -> bool {
     name.contains('.') && !name.starts_with('@')
+}
+
+/// A method's (min, max) number of arguments in the ABNF (`None` for an unknown `geo.`
+/// name and for `isof`, `cast`, `case`, which have their own shapes).
+fn method_arity(name: &str) -> Option<(usize, usize)> {
+    Some(match name {
+        "mindatetime" | "maxdatetime" | "now" => (0, 0),
+        "substring" => (2, 3),
+        "concat" | "contains" | "endswith" | "indexof" | "matchespattern" | "startswith"
+        | "geo.distance" | "geo.intersects" | "hassubset" | "hassubsequence" => (2, 2),
+        "length" | "tolower" | "toupper" | "trim" | "year" | "month" | "day" | "hour"
+        | "minute" | "second" | "fractionalseconds" | "totalseconds" | "date" | "time"
+        | "totaloffsetminutes" | "round" | "floor" | "ceiling" | "geo.length" => (1, 1),
+        _ => return None,
+    })
 }
 
 /// The OData built-in methods (`methodCallExpr`, `isof`, `cast`), lower case; any

@@ -50,6 +50,8 @@ pub enum Param {
     Limit,
     /// `group_by`
     GroupBy,
+    /// The value of the parameter alias at this index of [`QueryParams::aliases`].
+    Alias(usize),
 }
 
 impl Param {
@@ -62,6 +64,7 @@ impl Param {
             Param::Offset => "offset",
             Param::Limit => "limit",
             Param::GroupBy => "group_by",
+            Param::Alias(_) => "alias",
         }
     }
 }
@@ -107,6 +110,8 @@ pub struct QueryParams<'a> {
     pub limit: Option<&'a str>,
     /// `group_by` (transform only)
     pub group_by: Option<&'a str>,
+    /// Parameter aliases for the filter: (`@name`, value text).
+    pub aliases: &'a [(String, String)],
 }
 
 /// One sort key.
@@ -156,10 +161,23 @@ impl Query {
     /// Parses the raw parameters. Blank parameters count as absent.
     pub fn parse(p: &QueryParams<'_>) -> Result<Query, QueryError> {
         let filter = match present(p.filter) {
-            Some(f) => Some(filter::parse(f).map_err(|error| QueryError {
-                param: Param::Filter,
-                error,
-            })?),
+            Some(f) => {
+                let e = filter::parse(f).map_err(|error| QueryError {
+                    param: Param::Filter,
+                    error,
+                })?;
+                let mut aliases = filter::Aliases::new();
+                for (i, (name, text)) in p.aliases.iter().enumerate() {
+                    aliases.insert(name, text).map_err(|error| QueryError {
+                        param: Param::Alias(i),
+                        error,
+                    })?;
+                }
+                Some(aliases.substitute(&e).map_err(|error| QueryError {
+                    param: Param::Filter,
+                    error,
+                })?)
+            }
             None => None,
         };
         let sort = match present(p.sort) {

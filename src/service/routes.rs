@@ -196,6 +196,7 @@ fn param_text(params: &Params, p: Param) -> &str {
         Param::Offset => &params.offset,
         Param::Limit => &params.limit,
         Param::GroupBy => &params.group_by,
+        Param::Alias(i) => return params.aliases.get(i).map_or("", |(_, v)| v.as_str()),
     };
     v.as_deref().unwrap_or(DEFAULT_SORT)
 }
@@ -218,6 +219,7 @@ fn checked_query(
         offset: params.offset.as_deref(),
         limit: params.limit.as_deref(),
         group_by: params.group_by.as_deref(),
+        aliases: &params.aliases,
     };
     let query = Query::parse(&qp).map_err(|e| query_error(params, &e))?;
     let plan = query

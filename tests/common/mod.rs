@@ -146,6 +146,7 @@ impl CaseParams {
             offset: self.offset.as_deref(),
             limit: self.limit.as_deref(),
             group_by: self.group_by.as_deref(),
+            aliases: &[],
         }
     }
 }

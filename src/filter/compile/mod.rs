@@ -443,7 +443,7 @@ impl<S: Schema> Compiler<'_, S> {
     fn in_expr(&mut self, lhs: &Expr, rhs: &Expr, span: Span) -> Result<Pred, FilterError> {
         match &rhs.kind {
             ExprKind::Array(items) => self.in_list(lhs, items),
-            ExprKind::Path(p) if !p.segments.last().is_some_and(|s| s.name == "$count") => {
+            ExprKind::Path(p) if p.segments.last().is_none_or(|s| s.name != "$count") => {
                 let c = self.collection(&p.segments, "in")?;
                 let Some(elem) = c.element else {
                     return Err(err(
@@ -569,7 +569,7 @@ impl<S: Schema> Compiler<'_, S> {
                 .map(|x| self.value(x).map(|(v, _)| v))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Coll::Values),
-            ExprKind::Path(p) if !p.segments.last().is_some_and(|s| s.name == "$count") => {
+            ExprKind::Path(p) if p.segments.last().is_none_or(|s| s.name != "$count") => {
                 let c = self.collection(&p.segments, n)?;
                 match (c.element, c.has_filters()) {
                     (Some(f), false) => Ok(Coll::Elems {
