@@ -189,7 +189,7 @@ fn unified_list_merges_every_source_in_sort_order() {
             "{s} has no items"
         );
     }
-    // Default order: endDate asc (absent last), then id.
+    // Default order: endDate asc (absent first, as OData orders nulls), then id.
     let keys: Vec<(Option<String>, String)> = items
         .iter()
         .map(|i| {
@@ -203,8 +203,8 @@ fn unified_list_merges_every_source_in_sort_order() {
         let (a, b) = (&pair[0], &pair[1]);
         let ok = match (&a.0, &b.0) {
             (Some(x), Some(y)) => x < y || (x == y && a.1 < b.1),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
             (None, None) => a.1 < b.1,
         };
         assert!(ok, "out of order: {a:?} then {b:?}");

@@ -1020,13 +1020,6 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        // A type cast (a dotted name) is followed by `/` and a member.
-        if segments
-            .last()
-            .is_some_and(|s| s.is_member() && is_cast(&s.name))
-        {
-            return Err(self.fail_at(end.end, "`/` and a member right after the type cast"));
-        }
         Ok(Expr {
             kind: ExprKind::Path(Path { segments }),
             span: start.to(end),

@@ -105,13 +105,6 @@ impl<S: Schema> Compiler<'_, S> {
                     s.span,
                 ));
             }
-            if name.contains('.') {
-                return Err(err(
-                    ErrorKind::UnsupportedPath,
-                    format!("type casts (`{name}`) are not supported"),
-                    s.span,
-                ));
-            }
             if i == 0 && name == "$root" {
                 return Err(err(
                     ErrorKind::UnsupportedPath,
@@ -289,7 +282,21 @@ impl<S: Schema> Compiler<'_, S> {
         })
     }
 
+    /// The error for a path that names nothing: a type cast (a dotted segment that is no
+    /// field name, such as `attributes/tag.env` is) is not supported; anything else is an
+    /// unknown field, with a suggestion.
     pub(super) fn unknown(&self, p: &Path) -> FilterError {
+        if let Some(s) = p
+            .segments
+            .iter()
+            .find(|s| s.is_member() && s.name.contains('.'))
+        {
+            return err(
+                ErrorKind::UnsupportedPath,
+                format!("type casts (`{}`) are not supported", s.name),
+                s.span,
+            );
+        }
         let name = p.joined();
         let names = self.schema.field_names();
         let s = suggest(&name, names.iter().map(String::as_str));
