@@ -1096,10 +1096,6 @@ fn is_literal(t: &Tok<'_>) -> bool {
     }
 }
 
-/// A type cast segment: a dotted name that is no annotation.
-fn is_cast(name: &str) -> bool {
-    name.contains('.') && !name.starts_with('@')
-}
 
 /// A method's (min, max) number of arguments in the ABNF (`None` for an unknown `geo.`
 /// name and for `isof`, `cast`, `case`, which have their own shapes).
