@@ -1096,7 +1096,6 @@ fn is_literal(t: &Tok<'_>) -> bool {
     }
 }
 
-
 /// A method's (min, max) number of arguments in the ABNF (`None` for an unknown `geo.`
 /// name and for `isof`, `cast`, `case`, which have their own shapes).
 fn method_arity(name: &str) -> Option<(usize, usize)> {

@@ -32,6 +32,9 @@ pub struct Params {
     pub count: Option<bool>,
     /// Parameter aliases `@name=value` for the filter, in the order given.
     pub aliases: Vec<(String, String)>,
+    /// A condition and-ed to the filter, built by the caller (OData `$search`); never
+    /// read from the query string.
+    pub search: Option<crate::filter::Expr>,
 }
 
 /// The parameter a query key names: the OData spellings `$filter`, `$orderby`,

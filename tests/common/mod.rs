@@ -1,6 +1,8 @@
 //! Shared test support: a tiny executor and adapters wired to the simulator.
 #![allow(dead_code)]
 
+pub mod world;
+
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
 
