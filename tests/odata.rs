@@ -77,6 +77,20 @@ fn service_document_and_metadata_are_public_and_describe_the_record() {
     assert_eq!(j.body["$EntityContainer"], "flexedge.Service");
     let j2 = w.get_with("/odata/$metadata", None, &[("accept", "application/json")]);
     assert_eq!(j.body, j2.body);
+    let api = w.get_with("/openapi.json", None, &[]);
+    for path in [
+        "/odata",
+        "/odata/$metadata",
+        "/odata/Orders",
+        "/odata/Orders/$count",
+        "/odata/Orders('{id}')",
+        "/odata/Devices",
+    ] {
+        assert!(
+            api.body["paths"].get(path).is_some(),
+            "{path} missing from OpenAPI"
+        );
+    }
 }
 
 #[test]

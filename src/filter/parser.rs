@@ -384,6 +384,35 @@ impl<'a> Parser<'a> {
         )
     }
 
+    /// `item (, item)*` up to `close` (the opening token is already read; the list may
+    /// be empty), at most `max` items (else `limit`'s error at the next item); returns the
+    /// items and the span of `close`.
+    fn items<T>(
+        &mut self,
+        close: &Tok<'_>,
+        what: &str,
+        max: usize,
+        limit: (ErrorKind, &str),
+        mut item: impl FnMut(&mut Self) -> Result<T, FilterError>,
+    ) -> Result<(Vec<T>, Span), FilterError> {
+        let mut out = Vec::new();
+        if std::mem::discriminant(&self.peek().tok) != std::mem::discriminant(close) {
+            loop {
+                if out.len() >= max {
+                    return Err(FilterError::new(limit.0, limit.1, self.peek().span));
+                }
+                out.push(item(self)?);
+                if matches!(self.peek().tok, Tok::Comma) {
+                    self.bump();
+                    continue;
+                }
+                break;
+            }
+        }
+        let end = self.expect(close, what)?;
+        Ok((out, end.span))
+    }
+
     /// After `in`: a parenthesized list of literals `()`, `(1)`, `('a', 'b')` (rather
     /// than a parenthesized expression `(a)`).
     fn at_literal_list(&self) -> bool {
@@ -395,34 +424,24 @@ impl<'a> Parser<'a> {
     /// `( [literal *( , literal )] )`; returns the items and the span of `)`.
     fn literal_list(&mut self) -> Result<(Vec<Expr>, Span), FilterError> {
         self.bump(); // (
-        let mut list = Vec::new();
-        if !matches!(self.peek().tok, Tok::RParen) {
-            loop {
-                if list.len() >= MAX_IN_ITEMS {
-                    return Err(FilterError::new(
-                        ErrorKind::InListLimit,
-                        format!("an `in` list may hold at most {MAX_IN_ITEMS} items"),
-                        self.peek().span,
-                    ));
-                }
-                let t = self.peek().clone();
+        let limit = format!("an `in` list may hold at most {MAX_IN_ITEMS} items");
+        self.items(
+            &Tok::RParen,
+            "`,` or `)` in the `in` list",
+            MAX_IN_ITEMS,
+            (ErrorKind::InListLimit, &limit),
+            |p| {
+                let t = p.peek().clone();
                 if !is_literal(&t.tok) {
-                    return Err(self.fail(
+                    return Err(p.fail(
                         &t,
                         ErrorKind::ExpectedLiteral,
                         "a literal in the `in (…)` list (a list of expressions is a JSON array `[…]`)",
                     ));
                 }
-                list.push(self.primary()?);
-                if matches!(self.peek().tok, Tok::Comma) {
-                    self.bump();
-                    continue;
-                }
-                break;
-            }
-        }
-        let close = self.expect(&Tok::RParen, "`,` or `)` in the `in` list")?;
-        Ok((list, close.span))
+                p.primary()
+            },
+        )
     }
 
     fn primary(&mut self) -> Result<Expr, FilterError> {
@@ -564,73 +583,52 @@ impl<'a> Parser<'a> {
 
     /// The rest of a JSON array after `[`.
     fn array(&mut self, open: Span) -> Result<Expr, FilterError> {
-        let mut items = Vec::new();
-        if !matches!(self.peek().tok, Tok::RBracket) {
-            loop {
-                if items.len() >= MAX_IN_ITEMS {
-                    return Err(FilterError::new(
-                        ErrorKind::InListLimit,
-                        format!("a JSON array may hold at most {MAX_IN_ITEMS} items"),
-                        self.peek().span,
-                    ));
-                }
-                items.push(self.json_value()?);
-                if matches!(self.peek().tok, Tok::Comma) {
-                    self.bump();
-                    continue;
-                }
-                break;
-            }
-        }
-        let close = self.expect(&Tok::RBracket, "`,` or `]` in the JSON array")?;
+        let limit = format!("a JSON array may hold at most {MAX_IN_ITEMS} items");
+        let (items, close) = self.items(
+            &Tok::RBracket,
+            "`,` or `]` in the JSON array",
+            MAX_IN_ITEMS,
+            (ErrorKind::InListLimit, &limit),
+            Self::json_value,
+        )?;
         Ok(Expr {
             kind: ExprKind::Array(items),
-            span: open.to(close.span),
+            span: open.to(close),
         })
     }
 
     /// The rest of a JSON object after `{`.
     fn object(&mut self, open: Span) -> Result<Expr, FilterError> {
-        let mut members = Vec::new();
-        if !matches!(self.peek().tok, Tok::RBrace) {
-            loop {
-                if members.len() >= MAX_IN_ITEMS {
-                    return Err(FilterError::new(
-                        ErrorKind::InListLimit,
-                        format!("a JSON object may hold at most {MAX_IN_ITEMS} members"),
-                        self.peek().span,
-                    ));
-                }
-                let t = self.peek().clone();
+        let limit = format!("a JSON object may hold at most {MAX_IN_ITEMS} members");
+        let (members, close) = self.items(
+            &Tok::RBrace,
+            "`,` or `}` in the JSON object",
+            MAX_IN_ITEMS,
+            (ErrorKind::InListLimit, &limit),
+            |p| {
+                let t = p.peek().clone();
                 let Tok::JsonStr(key) = &t.tok else {
-                    return Err(self.fail(
+                    return Err(p.fail(
                         &t,
                         ErrorKind::UnexpectedToken,
                         "a member name `\"name\"` in the JSON object",
                     ));
                 };
                 let key = key.clone();
-                self.bump();
-                self.expect(&Tok::Colon, "`:` after the member name")?;
-                let value = self.json_value()?;
-                members.push(Member {
+                p.bump();
+                p.expect(&Tok::Colon, "`:` after the member name")?;
+                Ok(Member {
                     name: Ident {
                         name: key,
                         span: t.span,
                     },
-                    value,
-                });
-                if matches!(self.peek().tok, Tok::Comma) {
-                    self.bump();
-                    continue;
-                }
-                break;
-            }
-        }
-        let close = self.expect(&Tok::RBrace, "`,` or `}` in the JSON object")?;
+                    value: p.json_value()?,
+                })
+            },
+        )?;
         Ok(Expr {
             kind: ExprKind::Object(members),
-            span: open.to(close.span),
+            span: open.to(close),
         })
     }
 
@@ -697,52 +695,44 @@ impl<'a> Parser<'a> {
     /// `name(p=v, …)` (the `(` is next): a function segment, and the span of its `)`.
     fn function_segment(&mut self, name: &str, span: Span) -> Result<(Segment, Span), FilterError> {
         self.bump(); // (
-        let mut args: Vec<NamedArg> = Vec::new();
-        if !matches!(self.peek().tok, Tok::RParen) {
-            loop {
-                if args.len() >= 16 {
-                    return Err(FilterError::new(
-                        ErrorKind::TooManyArguments,
-                        "a function call takes at most 16 parameters",
-                        self.peek().span,
-                    ));
-                }
-                let t = self.peek().clone();
+        let (args, close) = self.items(
+            &Tok::RParen,
+            "`,` or `)` after a parameter",
+            16,
+            (
+                ErrorKind::TooManyArguments,
+                "a function call takes at most 16 parameters",
+            ),
+            |p| {
+                let t = p.peek().clone();
                 let pname = match t.tok {
-                    Tok::Ident(p) if !p.starts_with(['$', '@']) && !p.contains('.') => p,
+                    Tok::Ident(n) if !n.starts_with(['$', '@']) && !n.contains('.') => n,
                     _ => {
-                        return Err(self.fail(
+                        return Err(p.fail(
                             &t,
                             ErrorKind::UnexpectedToken,
                             "a parameter `name=value`",
                         ))
                     }
                 };
-                self.bump();
-                self.expect(&Tok::Equals, "`=` after the parameter name")?;
-                let value = self.expr()?;
-                args.push(NamedArg {
+                p.bump();
+                p.expect(&Tok::Equals, "`=` after the parameter name")?;
+                Ok(NamedArg {
                     name: Ident {
                         name: pname.into(),
                         span: t.span,
                     },
-                    value,
-                });
-                if matches!(self.peek().tok, Tok::Comma) {
-                    self.bump();
-                    continue;
-                }
-                break;
-            }
-        }
-        let close = self.expect(&Tok::RParen, "`,` or `)` after a parameter")?;
+                    value: p.expr()?,
+                })
+            },
+        )?;
         Ok((
             Segment {
                 name: name.into(),
                 span,
                 kind: SegmentKind::Function(args),
             },
-            close.span,
+            close,
         ))
     }
 

@@ -80,6 +80,18 @@ fn literal(e: &Expr) -> Option<Lit> {
     }
 }
 
+/// `field in (literal, …)` (a list or a JSON array of literals).
+fn in_list(lhs: &Expr, list: &[Expr]) -> Option<Pred> {
+    let (f, false) = field(lhs)? else {
+        return None;
+    };
+    let values: Option<Vec<Lit>> = list.iter().map(literal).collect();
+    Some(Pred::In {
+        field: f,
+        values: values?,
+    })
+}
+
 /// Recognises one conjunct.
 pub fn recognise(e: &Expr) -> Pred {
     recognise_opt(e).unwrap_or(Pred::Other)
@@ -93,16 +105,7 @@ fn recognise_opt(e: &Expr) -> Option<Pred> {
             lhs,
             rhs,
         } => match &rhs.kind {
-            ExprKind::Array(list) => {
-                let (f, false) = field(lhs)? else {
-                    return None;
-                };
-                let values: Option<Vec<Lit>> = list.iter().map(literal).collect();
-                Some(Pred::In {
-                    field: f,
-                    values: values?,
-                })
-            }
+            ExprKind::Array(list) => in_list(lhs, list),
             _ => None,
         },
         ExprKind::Binary { op, lhs, rhs } => {
@@ -123,16 +126,7 @@ fn recognise_opt(e: &Expr) -> Option<Pred> {
                 lower: f.1,
             })
         }
-        ExprKind::In { lhs, list } => {
-            let (f, false) = field(lhs)? else {
-                return None;
-            };
-            let values: Option<Vec<Lit>> = list.iter().map(literal).collect();
-            Some(Pred::In {
-                field: f,
-                values: values?,
-            })
-        }
+        ExprKind::In { lhs, list } => in_list(lhs, list),
         ExprKind::Call { name, args } => {
             let func = match name.name.as_str() {
                 "contains" => StrFn::Contains,

@@ -137,11 +137,17 @@ fn model() -> (Type, Vec<Type>) {
     (entity, complex)
 }
 
+/// Timestamps carry milliseconds.
+const TIME_PRECISION: u8 = 3;
+
 fn xml_props(out: &mut String, props: &[Prop]) {
     for p in props {
         out.push_str(&format!("<Property Name=\"{}\" Type=\"{}\"", p.name, p.ty));
         if !p.nullable {
             out.push_str(" Nullable=\"false\"");
+        }
+        if p.ty == "Edm.DateTimeOffset" {
+            out.push_str(&format!(" Precision=\"{TIME_PRECISION}\""));
         }
         out.push_str("/>");
     }
@@ -204,6 +210,9 @@ fn json_props(obj: &mut Map<String, Value>, props: &[Prop]) {
         }
         if p.nullable {
             m.insert("$Nullable".into(), Value::Bool(true));
+        }
+        if p.ty == "Edm.DateTimeOffset" {
+            m.insert("$Precision".into(), TIME_PRECISION.into());
         }
         obj.insert(p.name.clone(), Value::Object(m));
     }
