@@ -51,6 +51,8 @@ target/debug/flexedge-mock --port "$ODATA_MOCK_PORT" --records 2000 --rate-limit
   >"$OUT/mock-odata.log" 2>&1 &
 track_until_ready "http://127.0.0.1:$ODATA_MOCK_PORT/__sim/health" "$OUT/mock-odata.log" 60
 mock_upstream_vars "http://127.0.0.1:$ODATA_MOCK_PORT"
+# Three of the vendors give no totals: a count reads all 2,000 records of each, which on a
+# loaded machine can take longer than the default 8 s deadline.
 start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler-odata.log" "${upstream_vars[@]}" \
-  --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"]}]'
+  --var "FLEXEDGE_DEADLINE_MS:30000" --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"]}]'
 node --test --test-reporter=spec --test-concurrency=1 tests/e2e/odata-walk/*.test.mjs

@@ -26,7 +26,7 @@ pub struct Aliases {
 fn alias_name(e: &Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Path(p) => match p.segments.as_slice() {
-            [s] if s.kind == SegmentKind::Member
+            [s] if matches!(s.kind, SegmentKind::Member)
                 && s.name.starts_with('@')
                 && !s.name.contains('.') =>
             {

@@ -76,7 +76,7 @@ impl Segment {
 
     /// True for a plain member segment.
     pub fn is_member(&self) -> bool {
-        self.kind == SegmentKind::Member
+        matches!(self.kind, SegmentKind::Member)
     }
 }
 
