@@ -6,6 +6,8 @@
 //! UTF-16 offset the JavaScript API reports agrees); `checked` inputs parse and are
 //! rejected by the checker on the record schema with their code at their offset.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use flexedge::filter::{parse, Filter};
 use flexedge::model::{Record, RecordSchema};
 use serde::Deserialize;

@@ -2,6 +2,8 @@
 //! every query option against the native list's answer, server-driven paging to the end,
 //! entities, `$apply`, errors in the OData format.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use super::{block_on, NOW_MS};
 use flexedge::service::log::MemorySink;
 use flexedge::service::{Config, Ctx, Service};
-use flexedge::sim::{SimConfig, Simulator};
-use flexedge::upstream::sim_client::{FakeClock, SimClient};
+use flexedge::sim::{creds, SimConfig, Simulator};
+use flexedge::testkit::{FakeClock, SimClient};
 use serde_json::Value;
 
 pub const KEYS: &str = r#"[
@@ -29,7 +29,7 @@ pub fn world_with(vars: &[(&str, &str)], records: usize) -> World {
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
     map.insert("FLEXEDGE_API_KEYS".into(), KEYS.into());
-    let config = Config::from_lookup(|n| map.get(n).cloned());
+    let config = Config::from_lookup(|n| map.get(n).cloned(), creds::embedded_var);
     World {
         sim: Simulator::new(SimConfig {
             seed: 7,
