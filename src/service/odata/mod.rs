@@ -19,8 +19,11 @@
 //!
 //! Like the rest of `service`, this imports no `worker` and no wasm crates.
 
+mod apply;
 mod csdl;
+mod error;
 mod options;
+mod target;
 
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
 use serde_json::{json, Map, Value};
@@ -33,7 +36,9 @@ use crate::filter::{self, Expr, ExprKind};
 use crate::model::{Projected, Source};
 use crate::upstream::{Clock, Collection, HttpClient};
 
-use options::{Apply, Format, Metadata, OptionError, Options};
+use error::ODataError;
+use options::{Apply, Format, Metadata, Options};
+use target::{target, Target};
 
 /// The default and largest page size.
 pub const MAX_PAGE: usize = 1000;
@@ -41,154 +46,6 @@ pub const MAX_PAGE: usize = 1000;
 /// Whether a path (split into segments) is under `/odata`.
 pub fn handles(segments: &[&str]) -> bool {
     segments.first() == Some(&"odata")
-}
-
-/// An OData error answer.
-#[derive(Debug)]
-struct ODataError {
-    status: StatusCode,
-    code: String,
-    message: String,
-    target: Option<String>,
-    inner: Map<String, Value>,
-}
-
-/// The OData option a native parameter stands for.
-fn option_name(param: &str) -> String {
-    match param {
-        "filter" => "$filter",
-        "sort" => "$orderby",
-        "select" => "$select",
-        "offset" => "$skip",
-        "limit" => "$top",
-        "next" => "$skiptoken",
-        "group_by" | "group-by" => "$apply",
-        other => other,
-    }
-    .to_owned()
-}
-
-impl From<Problem> for ODataError {
-    fn from(p: Problem) -> Self {
-        let mut inner = Map::new();
-        let mut target = None;
-        // `filter: unknown field …` → the message without the native parameter's name.
-        let mut message = p.detail.clone();
-        if let Some(x) = &p.extra {
-            if let Some(param) = x.parameter {
-                let prefix = format!("{param}: ");
-                if let Some(rest) = message.strip_prefix(&prefix) {
-                    message = rest.to_owned();
-                }
-                target = Some(option_name(param));
-            }
-            if let Some(span) = &x.span {
-                inner.insert(
-                    "span".into(),
-                    serde_json::to_value(span).unwrap_or(Value::Null),
-                );
-            }
-            if let Some(s) = &x.suggestion {
-                inner.insert("suggestion".into(), s.clone().into());
-            }
-            if let Some(c) = &x.caret {
-                inner.insert("caret".into(), c.clone().into());
-            }
-            if let Some(s) = x.source {
-                inner.insert("source".into(), s.into());
-            }
-        }
-        ODataError {
-            status: StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            code: p.code.to_owned(),
-            message,
-            target,
-            inner,
-        }
-    }
-}
-
-impl From<OptionError> for ODataError {
-    fn from(e: OptionError) -> Self {
-        ODataError {
-            status: StatusCode::BAD_REQUEST,
-            code: e.code.to_owned(),
-            message: e.message,
-            target: Some(e.option),
-            inner: Map::new(),
-        }
-    }
-}
-
-impl ODataError {
-    fn new(
-        status: StatusCode,
-        code: &str,
-        message: impl Into<String>,
-        target: Option<&str>,
-    ) -> Self {
-        ODataError {
-            status,
-            code: code.to_owned(),
-            message: message.into(),
-            target: target.map(str::to_owned),
-            inner: Map::new(),
-        }
-    }
-
-    /// A positioned error in an option's text (`$search`, `$apply`).
-    fn at(code: &str, message: String, option: &str, text: &str, at: usize) -> Self {
-        let mut e = ODataError::new(StatusCode::BAD_REQUEST, code, message, Some(option));
-        let at = at.min(text.len());
-        let u16 = filter::utf16_offset(text, at);
-        e.inner.insert(
-            "span".into(),
-            json!({"start": at, "end": at, "startUtf16": u16, "endUtf16": u16}),
-        );
-        e
-    }
-
-    fn response(mut self, request_id: &str) -> Response<Vec<u8>> {
-        self.inner.insert("requestId".into(), request_id.into());
-        let mut detail = Map::new();
-        detail.insert("code".into(), self.code.clone().into());
-        let at = self
-            .inner
-            .get("span")
-            .and_then(|s| s.get("start"))
-            .and_then(Value::as_u64);
-        detail.insert(
-            "message".into(),
-            match at {
-                Some(at) => format!(
-                    "at byte {at} of {}",
-                    self.target.as_deref().unwrap_or("the request")
-                ),
-                None => self.message.clone(),
-            }
-            .into(),
-        );
-        if let Some(t) = &self.target {
-            detail.insert("target".into(), t.clone().into());
-        }
-        let mut error = Map::new();
-        error.insert("code".into(), self.code.into());
-        error.insert("message".into(), self.message.into());
-        if let Some(t) = self.target {
-            error.insert("target".into(), t.into());
-        }
-        error.insert("details".into(), Value::Array(vec![Value::Object(detail)]));
-        error.insert("innererror".into(), Value::Object(self.inner));
-        let body = serde_json::to_vec(&json!({ "error": error })).unwrap_or_default();
-        let mut res = json_answer(self.status, body, Metadata::Minimal);
-        if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"flexedge\""),
-            );
-        }
-        res
-    }
 }
 
 /// An OData JSON answer.
@@ -248,67 +105,6 @@ pub async fn handle<C: HttpClient, K: Clock>(
     res.headers_mut()
         .insert("odata-version", HeaderValue::from_static("4.0"));
     res
-}
-
-/// What a path under `/odata` names.
-enum Target<'a> {
-    ServiceDocument,
-    Metadata,
-    Set(&'static str, Collection),
-    Count(&'static str, Collection),
-    Entity(&'static str, Collection, String),
-    Unknown(&'a str),
-}
-
-fn entity_set(name: &str) -> Option<(&'static str, Collection)> {
-    match name {
-        "Orders" => Some(("Orders", Collection::Orders)),
-        "Devices" => Some(("Devices", Collection::Devices)),
-        _ => None,
-    }
-}
-
-/// `Orders('k''ey')` / `Orders(id='…')` → (set, key).
-fn keyed(segment: &str) -> Option<(&str, String)> {
-    let decoded = routes::percent_decode(segment);
-    let open = decoded.find('(')?;
-    let name = segment.get(..segment.find('(')?)?;
-    let inner = decoded.get(open + 1..)?.strip_suffix(')')?;
-    let inner = inner.strip_prefix("id=").unwrap_or(inner);
-    let quoted = inner.strip_prefix('\'')?.strip_suffix('\'')?;
-    // Inside the quotes a quote is doubled.
-    let mut key = String::new();
-    let mut it = quoted.chars().peekable();
-    while let Some(c) = it.next() {
-        if c == '\'' {
-            if it.peek() == Some(&'\'') {
-                it.next();
-            } else {
-                return None;
-            }
-        }
-        key.push(c);
-    }
-    Some((name, key))
-}
-
-fn target<'a>(rest: &[&'a str]) -> Target<'a> {
-    match rest {
-        [] | [""] => Target::ServiceDocument,
-        ["$metadata"] => Target::Metadata,
-        [name] => match entity_set(name) {
-            Some((n, c)) => Target::Set(n, c),
-            None => match keyed(name).and_then(|(n, k)| entity_set(n).map(|(n, c)| (n, c, k))) {
-                Some((n, c, k)) => Target::Entity(n, c, k),
-                None => Target::Unknown(name),
-            },
-        },
-        [name, "$count"] => match entity_set(name) {
-            Some((n, c)) => Target::Count(n, c),
-            None => Target::Unknown(name),
-        },
-        [name, ..] => Target::Unknown(name),
-    }
 }
 
 async fn route<C: HttpClient, K: Clock>(
@@ -587,7 +383,7 @@ async fn set<C: HttpClient, K: Clock>(
     ctx: &Ctx<'_, C, K>,
 ) -> Result<Response<Vec<u8>>, ODataError> {
     if let Some(text) = &opts.apply {
-        return apply(svc, scope, name, c, opts, text, root, ctx).await;
+        return apply::apply(svc, scope, name, c, opts, text, root, ctx).await;
     }
     let wanted = sources_for(scope, c)?;
     let size = page_size(req);
@@ -709,180 +505,4 @@ async fn entity<C: HttpClient, K: Clock>(
         serde_json::to_vec(&v).unwrap_or_default(),
         m,
     ))
-}
-
-/// `/a/b` group keys of the native transform as nested objects (`customer/name` →
-/// `{"customer": {"name": …}}`).
-fn nest(flat: Map<String, Value>, count_as: Option<&str>) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (k, v) in flat {
-        if k == "count" {
-            if let Some(alias) = count_as {
-                out.insert(alias.to_owned(), v);
-            }
-            continue;
-        }
-        let mut parts: Vec<&str> = k.split('/').collect();
-        let last = parts.pop().unwrap_or("");
-        let mut cur = &mut out;
-        for p in parts {
-            let entry = cur
-                .entry(p.to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if !entry.is_object() {
-                *entry = Value::Object(Map::new());
-            }
-            match entry {
-                Value::Object(m) => cur = m,
-                _ => return out,
-            }
-        }
-        cur.insert(last.to_owned(), v);
-    }
-    out
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn apply<C: HttpClient, K: Clock>(
-    svc: &Service,
-    scope: &Scope,
-    name: &str,
-    c: Collection,
-    opts: &Options,
-    text: &str,
-    root: &str,
-    ctx: &Ctx<'_, C, K>,
-) -> Result<Response<Vec<u8>>, ODataError> {
-    if c != Collection::Orders {
-        return Err(ODataError::new(
-            StatusCode::BAD_REQUEST,
-            "odata.unsupported_option",
-            "`$apply` is supported on Orders",
-            Some("$apply"),
-        ));
-    }
-    if opts.select.is_some() {
-        return Err(ODataError::new(
-            StatusCode::BAD_REQUEST,
-            "odata.unsupported_option",
-            "`$select` with `$apply`: the groups have the group-by paths and the count",
-            Some("$select"),
-        ));
-    }
-    let a = Apply::parse(text).map_err(|m| {
-        ODataError::new(
-            StatusCode::BAD_REQUEST,
-            "query.apply.syntax",
-            m,
-            Some("$apply"),
-        )
-    })?;
-    let mut p = native(opts);
-    p.search = extra_condition(opts, Some(&a))?;
-    let m = opts.format.metadata;
-    let mut props: Vec<String> = a.group_by.clone();
-    props.extend(a.count_as.clone());
-    let mut doc = Map::new();
-    if m != Metadata::None {
-        doc.insert(
-            "@odata.context".into(),
-            format!("{root}/$metadata#{name}({})", props.join(",")).into(),
-        );
-    }
-    if a.group_by.is_empty() {
-        // aggregate($count as n) alone: one row with the total.
-        p.limit = Some("0".into());
-        let page = routes::list_page(svc, &p, scope, c, &Source::ALL, ctx).await?;
-        let alias = a.count_as.unwrap_or_else(|| "count".into());
-        let row = match page.total {
-            Some(t) => json!({ alias: t }),
-            None => {
-                return Err(ODataError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "upstream.count_unknown",
-                    "the count is not known within the request budget",
-                    None,
-                ))
-            }
-        };
-        doc.insert("value".into(), json!([row]));
-        return Ok(json_answer(
-            StatusCode::OK,
-            serde_json::to_vec(&doc).unwrap_or_default(),
-            m,
-        ));
-    }
-    p.group_by = Some(a.group_by.join(","));
-    // `$orderby` may name the count by its alias.
-    if let (Some(o), Some(alias)) = (&p.sort, &a.count_as) {
-        let mapped: Vec<String> = o
-            .split(',')
-            .map(|k| {
-                let k = k.trim();
-                let (path, dir) = k.split_once(' ').unwrap_or((k, ""));
-                if path == alias {
-                    format!("count {dir}").trim().to_owned()
-                } else {
-                    k.to_owned()
-                }
-            })
-            .collect();
-        p.sort = Some(mapped.join(","));
-    }
-    p.offset = opts.skip.clone();
-    p.limit = Some(opts.top.unwrap_or(MAX_PAGE).min(MAX_PAGE).to_string());
-    let g = routes::transform_page(svc, &p, scope, ctx).await?;
-    if opts.count {
-        if let Some(t) = g.total {
-            doc.insert("@odata.count".into(), t.into());
-        }
-    }
-    let rows: Vec<Value> = g
-        .groups
-        .into_iter()
-        .map(|row| Value::Object(nest(row, a.count_as.as_deref())))
-        .collect();
-    doc.insert("value".into(), Value::Array(rows));
-    Ok(json_answer(
-        StatusCode::OK,
-        serde_json::to_vec(&doc).unwrap_or_default(),
-        m,
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_and_targets() {
-        assert_eq!(
-            keyed("Orders('hpe_flex:a''b')"),
-            Some(("Orders", "hpe_flex:a'b".to_owned()))
-        );
-        assert_eq!(keyed("Orders(id='x')"), Some(("Orders", "x".to_owned())));
-        assert_eq!(
-            keyed("Orders(%27x%3Ay%27)"),
-            Some(("Orders", "x:y".to_owned()))
-        );
-        assert_eq!(keyed("Orders(x)"), None);
-        assert!(matches!(
-            target(&["Orders", "$count"]),
-            Target::Count("Orders", _)
-        ));
-        assert!(matches!(target(&["Nope"]), Target::Unknown("Nope")));
-        assert!(matches!(target(&[]), Target::ServiceDocument));
-    }
-
-    #[test]
-    fn group_keys_nest() {
-        let mut flat = Map::new();
-        flat.insert("customer/name".into(), "Acme".into());
-        flat.insert("status".into(), "active".into());
-        flat.insert("count".into(), 3.into());
-        assert_eq!(
-            Value::Object(nest(flat, Some("n"))),
-            json!({"customer": {"name": "Acme"}, "status": "active", "n": 3})
-        );
-    }
 }
