@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use base64::Engine as _;
-use common::world::{enc, with_next, Answer, World, KEY};
+use common::paging_world::{enc, with_next, Answer, World, KEY};
 use common::{adapter, good_creds, NOW_MS};
 use flexedge::model::{Record, RecordSchema, Source};
 use flexedge::query::{Query, QueryParams};

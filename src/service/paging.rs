@@ -64,6 +64,10 @@ pub struct Ask<'a> {
     pub pushdown: bool,
     /// `explain=true`.
     pub explain: bool,
+    /// The total is wanted (`limit=0`, OData `$count=true`): after the page, a source
+    /// that cannot tell its count in one call is counted by reading it to its end, within
+    /// what is left of the budget (the total stays absent when that does not fit).
+    pub count: bool,
 }
 
 /// One page.
@@ -157,6 +161,8 @@ struct Stream<'a> {
     raw_total: Option<u64>,
     /// A complete scan's number of matching records.
     scanned: Option<u64>,
+    /// Its matching records counted by a complete read (see [`Ask::count`]).
+    counted: Option<u64>,
     /// A scan that stopped at the budget (`partial=allow`).
     scan_partial: bool,
     ms: i64,
@@ -206,6 +212,7 @@ impl Stream<'_> {
     fn total(&self) -> Option<u64> {
         match self.kind {
             Kind::Scan => self.scanned,
+            _ if self.counted.is_some() => self.counted,
             _ if exact(&self.plan) && self.raw_total.is_some() => self.raw_total,
             _ if self.end && !self.assumed => {
                 Some(self.rank.saturating_add(self.buffer.len() as u64))
@@ -379,6 +386,38 @@ impl<C: HttpClient, K: Clock> Env<'_, C, K> {
             }
         }
         Ok(())
+    }
+
+    /// Counts, by a complete read within what is left of the budget, the matching
+    /// records of every stream whose total is not known yet (see [`Ask::count`]). A read
+    /// that does not fit or fails leaves the total unknown; the page stands as it is.
+    async fn count(&self, streams: &mut [Stream<'_>]) {
+        let reads: Vec<_> = streams
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.failed.is_none() && s.total().is_none())
+            .filter_map(|(i, s)| {
+                let client = self.counters.get(i)?;
+                Some(async move {
+                    let spend = self.ledger.spend(s.source);
+                    let r =
+                        s.up.scan(client, self.clock, &s.plan, &s.residual, spend, false)
+                            .await;
+                    (i, r)
+                })
+            })
+            .collect();
+        for (i, r) in join_all(reads).await {
+            let (Some(s), Ok(sc)) = (streams.get_mut(i), r) else {
+                continue;
+            };
+            s.requests.extend(sc.requests);
+            s.fetched = s.fetched.saturating_add(sc.fetched);
+            if sc.complete {
+                let q = self.query;
+                s.counted = Some(sc.records.iter().filter(|r| q.matches(r)).count() as u64);
+            }
+        }
     }
 
     /// A scan's records, in merge order, after the stream's frontier.
@@ -603,6 +642,7 @@ pub async fn page<C: HttpClient, K: Clock>(
             fetched: 0,
             raw_total: None,
             scanned: None,
+            counted: None,
             scan_partial: false,
             ms: 0,
         });
@@ -674,6 +714,9 @@ pub async fn page<C: HttpClient, K: Clock>(
             budget: ledger.limit(),
             offset: Some(ask.offset),
         });
+    }
+    if ask.count {
+        env.count(&mut streams).await;
     }
     let paged = finish(&env, streams, plans, out, emitted, sorted, &ask);
     if paged.stalled {
@@ -903,8 +946,10 @@ fn finish<C: HttpClient, K: Clock>(
     let progressed = !records.is_empty() || states != before;
     let more = states.iter().any(|s| !s.exhausted);
     let count = records.len() as u64;
-    let stalled = more && !progressed;
-    let next = (more && progressed).then(|| Walk {
+    // `limit=0` asks for totals only: an empty page, never stalled, with no `next` (it
+    // would lead back to the same position).
+    let stalled = more && !progressed && ask.limit > 0;
+    let next = (more && progressed && ask.limit > 0).then(|| Walk {
         sorted,
         emitted: emitted.saturating_add(count),
         sources: states,

@@ -12,7 +12,7 @@ use http::{Response, StatusCode};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::filter::parse as parse_filter;
+use crate::filter::{parse as parse_filter, Expr, ExprKind};
 use crate::model::{Projected, Projection, Record, RecordSchema, Source};
 use crate::query::{Param, Plan as QueryPlan, Query, QueryError, QueryParams};
 use crate::upstream::{AnyUpstream, Clock, Collection, Found, HttpClient, PlanInput};
@@ -204,6 +204,7 @@ fn param_text(params: &Params, p: Param) -> &str {
         Param::Offset => &params.offset,
         Param::Limit => &params.limit,
         Param::GroupBy => &params.group_by,
+        Param::Alias(i) => return params.aliases.get(i).map_or("", |(_, v)| v.as_str()),
     };
     v.as_deref().unwrap_or("")
 }
@@ -212,7 +213,8 @@ fn query_error(params: &Params, e: &QueryError) -> Problem {
     Problem::query(e, param_text(params, e.param))
 }
 
-/// Parses and checks the query parameters against the record schema.
+/// Parses and checks the query parameters against the record schema (the filter and-ed
+/// with the caller's extra condition, [`Params::search`]).
 fn checked_query(params: &Params, now_ms: i64) -> Result<(Query, QueryPlan<Record>), Problem> {
     let qp = QueryParams {
         filter: params.filter.as_deref(),
@@ -221,8 +223,18 @@ fn checked_query(params: &Params, now_ms: i64) -> Result<(Query, QueryPlan<Recor
         offset: params.offset.as_deref(),
         limit: params.limit.as_deref(),
         group_by: params.group_by.as_deref(),
+        aliases: &params.aliases,
     };
-    let query = Query::parse(&qp).map_err(|e| query_error(params, &e))?;
+    let mut query = Query::parse(&qp).map_err(|e| query_error(params, &e))?;
+    if let Some(extra) = &params.search {
+        query.filter = Some(match query.filter.take() {
+            Some(f) => Expr {
+                span: f.span,
+                kind: ExprKind::And(vec![f, extra.clone()]),
+            },
+            None => extra.clone(),
+        });
+    }
     let plan = query
         .plan::<Record>(RecordSchema::default(), now_ms)
         .map_err(|e| query_error(params, &e))?;
@@ -449,6 +461,51 @@ fn order_text(query: &Query) -> String {
     keys.join(", ")
 }
 
+/// One page of a list, as the list machinery answers it: the records in the declared
+/// order, projected by `select`, the total when known, and the signed continuation token
+/// (the `next` of the envelope). The seam of the `/v1` list routes and of `/odata`:
+/// whoever pages through an answer passes `next` back as [`Params::next`] with the same
+/// query and never looks inside it.
+pub(crate) struct ListPage {
+    /// The page's records, in order.
+    pub records: Vec<Record>,
+    /// What `select` keeps of each.
+    pub projection: Projection,
+    /// Matching records of the sources that answered (absent when not known).
+    pub total: Option<u64>,
+    /// The offset of the first record.
+    pub offset: u64,
+    /// The continuation token while more records may follow.
+    pub next: Option<String>,
+    /// What the `ETag` covers of the continuation: its state, not its issue time.
+    pub next_state: Option<String>,
+    /// Which order the records are in: [`NATIVE_ORDER`] or the sort with its `id`
+    /// tie-break.
+    pub order: String,
+    /// The page is a partial read presented as such (`partial=allow`).
+    pub partial: bool,
+    /// The request's budget of upstream subrequests and what the page used.
+    pub budget: (u32, u32),
+    /// Per-source reports.
+    pub sources: Vec<(Source, SourceReport)>,
+}
+
+impl ListPage {
+    /// The records as a JSON array, projected (the bytes `plan.select(row)` serialized
+    /// would give, without a `Value` per row).
+    pub fn items_json(&self) -> Vec<u8> {
+        let rows: Vec<Projected<'_>> = self
+            .records
+            .iter()
+            .map(|record| Projected {
+                record,
+                projection: &self.projection,
+            })
+            .collect();
+        serde_json::to_vec(&rows).unwrap_or_else(|_| b"[]".to_vec())
+    }
+}
+
 /// A list route: `wanted` sources of `collection`, filtered, ordered and paged into the
 /// envelope.
 async fn list<C: HttpClient, K: Clock>(
@@ -465,6 +522,37 @@ async fn list<C: HttpClient, K: Clock>(
             "`group-by` belongs to /v1/orders/transform",
         ));
     }
+    let page = list_page(svc, params, scope, collection, wanted, ctx).await?;
+    let body = ListEnvelope {
+        count: page.records.len(),
+        items: page.items_json(),
+        total: page.total,
+        offset: page.offset,
+        next: page.next,
+        next_state: page.next_state,
+        order: page.order,
+        partial: page.partial,
+        budget: Some(Budget {
+            limit: page.budget.0,
+            used: page.budget.1,
+        }),
+        sources: sources_json(&page.sources),
+    };
+    Ok(body.response())
+}
+
+/// Runs one page of a list for `params` (filter, sort, select, offset, limit, `next`,
+/// `partial`, aliases, and the extra condition of [`Params::search`]) over the `wanted`
+/// sources of `collection` that the key may see: the merge machine (`paging`) resumed
+/// from the token, and the next token signed.
+pub(crate) async fn list_page<C: HttpClient, K: Clock>(
+    svc: &Service,
+    params: &Params,
+    scope: &Scope,
+    collection: Collection,
+    wanted: &[Source],
+    ctx: &Ctx<'_, C, K>,
+) -> Result<ListPage, Problem> {
     if params.include_raw && !scope.raw {
         return Err(Problem::forbidden(
             "the client key may not request raw vendor objects (include=raw)",
@@ -526,6 +614,7 @@ async fn list<C: HttpClient, K: Clock>(
         partial_ok: params.partial,
         pushdown: params.pushdown,
         explain: params.explain,
+        count: query.limit == 0 || params.count == Some(true),
     };
     let paged = match paging::page(ctx.client, ctx.clock, svc.config().limits, ask).await {
         Ok(p) => p,
@@ -556,21 +645,9 @@ async fn list<C: HttpClient, K: Clock>(
     };
     settle(svc, ctx, &mut outcome.sources, skipped);
     failure(&outcome, params.strict)?;
-    // The rows are written straight into the body, projected by `select`, with the bytes
-    // `plan.select(row)` serialized would give (model::json), without a Value per row.
-    let projection = Projection::from_paths(plan.selected());
-    let rows: Vec<Projected<'_>> = outcome
-        .records
-        .iter()
-        .map(|record| Projected {
-            record,
-            projection: &projection,
-        })
-        .collect();
-    let items = serde_json::to_vec(&rows).unwrap_or_else(|_| b"[]".to_vec());
-    let body = ListEnvelope {
-        count: rows.len(),
-        items,
+    Ok(ListPage {
+        projection: Projection::from_paths(plan.selected()),
+        records: outcome.records,
         total: outcome.total,
         offset: paged.offset,
         next_state: paged.next.as_ref().map(token::state_hash),
@@ -580,13 +657,9 @@ async fn list<C: HttpClient, K: Clock>(
             .map(|w| token::encode(secret, w, &binding, now_s)),
         order: order_text(&query),
         partial: paged.partial,
-        budget: Some(Budget {
-            limit: paged.budget.0,
-            used: paged.budget.1,
-        }),
-        sources: sources_json(&outcome.sources),
-    };
-    Ok(body.response())
+        budget: paged.budget,
+        sources: outcome.sources,
+    })
 }
 
 async fn transform<C: HttpClient, K: Clock>(
@@ -595,6 +668,50 @@ async fn transform<C: HttpClient, K: Clock>(
     scope: &Scope,
     ctx: &Ctx<'_, C, K>,
 ) -> Result<Response<Vec<u8>>, Problem> {
+    let g = transform_page(svc, params, scope, ctx).await?;
+    let items: Vec<Value> = g.groups.into_iter().map(Value::Object).collect();
+    let body = ListEnvelope {
+        count: items.len(),
+        items: serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec()),
+        total: g.total,
+        offset: g.offset,
+        next: None,
+        next_state: None,
+        order: g.order,
+        partial: g.partial,
+        budget: None,
+        sources: sources_json(&g.sources),
+    };
+    Ok(body.response())
+}
+
+/// The groups of a transform: each group's key members (`/`-joined paths) and its
+/// `count`.
+pub(crate) struct GroupPage {
+    /// One object per group: path → value, and `count`.
+    pub groups: Vec<Map<String, Value>>,
+    /// How many groups there are (absent when a source did not answer in full).
+    pub total: Option<u64>,
+    /// The offset of the first group.
+    pub offset: u64,
+    /// Which order the groups are in.
+    pub order: String,
+    /// Some source was read in part (`partial=allow`).
+    pub partial: bool,
+    /// Per-source reports.
+    pub sources: Vec<(Source, SourceReport)>,
+}
+
+/// Runs a transform (`group-by`, filter, sort, offset, limit) over every source of orders
+/// the key may see: every source read completely within the budget (the
+/// `query.sort.needs_scan` problem when that cannot fit, or with `partial=allow` the
+/// groups of what was read, marked partial).
+pub(crate) async fn transform_page<C: HttpClient, K: Clock>(
+    svc: &Service,
+    params: &Params,
+    scope: &Scope,
+    ctx: &Ctx<'_, C, K>,
+) -> Result<GroupPage, Problem> {
     if params
         .group_by
         .as_deref()
@@ -636,35 +753,27 @@ async fn transform<C: HttpClient, K: Clock>(
     settle(svc, ctx, &mut outcome.sources, skipped);
     failure(&outcome, params.strict)?;
     let groups = plan.run_group(&outcome.records);
-    let items: Vec<Value> = groups
-        .groups
-        .into_iter()
-        .map(|g| {
-            let mut m = g.key;
-            m.insert("count".to_owned(), Value::from(g.count));
-            Value::Object(m)
-        })
-        .collect();
     let complete = outcome.total.is_some();
-    let partial = outcome.sources.iter().any(|(_, r)| r.partial);
-    let body = ListEnvelope {
-        count: items.len(),
-        items: serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec()),
+    Ok(GroupPage {
         total: complete.then_some(groups.total as u64),
         offset: groups.offset as u64,
-        next: None,
-        next_state: None,
+        groups: groups
+            .groups
+            .into_iter()
+            .map(|g| {
+                let mut m = g.key;
+                m.insert("count".to_owned(), Value::from(g.count));
+                m
+            })
+            .collect(),
         order: order_text(&query),
-        partial,
-        budget: None,
-        sources: sources_json(&outcome.sources),
-    };
-    Ok(body.response())
+        partial: outcome.sources.iter().any(|(_, r)| r.partial),
+        sources: outcome.sources,
+    })
 }
 
-/// `GET /v1/orders/{id}` and `GET /v1/devices/{id}`: one record by its global id, with
-/// the vendor's own look-up. 404 only when the vendor's complete answer holds no such
-/// record; 503 `lookup.incomplete` when the budget or deadline ended the search first.
+/// `GET /v1/orders/{id}` and `GET /v1/devices/{id}` (a device id may leave out its
+/// `hpe_flex:` prefix).
 async fn get_one<C: HttpClient, K: Clock>(
     svc: &Service,
     params: &Params,
@@ -673,6 +782,26 @@ async fn get_one<C: HttpClient, K: Clock>(
     id: &str,
     ctx: &Ctx<'_, C, K>,
 ) -> Result<Response<Vec<u8>>, Problem> {
+    let mut id = percent_decode(id);
+    if collection == Collection::Devices && !id.contains(':') {
+        id = format!("{}:{id}", Source::HpeFlex.as_str());
+    }
+    let record = get_record(svc, scope, collection, &id, params.include_raw, ctx).await?;
+    Ok(json_response(StatusCode::OK, &record))
+}
+
+/// The record with global id `id` (`<source>:<sourceId>`, decoded) in `collection`, found
+/// with the vendor's own look-up: a 404 problem only when the vendor's complete answer
+/// holds no such record; 503 `lookup.incomplete` when the budget or deadline ended the
+/// search first; 403 outside the key's scope.
+pub(crate) async fn get_record<C: HttpClient, K: Clock>(
+    svc: &Service,
+    scope: &Scope,
+    collection: Collection,
+    id: &str,
+    include_raw: bool,
+    ctx: &Ctx<'_, C, K>,
+) -> Result<Record, Problem> {
     let not_found = || {
         Problem::new(
             StatusCode::NOT_FOUND,
@@ -681,10 +810,6 @@ async fn get_one<C: HttpClient, K: Clock>(
             format!("no record `{}`", id.chars().take(200).collect::<String>()),
         )
     };
-    let mut id = percent_decode(id);
-    if collection == Collection::Devices && !id.contains(':') {
-        id = format!("{}:{id}", Source::HpeFlex.as_str());
-    }
     let (source_id, rest) = id.split_once(':').ok_or_else(not_found)?;
     let source = Source::from_id(source_id).ok_or_else(not_found)?;
     if rest.is_empty() || !collection.sources().contains(&source) {
@@ -695,7 +820,7 @@ async fn get_one<C: HttpClient, K: Clock>(
             "the client key may not query `{source}`"
         )));
     }
-    if params.include_raw && !scope.raw {
+    if include_raw && !scope.raw {
         return Err(Problem::forbidden(
             "the client key may not request raw vendor objects (include=raw)",
         ));
@@ -707,10 +832,10 @@ async fn get_one<C: HttpClient, K: Clock>(
     let expr = parse_filter(&filter).map_err(|_| not_found())?;
     let now = ctx.clock.now_ms();
     let mut input = PlanInput::new(Some(&expr), Vec::new(), 0, Some(1), now);
-    input.include_raw = params.include_raw;
+    input.include_raw = include_raw;
     let plan = up.plan(&input);
     let limits = svc.config().limits;
-    let looked = gateway::look_up(ctx.client, ctx.clock, limits, up, &plan, &id).await;
+    let looked = gateway::look_up(ctx.client, ctx.clock, limits, up, &plan, id).await;
     let mut report = match &looked.found {
         Err(e) => SourceReport::failed(e),
         Ok(_) => SourceReport::ok(),
@@ -719,7 +844,7 @@ async fn get_one<C: HttpClient, K: Clock>(
     let at = crate::model::Timestamp(ctx.clock.now_ms()).to_string();
     svc.record_status(source, &report, at);
     match looked.found {
-        Ok(Found::Record(r)) => Ok(json_response(StatusCode::OK, &*r)),
+        Ok(Found::Record(r)) => Ok(*r),
         Ok(Found::Absent) => Err(not_found()),
         Ok(Found::Incomplete { read, total }) => {
             let of = total.map_or_else(String::new, |t| format!(" of {t}"));
@@ -739,7 +864,8 @@ async fn get_one<C: HttpClient, K: Clock>(
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// Percent-decodes one path segment (`+` stays `+`).
+pub(crate) fn percent_decode(s: &str) -> String {
     form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())

@@ -2,6 +2,7 @@
 //! `flexedge::testkit`).
 #![allow(dead_code)]
 
+pub mod paging_world;
 pub mod world;
 
 use flexedge::model::Source;
@@ -82,6 +83,7 @@ impl CaseParams {
             offset: self.offset.as_deref(),
             limit: self.limit.as_deref(),
             group_by: self.group_by.as_deref(),
+            aliases: &[],
         }
     }
 }
