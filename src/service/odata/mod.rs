@@ -393,8 +393,8 @@ async fn set<C: HttpClient, K: Clock>(
     if opts.count {
         p.count = Some(true);
     }
-    // The native token holds the walk's position; the page size stays the same on every page so
-    // that the token stays valid (it is bound to the query, `limit` included).
+    // The native token holds the walk's position; the page size stays the same on every
+    // page so that the token stays valid (it is bound to the query, `limit` included).
     let limit = match (&opts.skiptoken, opts.top) {
         (None, Some(top)) => top.min(size),
         _ => size,
