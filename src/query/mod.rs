@@ -123,6 +123,17 @@ pub struct SortKey {
     pub descending: bool,
 }
 
+impl SortKey {
+    /// `path asc` or `path desc`, as the canonical query prints it.
+    pub fn text(&self) -> String {
+        format!(
+            "{} {}",
+            self.path.joined(),
+            if self.descending { "desc" } else { "asc" }
+        )
+    }
+}
+
 /// A parsed query (syntax checked, names not yet resolved).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
@@ -223,17 +234,7 @@ impl Query {
         }
         let join = |v: &[Path]| v.iter().map(Path::joined).collect::<Vec<_>>().join(",");
         if !self.sort.is_empty() {
-            let s: Vec<String> = self
-                .sort
-                .iter()
-                .map(|k| {
-                    format!(
-                        "{} {}",
-                        k.path.joined(),
-                        if k.descending { "desc" } else { "asc" }
-                    )
-                })
-                .collect();
+            let s: Vec<String> = self.sort.iter().map(SortKey::text).collect();
             parts.push(format!("sort={}", s.join(",")));
         }
         if !self.select.is_empty() {

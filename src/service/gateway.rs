@@ -388,6 +388,25 @@ type Answered = (Result<Scanned, UpstreamError>, i64, u32);
 /// What a full read of every source gives, or which sources do not fit the budget.
 pub type FullRead = Result<Outcome, Vec<ScanNeed>>;
 
+/// Each upstream with its plan, and the sources that are not pruned (the budget's
+/// involved sources), in the order given.
+pub fn plans_for<'u>(
+    upstreams: &[&'u AnyUpstream],
+    input: &PlanInput,
+    pushdown: bool,
+) -> (Vec<(&'u AnyUpstream, SourcePlan)>, Vec<Source>) {
+    let plans: Vec<(&AnyUpstream, SourcePlan)> = upstreams
+        .iter()
+        .map(|u| (*u, plan_for(u, input, pushdown)))
+        .collect();
+    let involved = plans
+        .iter()
+        .filter(|(_, p)| !p.pruned)
+        .map(|(u, _)| u.source())
+        .collect();
+    (plans, involved)
+}
+
 /// The plan of `u` for `input`. With `pushdown=false` nothing goes upstream (every
 /// conjunct, the sort and the window stay at the edge): the plan is made for an input
 /// without them, and its residual is the whole filter.
@@ -460,15 +479,7 @@ pub async fn read_all<C: HttpClient, K: Clock>(
     partial_ok: bool,
 ) -> FullRead {
     let started = clock.now_ms();
-    let plans: Vec<_> = upstreams
-        .iter()
-        .map(|u| (*u, plan_for(u, input, pushdown)))
-        .collect();
-    let involved: Vec<Source> = plans
-        .iter()
-        .filter(|(_, p)| !p.pruned)
-        .map(|(u, _)| u.source())
-        .collect();
+    let (plans, involved) = plans_for(upstreams, input, pushdown);
     let ledger = limits.ledger(started, &involved);
     let gate = Gate::new(client, clock, MAX_IN_FLIGHT);
     let mut answers: Vec<Option<Answered>> = plans.iter().map(|_| None).collect();

@@ -37,7 +37,7 @@ use crate::upstream::{
 };
 
 use super::gateway::{
-    exact, explain_of, merge_order, plan_for, skipped, Counting, Gate, Limits, ScanNeed,
+    exact, explain_of, merge_order, plans_for, skipped, Counting, Gate, Limits, ScanNeed,
     SourceReport, MAX_IN_FLIGHT,
 };
 use super::token::{SourceState, Walk};
@@ -578,16 +578,7 @@ pub async fn page<C: HttpClient, K: Clock>(
     let started = clock.now_ms();
     let sorted = !ask.sort_paths.is_empty();
     let input = &ask.input;
-    let plans: Vec<(&AnyUpstream, SourcePlan)> = ask
-        .upstreams
-        .iter()
-        .map(|u| (*u, plan_for(u, input, ask.pushdown)))
-        .collect();
-    let involved: Vec<Source> = plans
-        .iter()
-        .filter(|(_, p)| !p.pruned)
-        .map(|(u, _)| u.source())
-        .collect();
+    let (plans, involved) = plans_for(&ask.upstreams, input, ask.pushdown);
     let n = involved.len().max(1) as u64;
     let share = ask.limit.div_ceil(n).max(1);
     if ask

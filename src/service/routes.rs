@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::filter::{parse as parse_filter, Expr, ExprKind};
 use crate::model::{Projected, Projection, Record, RecordSchema, Source};
-use crate::query::{Param, Plan as QueryPlan, Query, QueryError, QueryParams};
+use crate::query::{Param, Plan as QueryPlan, Query, QueryError, QueryParams, SortKey};
 use crate::upstream::{AnyUpstream, Clock, Collection, Found, HttpClient, PlanInput};
 
 use super::gateway::{self, Outcome, ScanNeed, SourceError, SourceReport};
@@ -444,17 +444,7 @@ fn order_text(query: &Query) -> String {
     if query.sort.is_empty() {
         return NATIVE_ORDER.to_owned();
     }
-    let mut keys: Vec<String> = query
-        .sort
-        .iter()
-        .map(|k| {
-            format!(
-                "{} {}",
-                k.path.joined(),
-                if k.descending { "desc" } else { "asc" }
-            )
-        })
-        .collect();
+    let mut keys: Vec<String> = query.sort.iter().map(SortKey::text).collect();
     if query.sort.last().is_none_or(|k| k.path.joined() != "id") {
         keys.push("id asc".to_owned());
     }
