@@ -388,6 +388,41 @@ impl<C: HttpClient, K: Clock> Env<'_, C, K> {
         Ok(())
     }
 
+    /// After a full page: a stream with nothing left buffered, whose vendor gave no total,
+    /// cannot tell whether its last page was its last (FNO lists end only at a short
+    /// page). One single-record probe at its position tells, so that `next` is present
+    /// only when records may follow and a walk does not end with an empty page. Within
+    /// the budget; a failed probe leaves the stream as it was.
+    async fn peek_ends(&self, streams: &mut [Stream<'_>]) {
+        let probes: Vec<_> = streams
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s.kind != Kind::Scan
+                    && s.failed.is_none()
+                    && s.blocked.is_none()
+                    && !s.end
+                    && s.buffer.is_empty()
+                    && s.raw_total.is_none()
+            })
+            .filter_map(|(i, s)| {
+                let client = self.counters.get(i)?;
+                Some(async move {
+                    let spend = self.ledger.spend(s.source);
+                    let r =
+                        s.up.exists(client, self.clock, &s.plan, spend, s.read_to.index)
+                            .await;
+                    (i, r)
+                })
+            })
+            .collect();
+        for (i, r) in join_all(probes).await {
+            if let (Some(s), Ok(false)) = (streams.get_mut(i), r) {
+                s.end = true;
+            }
+        }
+    }
+
     /// Counts, by a complete read within what is left of the budget, the matching
     /// records of every stream whose total is not known yet (see [`Ask::count`]). A read
     /// that does not fit or fails leaves the total unknown; the page stands as it is.
@@ -705,6 +740,9 @@ pub async fn page<C: HttpClient, K: Clock>(
             budget: ledger.limit(),
             offset: Some(ask.offset),
         });
+    }
+    if ask.limit > 0 && out.len() as u64 == ask.limit {
+        env.peek_ends(&mut streams).await;
     }
     if ask.count {
         env.count(&mut streams).await;
