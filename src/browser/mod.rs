@@ -10,8 +10,10 @@
 //! Imports no `worker`.
 
 mod convert;
+mod objects;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::filter;
 use crate::query::{run_json_text, Query, RunError, Typing};
@@ -87,12 +89,22 @@ impl CompiledQuery {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Records")] records: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        let text = records_text(records)?;
         let typing = match self.texts.schema {
             RowKind::Json => Typing::Infer,
             RowKind::Record => Typing::Record,
         };
-        match run_json_text(&self.query, &text, typing, js_sys::Date::now() as i64) {
+        let now = js_sys::Date::now() as i64;
+        if let Some(array) = records.dyn_ref::<js_sys::Array>() {
+            // Objects are read in place (only the members the query names); a query that
+            // does not fit them is run over their JSON text for the text reader's error.
+            match objects::run(&self.query, array, typing, now, records_error) {
+                objects::Outcome::Done(v) => return Ok(v),
+                objects::Outcome::Failed(e) => return Err(e),
+                objects::Outcome::Fallback => {}
+            }
+        }
+        let text = records_text(records)?;
+        match run_json_text(&self.query, &text, typing, now) {
             Ok(out) => js_sys::JSON::parse(&out),
             Err(RunError::Records(m)) => Err(records_error(&m)),
             Err(RunError::Query(e)) => Err(query_error(&e, &self.texts)),
