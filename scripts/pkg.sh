@@ -14,6 +14,9 @@ wasm-bindgen --target web --typescript --out-dir pkg --out-name flexedge \
 printf '[pkg] flexedge_bg.wasm: %s bytes, %s gzipped\n' \
   "$(stat -c %s pkg/flexedge_bg.wasm)" "$(gzip -9c pkg/flexedge_bg.wasm | wc -c)"
 
+# wasm-bindgen's declarations use Symbol.dispose (TypeScript's esnext.disposable lib): say
+# so, so that a strict project whose lib is older still type-checks them.
+sed -i '1i /// <reference lib="esnext.disposable" />' pkg/flexedge.d.ts
 # The package around the module; its version is the crate's (one source of truth).
 cp www/client/{index.js,index.d.ts,node.js,client.js,client.d.ts,engine.js,README.md} pkg/
 node www/client/gen-types.mjs src/service/openapi.json pkg/api.d.ts
