@@ -16,11 +16,13 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use serde_json::Value as Json;
 
 use super::{select_paths, Group, Query, QueryError};
 use crate::filter::{Expr, ExprKind};
-use crate::model::json_read::{check_record, read_rows, JsonRef, Members, RECORD_REQUIRED};
+use crate::model::json_read::{
+    check_record, read_row, read_rows, JsonRef, Members, RECORD_REQUIRED,
+};
+use crate::model::JsonLike;
 use crate::model::JsonSchema;
 
 /// How the rows are typed.
@@ -141,7 +143,7 @@ pub fn run_json_text(
             }
         }
     }
-    let (mut rows, raw) = read_rows(text.as_bytes(), Members::Only(&keep)).map_err(records_err)?;
+    let (mut rows, raw) = read_rows(text, Members::Only(&keep)).map_err(records_err)?;
     let plan = match typing {
         Typing::Record => {
             for (i, row) in rows.iter_mut().enumerate() {
@@ -160,9 +162,7 @@ pub fn run_json_text(
             Err(_) => {
                 // Read whole rows so that the error (and its suggestion) is the full
                 // reader's; should the query fit them after all, use them.
-                rows = read_rows(text.as_bytes(), Members::All)
-                    .map_err(records_err)?
-                    .0;
+                rows = read_rows(text, Members::All).map_err(records_err)?.0;
                 query
                     .plan::<JsonRef<'_>>(JsonSchema::infer(&rows), now_ms)
                     .map_err(RunError::Query)?
@@ -188,7 +188,9 @@ pub fn run_json_text(
         }
         let bytes = raw.get(i).copied().unwrap_or(b"null");
         if plan.has_select() {
-            let whole: Json = serde_json::from_slice(bytes).map_err(records_err)?;
+            let whole = read_row(bytes, Members::All)
+                .map_err(records_err)?
+                .to_value();
             let item = serde_json::to_string(&select_paths(&whole, plan.selected()))
                 .map_err(records_err)?;
             out.push_str(&item);
