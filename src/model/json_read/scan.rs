@@ -151,18 +151,22 @@ impl<'b> Scan<'b> {
         }
     }
 
-    /// A member name (after its opening quote): its text, decoded by serde_json when it
-    /// has escapes.
-    fn key(&mut self) -> Res<Cow<'b, str>> {
+    /// A member name (after its opening quote): its bytes as written, and whether it has
+    /// escapes. A name with escapes is checked by serde_json here (a bad `\u` escape in any
+    /// name is an error, as it was when serde_json read every name).
+    fn key(&mut self) -> Res<(&'b [u8], bool)> {
         let start = self.i;
         let escaped = self.string()?;
-        if !escaped {
-            let inner = self.text.get(start..self.i - 1);
-            return inner
-                .map(Cow::Borrowed)
-                .ok_or(Bad("a member name is not text", start));
+        let inner = self.b.get(start..self.i - 1).unwrap_or(&[]);
+        if escaped {
+            self.decode(start, self.i)?;
         }
-        let quoted = self.b.get(start - 1..self.i).unwrap_or(&[]);
+        Ok((inner, escaped))
+    }
+
+    /// The name between the quotes at `start - 1` and `end - 1`, decoded.
+    fn decode(&self, start: usize, end: usize) -> Res<Cow<'b, str>> {
+        let quoted = self.b.get(start - 1..end).unwrap_or(&[]);
         serde_json::from_slice::<Key<'b>>(quoted)
             .map(|k| k.0)
             .map_err(|_| Bad("an invalid escape in a member name", start))
@@ -255,7 +259,9 @@ impl<'b> Scan<'b> {
                 return self.err("expected a member name");
             }
             self.i += 1;
-            let k = self.key()?;
+            let name_at = self.i;
+            let (name, escaped) = self.key()?;
+            let name_end = self.i;
             self.ws();
             if self.peek() != Some(b':') {
                 return self.err("expected `:`");
@@ -264,7 +270,30 @@ impl<'b> Scan<'b> {
             self.ws();
             let start = self.i;
             self.skip()?;
-            if keep.keeps(&k) {
+            // Most names have no escapes: compare their bytes before making text of them.
+            let borrowed = || {
+                let t = self.text.get(name_at..name_end - 1);
+                t.map(Cow::Borrowed)
+                    .ok_or(Bad("a member name is not text", name_at))
+            };
+            let kept = match keep {
+                Members::Only(names) if !escaped => {
+                    if names.iter().any(|n| n.as_bytes() == name) {
+                        Some(borrowed()?)
+                    } else {
+                        None
+                    }
+                }
+                _ => {
+                    let k = if escaped {
+                        self.decode(name_at, name_end)?
+                    } else {
+                        borrowed()?
+                    };
+                    keep.keeps(&k).then_some(k)
+                }
+            };
+            if let Some(k) = kept {
                 let text = self.b.get(start..self.i).unwrap_or(&[]);
                 let v = read_row(text, Members::All).map_err(|_| Bad("an invalid value", start))?;
                 match out.iter_mut().find(|(k2, _)| *k2 == k) {
