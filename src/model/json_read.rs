@@ -255,7 +255,7 @@ pub fn read_row<'b>(bytes: &'b [u8], keep: Members<'_>) -> Result<JsonRef<'b>, s
 
 /// Reads every row of `text` (a JSON array): the rows (pruned to `keep`) and their byte
 /// ranges in `text`. One pass finds the rows and their members and skips what is not kept
-/// without serde's per-member machinery ([`scan`]); the kept values are read by serde_json.
+/// without serde's per-member machinery (`scan.rs`); the kept values are read by serde_json.
 pub fn read_rows<'b>(
     text: &'b str,
     keep: Members<'_>,

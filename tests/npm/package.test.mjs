@@ -4,6 +4,8 @@
 //  - imported in Node (the `node` condition: init() reads the wasm from disk),
 //  - bundled with esbuild for the browser (the `browser` condition; the wasm as a file)
 //    and run in Chromium, on the page and in a module Web Worker,
+//  - bundled as a Cloudflare Worker (the wasm imported as a WebAssembly.Module) and run in
+//    workerd through Miniflare,
 //  - type-checked: a strict TypeScript file using the engine and the client
 //    (`tsc --strict --noEmit`, skipLibCheck off, so the package's own .d.ts are checked).
 // esbuild, TypeScript and playwright-core come from the repository's devDependencies.
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { Miniflare } from 'miniflare';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -122,6 +125,45 @@ test('esbuild bundles it for the browser; it runs in Chromium, on the page and i
   } finally {
     await browser.close();
     server.close();
+  }
+});
+
+test('a Cloudflare Worker bundles it with the wasm as a module and runs it in workerd', async () => {
+  writeFileSync(app('cf-worker.js'), `
+    import { init, runQuery, version } from 'flexedge';
+    import wasm from 'flexedge/flexedge_bg.wasm';
+    export default {
+      async fetch() {
+        await init(wasm);
+        const r = runQuery([{ n: 1 }, { n: 2 }, { n: 3 }], { filter: 'n ge 2', sort: 'n desc' });
+        return Response.json({ version: version(), items: r.items });
+      },
+    };
+  `);
+  // The wasm import stays a module import next to the bundle (what wrangler does with it).
+  const wasmNextToBundle = {
+    name: 'wasm-module',
+    setup(b) { b.onResolve({ filter: /\.wasm$/ }, () => ({ path: './flexedge_bg.wasm', external: true })); },
+  };
+  await build({
+    entryPoints: [app('cf-worker.js')], bundle: true, format: 'esm', platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'], outfile: app('cf/worker.js'),
+    plugins: [wasmNextToBundle], absWorkingDir: app(), logLevel: 'silent',
+  });
+  const mf = new Miniflare({
+    host: '127.0.0.1', port: 0, compatibilityDate: '2026-04-01', modulesRoot: app('cf'),
+    modules: [
+      { type: 'ESModule', path: app('cf/worker.js'), contents: readFileSync(app('cf/worker.js'), 'utf8') },
+      { type: 'CompiledWasm', path: app('cf/flexedge_bg.wasm'), contents: readFileSync(app('node_modules/flexedge/flexedge_bg.wasm')) },
+    ],
+  });
+  try {
+    const res = await mf.dispatchFetch('http://worker.test/');
+    const body = await res.json();
+    assert.match(body.version, /^\d+\.\d+\.\d+/);
+    assert.deepEqual(body.items, [{ n: 3 }, { n: 2 }]);
+  } finally {
+    await mf.dispose();
   }
 });
 
