@@ -229,6 +229,26 @@ impl<'b> Scan<'b> {
         }
     }
 
+    /// The value that was just skipped from `start`: a string without escapes and the
+    /// literals as they are (what serde_json makes of them: the string borrowed), anything
+    /// else read by serde_json.
+    fn value_at(&self, start: usize) -> Res<JsonRef<'b>> {
+        let raw = self.b.get(start..self.i).unwrap_or(&[]);
+        match raw {
+            [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
+                let s = self.text.get(start + 1..self.i - 1);
+                return s
+                    .map(|s| JsonRef::Str(Cow::Borrowed(s)))
+                    .ok_or(Bad("a string is not text", start));
+            }
+            b"true" => return Ok(JsonRef::Bool(true)),
+            b"false" => return Ok(JsonRef::Bool(false)),
+            b"null" => return Ok(JsonRef::Null),
+            _ => {}
+        }
+        read_row(raw, Members::All).map_err(|_| Bad("an invalid value", start))
+    }
+
     /// `"name" :` inside an object being skipped.
     fn member_name(&mut self) -> Res<()> {
         if self.peek() != Some(b'"') {
@@ -294,8 +314,7 @@ impl<'b> Scan<'b> {
                 }
             };
             if let Some(k) = kept {
-                let text = self.b.get(start..self.i).unwrap_or(&[]);
-                let v = read_row(text, Members::All).map_err(|_| Bad("an invalid value", start))?;
+                let v = self.value_at(start)?;
                 match out.iter_mut().find(|(k2, _)| *k2 == k) {
                     Some(slot) => slot.1 = v,
                     None => out.push((k, v)),
