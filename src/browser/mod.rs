@@ -5,9 +5,14 @@
 //! nothing is decided here. By default records are plain JSON objects typed from their
 //! values by [`crate::model::JsonSchema::infer`], so any JSON works; with the option
 //! `schema: "record"` they are read as flexedge's normalized [`Record`]s with the fixed
-//! [`RecordSchema`] (every field known, dates typed, no inference: faster). Errors are thrown as JavaScript `Error`s carrying `code`, `start`, `end`
-//! (UTF-16 offsets into the offending parameter's text), `param` and `suggestion`.
-//! Imports no `worker`.
+//! [`RecordSchema`] (every field known, dates typed, no inference: faster). Errors are
+//! thrown as JavaScript `Error`s carrying `code`, `start`, `end` (UTF-16 offsets into the
+//! offending parameter's text), `param` and `suggestion`.
+//!
+//! Records given as JSON text or bytes go through the text reader
+//! ([`crate::query::run_json_text`]); an array of objects is read in place (`objects`:
+//! only the members the query names cross into wasm, and the answer's items are the
+//! caller's objects). Imports no `worker`.
 
 mod convert;
 mod objects;
