@@ -253,6 +253,12 @@ pub fn read_row<'b>(bytes: &'b [u8], keep: Members<'_>) -> Result<JsonRef<'b>, s
     Ok(v)
 }
 
+/// Reads one JSON value from `text` (whitespace around it allowed), as [`read_rows`] reads
+/// the kept members: what serde_json would make of it, without serde_json.
+pub fn read_value(text: &str) -> Result<JsonRef<'_>, ReadError> {
+    scan::read_value(text)
+}
+
 /// Reads every row of `text` (a JSON array): the rows (pruned to `keep`) and their byte
 /// ranges in `text`. One pass finds the rows and their members and skips what is not kept
 /// without serde's per-member machinery (`scan.rs`); the kept values are read by serde_json.

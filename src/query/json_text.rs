@@ -20,7 +20,7 @@ use serde::Serialize;
 use super::{select_paths, Group, Query, QueryError};
 use crate::filter::{Expr, ExprKind};
 use crate::model::json_read::{
-    check_record, read_row, read_rows, JsonRef, Members, RECORD_REQUIRED,
+    check_record, read_rows, read_value, JsonRef, Members, RECORD_REQUIRED,
 };
 use crate::model::JsonLike;
 use crate::model::JsonSchema;
@@ -188,9 +188,8 @@ pub fn run_json_text(
         }
         let bytes = raw.get(i).copied().unwrap_or(b"null");
         if plan.has_select() {
-            let whole = read_row(bytes, Members::All)
-                .map_err(records_err)?
-                .to_value();
+            let row = std::str::from_utf8(bytes).map_err(records_err)?;
+            let whole = read_value(row).map_err(records_err)?.to_value();
             let item = serde_json::to_string(&select_paths(&whole, plan.selected()))
                 .map_err(records_err)?;
             out.push_str(&item);

@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 
-use super::{read_row, JsonRef, Key, Members, ReadError};
+use super::{JsonRef, Members, ReadError};
 
 struct Scan<'b> {
     /// The input (valid UTF-8: every slice taken at a quote or bracket is a `str`).
@@ -152,24 +152,19 @@ impl<'b> Scan<'b> {
     }
 
     /// A member name (after its opening quote): its bytes as written, and whether it has
-    /// escapes. A name with escapes is checked by serde_json here (a bad `\u` escape in any
-    /// name is an error, as it was when serde_json read every name).
+    /// escapes. A name with escapes is decoded here, so that a bad `\u` escape in any
+    /// name is an error, as it was when serde_json read every name.
     fn key(&mut self) -> Res<(&'b [u8], bool)> {
         let start = self.i;
         let escaped = self.string()?;
         let inner = self.b.get(start..self.i - 1).unwrap_or(&[]);
         if escaped {
-            self.decode(start, self.i)?;
+            let end = self.i;
+            self.i = start;
+            self.string_value()?;
+            self.i = end;
         }
         Ok((inner, escaped))
-    }
-
-    /// The name between the quotes at `start - 1` and `end - 1`, decoded.
-    fn decode(&self, start: usize, end: usize) -> Res<Cow<'b, str>> {
-        let quoted = self.b.get(start - 1..end).unwrap_or(&[]);
-        serde_json::from_slice::<Key<'b>>(quoted)
-            .map(|k| k.0)
-            .map_err(|_| Bad("an invalid escape in a member name", start))
     }
 
     /// Skips one value (validated), nesting iteratively.
@@ -229,24 +224,179 @@ impl<'b> Scan<'b> {
         }
     }
 
-    /// The value that was just skipped from `start`: a string without escapes and the
-    /// literals as they are (what serde_json makes of them: the string borrowed), anything
-    /// else read by serde_json.
-    fn value_at(&self, start: usize) -> Res<JsonRef<'b>> {
-        let raw = self.b.get(start..self.i).unwrap_or(&[]);
-        match raw {
-            [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
-                let s = self.text.get(start + 1..self.i - 1);
-                return s
-                    .map(|s| JsonRef::Str(Cow::Borrowed(s)))
-                    .ok_or(Bad("a string is not text", start));
+    /// Parses one value (validated as [`Scan::skip`] does) into a [`JsonRef`], as serde_json
+    /// reads it: strings without escapes borrowed, escapes decoded (a surrogate pair in
+    /// `\u` escapes makes one character; a lone surrogate is an error); integers that fit
+    /// as `u64`/`i64`, `-0` and everything else as `f64` (out of range is an error);
+    /// nesting deeper than serde_json's 127 levels is an error; a repeated member name
+    /// keeps its last value.
+    fn parse(&mut self, depth: usize) -> Res<JsonRef<'b>> {
+        self.ws();
+        match self.peek() {
+            Some(b'"') => {
+                self.i += 1;
+                Ok(JsonRef::Str(self.string_value()?))
             }
-            b"true" => return Ok(JsonRef::Bool(true)),
-            b"false" => return Ok(JsonRef::Bool(false)),
-            b"null" => return Ok(JsonRef::Null),
-            _ => {}
+            Some(b'-' | b'0'..=b'9') => self.number_value(),
+            Some(b't') => self.literal(b"true").map(|()| JsonRef::Bool(true)),
+            Some(b'f') => self.literal(b"false").map(|()| JsonRef::Bool(false)),
+            Some(b'n') => self.literal(b"null").map(|()| JsonRef::Null),
+            Some(c @ (b'[' | b'{')) => {
+                if depth + 1 >= 128 {
+                    return self.err("nested too deeply");
+                }
+                self.i += 1;
+                self.ws();
+                if c == b'[' {
+                    let mut out = Vec::new();
+                    if self.peek() == Some(b']') {
+                        self.i += 1;
+                        return Ok(JsonRef::Array(out));
+                    }
+                    loop {
+                        out.push(self.parse(depth + 1)?);
+                        self.ws();
+                        match self.peek() {
+                            Some(b',') => self.i += 1,
+                            Some(b']') => {
+                                self.i += 1;
+                                return Ok(JsonRef::Array(out));
+                            }
+                            _ => return self.err("expected `,` or `]`"),
+                        }
+                    }
+                }
+                let mut out: Vec<(Cow<'b, str>, JsonRef<'b>)> = Vec::new();
+                if self.peek() == Some(b'}') {
+                    self.i += 1;
+                    return Ok(JsonRef::Object(out));
+                }
+                loop {
+                    self.ws();
+                    if self.peek() != Some(b'"') {
+                        return self.err("expected a member name");
+                    }
+                    self.i += 1;
+                    let k = self.string_value()?;
+                    self.ws();
+                    if self.peek() != Some(b':') {
+                        return self.err("expected `:`");
+                    }
+                    self.i += 1;
+                    let v = self.parse(depth + 1)?;
+                    match out.iter_mut().find(|(k2, _)| *k2 == k) {
+                        Some(slot) => slot.1 = v,
+                        None => out.push((k, v)),
+                    }
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => {
+                            self.i += 1;
+                            return Ok(JsonRef::Object(out));
+                        }
+                        _ => return self.err("expected `,` or `}`"),
+                    }
+                }
+            }
+            _ => self.err("expected a value"),
         }
-        read_row(raw, Members::All).map_err(|_| Bad("an invalid value", start))
+    }
+
+    /// A string (after its opening quote), borrowed unless it has escapes.
+    fn string_value(&mut self) -> Res<Cow<'b, str>> {
+        let start = self.i;
+        let escaped = self.string()?;
+        let inner = self
+            .text
+            .get(start..self.i - 1)
+            .ok_or(Bad("a string is not text", start))?;
+        if !escaped {
+            return Ok(Cow::Borrowed(inner));
+        }
+        let bad = Bad("an invalid escape", start);
+        let mut out = String::with_capacity(inner.len());
+        let mut chars = inner.chars();
+        let hex4 = |chars: &mut std::str::Chars<'_>| -> Option<u32> {
+            let h: String = chars.by_ref().take(4).collect();
+            if h.len() == 4 {
+                u32::from_str_radix(&h, 16).ok()
+            } else {
+                None
+            }
+        };
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            let e = match chars.next() {
+                Some('"') => '"',
+                Some('\\') => '\\',
+                Some('/') => '/',
+                Some('b') => '\u{8}',
+                Some('f') => '\u{c}',
+                Some('n') => '\n',
+                Some('r') => '\r',
+                Some('t') => '\t',
+                Some('u') => {
+                    let hi = hex4(&mut chars).ok_or(Bad("an invalid escape", start))?;
+                    let code = match hi {
+                        0xD800..=0xDBFF => {
+                            if chars.next() != Some('\\') || chars.next() != Some('u') {
+                                return Err(Bad("a lone surrogate in an escape", start));
+                            }
+                            let lo = hex4(&mut chars).ok_or(Bad("an invalid escape", start))?;
+                            if !(0xDC00..=0xDFFF).contains(&lo) {
+                                return Err(Bad("a lone surrogate in an escape", start));
+                            }
+                            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                        }
+                        0xDC00..=0xDFFF => return Err(Bad("a lone surrogate in an escape", start)),
+                        c => c,
+                    };
+                    char::from_u32(code).ok_or(Bad("an invalid escape", start))?
+                }
+                _ => return Err(bad),
+            };
+            out.push(e);
+        }
+        Ok(Cow::Owned(out))
+    }
+
+    /// A number, as serde_json (without `arbitrary_precision`) reads it.
+    fn number_value(&mut self) -> Res<JsonRef<'b>> {
+        let start = self.i;
+        self.number()?;
+        let t = self.text.get(start..self.i).unwrap_or("");
+        let float = || -> Res<JsonRef<'b>> {
+            let x: f64 = t.parse().map_err(|_| Bad("an invalid number", start))?;
+            serde_json::Number::from_f64(x)
+                .map(JsonRef::Number)
+                .ok_or(Bad("a number out of range", start))
+        };
+        if t.contains(['.', 'e', 'E']) {
+            return float();
+        }
+        match t.strip_prefix('-') {
+            None => t
+                .parse::<u64>()
+                .map_or_else(|_| float(), |u| Ok(JsonRef::Number(u.into()))),
+            Some(digits) => match digits.parse::<u64>() {
+                Ok(sig) => {
+                    // serde_json: `-0` and what does not fit an i64 are floats.
+                    let neg = (sig as i64).wrapping_neg();
+                    if neg >= 0 {
+                        serde_json::Number::from_f64(-(sig as f64))
+                            .map(JsonRef::Number)
+                            .ok_or(Bad("a number out of range", start))
+                    } else {
+                        Ok(JsonRef::Number(neg.into()))
+                    }
+                }
+                Err(_) => float(),
+            },
+        }
     }
 
     /// `"name" :` inside an object being skipped.
@@ -288,12 +438,11 @@ impl<'b> Scan<'b> {
             }
             self.i += 1;
             self.ws();
-            let start = self.i;
-            self.skip()?;
             // Most names have no escapes: compare their bytes before making text of them.
+            let text: &'b str = self.text;
             let borrowed = || {
-                let t = self.text.get(name_at..name_end - 1);
-                t.map(Cow::Borrowed)
+                text.get(name_at..name_end - 1)
+                    .map(Cow::Borrowed)
                     .ok_or(Bad("a member name is not text", name_at))
             };
             let kept = match keep {
@@ -306,7 +455,11 @@ impl<'b> Scan<'b> {
                 }
                 _ => {
                     let k = if escaped {
-                        self.decode(name_at, name_end)?
+                        let end = self.i;
+                        self.i = name_at;
+                        let k = self.string_value()?;
+                        self.i = end;
+                        k
                     } else {
                         borrowed()?
                     };
@@ -314,11 +467,13 @@ impl<'b> Scan<'b> {
                 }
             };
             if let Some(k) = kept {
-                let v = self.value_at(start)?;
+                let v = self.parse(0)?;
                 match out.iter_mut().find(|(k2, _)| *k2 == k) {
                     Some(slot) => slot.1 = v,
                     None => out.push((k, v)),
                 }
+            } else {
+                self.skip()?;
             }
             self.ws();
             match self.peek() {
@@ -331,6 +486,23 @@ impl<'b> Scan<'b> {
             }
         }
     }
+}
+
+/// One whole JSON value (with surrounding whitespace), read as [`Scan::parse`] reads it.
+pub(super) fn read_value(text: &str) -> Result<JsonRef<'_>, ReadError> {
+    let mut s = Scan {
+        text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    let v = s
+        .parse(0)
+        .map_err(|Bad(what, at)| ReadError(format!("{what} at byte {at}")))?;
+    s.ws();
+    if s.i != text.len() {
+        return Err(ReadError("trailing characters after the value".to_owned()));
+    }
+    Ok(v)
 }
 
 /// [`read_rows`](super::read_rows): the rows with only the top-level members `keep`
@@ -364,9 +536,7 @@ pub(super) fn read_rows<'b>(
             let row = if s.peek() == Some(b'{') {
                 s.row(keep).map_err(|b| fail(n, b))?
             } else {
-                s.skip().map_err(|b| fail(n, b))?;
-                let text = bytes.get(start..s.i).unwrap_or(&[]);
-                read_row(text, Members::All).map_err(|e| ReadError(format!("record {n}: {e}")))?
+                s.parse(0).map_err(|b| fail(n, b))?
             };
             rows.push(row);
             raw.push(bytes.get(start..s.i).unwrap_or(&[]));
@@ -393,7 +563,7 @@ pub(super) fn read_rows<'b>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{read_row, split_array, JsonLike, Members};
+    use super::super::{read_row, read_value, split_array, JsonLike, Members};
 
     /// The reader before the scan: split, then serde_json with `IgnoredAny` per row.
     fn old(text: &[u8], keep: &[String]) -> Result<Vec<serde_json::Value>, ()> {
@@ -436,6 +606,56 @@ mod tests {
             whole
         );
         assert_eq!(raw[2], br#""not an object""#);
+    }
+
+    /// Values read without serde_json are what serde_json reads.
+    #[test]
+    fn values_as_serde_json_reads_them() {
+        for text in [
+            "0",
+            "-0",
+            "12",
+            "-12",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "1.5",
+            "-2.5e-3",
+            "1E400",
+            "1e-400",
+            "123456789012345678901234567890",
+            r#""plain""#,
+            r#""a\"b\\c\/d\b\f\n\r\t""#,
+            r#""\u00e9\ud83d\ude00x""#,
+            r#""\ud800""#,
+            r#""\udc00""#,
+            r#""\ud800\u0041""#,
+            r#"{"a":1,"a":{"b":[true,false,null]},"c\u0041":"x"}"#,
+            "[[[]]]",
+            "[1,]",
+            "{,}",
+        ] {
+            let want = read_row(text.as_bytes(), Members::All)
+                .map(|v| v.to_value())
+                .ok();
+            let got = read_value(text).map(|v| v.to_value()).ok();
+            assert_eq!(got, want, "{text}");
+            if let (Some(serde_json::Value::Number(a)), Some(serde_json::Value::Number(b))) =
+                (&got, &want)
+            {
+                assert_eq!(a.to_string(), b.to_string(), "{text}: same representation");
+            }
+        }
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        for n in [126, 127, 128, 129] {
+            let t = deep(n);
+            assert_eq!(
+                read_value(&t).is_ok(),
+                read_row(t.as_bytes(), Members::All).is_ok(),
+                "depth {n}"
+            );
+        }
     }
 
     #[test]
