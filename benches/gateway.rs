@@ -1,15 +1,18 @@
 //! `make bench`: the gateway's own CPU time per unified request, natively, in process.
 //!
-//! `benchkit::BenchWorld` serves `/v1/orders?limit=100` over four simulated sources with 100
+//! `testkit::bench::BenchWorld` serves `/v1/orders?limit=100` over four simulated sources with 100
 //! records each; the upstream answers are recorded once and replayed, so the timing is the
 //! gateway's work (plan, requests, parse, normalize, filter, merge, serialize), not the
 //! simulator's. The same world runs as wasm under Node in `tests/bench/wasm-cpu.mjs`.
 //! Plain `main` (no harness).
 
+// Native only: measures wall time.
+#![allow(clippy::unwrap_used, clippy::disallowed_methods)]
+
 use std::hint::black_box;
 use std::time::Instant;
 
-use flexedge::benchkit::BenchWorld;
+use flexedge::testkit::bench::BenchWorld;
 
 const RECORDS: usize = 100;
 const WARMUP: usize = 30;

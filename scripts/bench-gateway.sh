@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The gateway benchmark of `make bench` (issue 6), one run, loopback only, bounded:
 #   1. the mock's own requests/s for a 100-record page (`flexedge-mock --bench`);
-#   2. the wasm CPU time per unified request (the benchkit world under Node), beside native;
+#   2. the wasm CPU time per unified request (the testkit bench world under Node), beside native;
 #   3. direct calls to each vendor's 100-record page on the mock vs. the four-source
 #      `/v1/orders?limit=100` through the Worker (edge cache off), with a fixed latency per
 #      vendor and without, each with 1 client and with 4; beside it the runtime floor: a
@@ -32,7 +32,7 @@ printf '\n=== bench gateway (machine: %s cores, load average %s)\n' "$(nproc)" "
 cargo build --quiet --release --features mock --bin flexedge-mock
 target/release/flexedge-mock --records 100 --rate-limit 0 --bench 2000
 
-# 2. Wasm CPU per request: the benchkit world (opt-level of the release profile, like the
+# 2. Wasm CPU per request: the testkit bench world (opt-level of the release profile, like the
 # Worker) under Node, then the same natively.
 cargo build --quiet --release --lib --target wasm32-unknown-unknown --features bench-wasm \
   --target-dir target/bench-wasm

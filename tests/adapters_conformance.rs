@@ -3,6 +3,8 @@
 //! exhaustion and resumption, nulls and absent fields, and every vendor error mapped to a
 //! typed `UpstreamError` without leaking a secret.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -11,10 +13,8 @@ use common::*;
 use flexedge::filter::parse;
 use flexedge::model::Source;
 use flexedge::sim::{Fault, SimConfig, Simulator};
-use flexedge::upstream::sim_client::{FakeClock, SimClient};
-use flexedge::upstream::{
-    Budget, Clock, Fetched, PlanInput, Upstream, UpstreamError, UpstreamErrorKind,
-};
+use flexedge::testkit::{FakeClock, SimClient};
+use flexedge::upstream::{Budget, Clock, Fetched, PlanInput, UpstreamError, UpstreamErrorKind};
 
 const LATE: Budget = Budget {
     max_calls: 1_000,

@@ -4,6 +4,8 @@
 //! sorting and paging locally), which predicates go upstream exactly, the token shared
 //! with the orders adapter, and vendor errors typed without secrets.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -14,10 +16,10 @@ use flexedge::model::{Kind, Record, RecordSchema, Source};
 use flexedge::query::{Query, QueryParams};
 use flexedge::service::gateway::sort_keys;
 use flexedge::sim::{Fault, Simulator};
-use flexedge::upstream::sim_client::{FakeClock, SimClient};
+use flexedge::testkit::{FakeClock, SimClient};
+use flexedge::upstream::pushdown::Pushdown;
 use flexedge::upstream::{
-    AnyUpstream, Budget, Collection, Fetched, PlanInput, Pushdown, Upstream, UpstreamError,
-    UpstreamErrorKind,
+    AnyUpstream, Budget, Collection, Fetched, PlanInput, UpstreamError, UpstreamErrorKind,
 };
 
 const BIG: Budget = Budget {
@@ -49,7 +51,10 @@ fn run(
     sort: &str,
     offset: usize,
     limit: Option<usize>,
-) -> (Result<Fetched, UpstreamError>, flexedge::upstream::Plan) {
+) -> (
+    Result<Fetched, UpstreamError>,
+    flexedge::upstream::SourcePlan,
+) {
     let clock = FakeClock::new(NOW_MS);
     let client = SimClient::new(sim, &clock, 30_000);
     let query = Query::parse(&QueryParams {
@@ -285,7 +290,7 @@ fn pushdown_of(filter: &str) -> Vec<(Pushdown, Option<String>)> {
 }
 
 #[test]
-fn exactly_what_greenlake_matches_the_same_way_goes_upstream() {
+fn exactly_what_hpe_flex_matches_the_same_way_goes_upstream() {
     let exact = [
         ("id eq 'hpe_flex:abc'", "id eq 'abc'"),
         ("sourceId ne 'abc'", "id ne 'abc'"),

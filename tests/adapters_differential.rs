@@ -5,6 +5,8 @@
 //!
 //! Run with `cargo test --test adapters_differential -- --nocapture` to see the table.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::cmp::Ordering;
@@ -14,8 +16,8 @@ use common::*;
 use flexedge::filter::{parse, Filter};
 use flexedge::model::{Record, RecordSchema, Source, Timestamp};
 use flexedge::sim::Simulator;
-use flexedge::upstream::sim_client::{FakeClock, SimClient};
-use flexedge::upstream::{AnyUpstream, Budget, PlanInput, SortKey, Upstream};
+use flexedge::testkit::{FakeClock, SimClient};
+use flexedge::upstream::{AnyUpstream, Budget, PlanInput, SortField};
 
 const RECORDS: usize = 150;
 
@@ -202,7 +204,7 @@ fn sort_value(r: &Record, f: &str) -> Option<String> {
 
 /// The edge's order (as `query::Plan::compare`): keys in turn, absent last when
 /// ascending and first when descending; then `id` ascending as the merge tie-break.
-fn edge_cmp(keys: &[SortKey], a: &Record, b: &Record) -> Ordering {
+fn edge_cmp(keys: &[SortField], a: &Record, b: &Record) -> Ordering {
     for k in keys {
         let (x, y) = (sort_value(a, &k.field), sort_value(b, &k.field));
         let o = (x.is_none(), x).cmp(&(y.is_none(), y));
@@ -224,7 +226,7 @@ impl World<'_> {
     fn pushdown(
         &self,
         expr: Option<&flexedge::filter::Expr>,
-        keys: &[SortKey],
+        keys: &[SortField],
         offset: u64,
         limit: Option<u64>,
     ) -> (Vec<String>, u32, u64) {
@@ -319,8 +321,8 @@ fn pushdown_answers_equal_fetch_everything_and_filter_locally() {
                     .join(" and "),
             )
         };
-        let keys: Vec<SortKey> = (0..r.below(3))
-            .map(|_| SortKey {
+        let keys: Vec<SortField> = (0..r.below(3))
+            .map(|_| SortField {
                 field: r.pick(SORT_FIELDS).to_string(),
                 desc: r.chance(40),
             })

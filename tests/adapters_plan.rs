@@ -2,11 +2,13 @@
 //! sort, which conjuncts each dialect pushes (exact / inexact / unsupported), the native
 //! parameters or body it sends, whether sort+window go upstream, and source pruning.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use flexedge::filter::parse;
 use flexedge::model::Source;
-use flexedge::upstream::{AnyUpstream, Credentials, PlanInput, SortKey, SourceConfig, Upstream};
+use flexedge::upstream::{AdapterConfig, AnyUpstream, Credentials, PlanInput, SortField};
 
-fn sort_keys(v: &serde_json::Value) -> Vec<SortKey> {
+fn sort_keys(v: &serde_json::Value) -> Vec<SortField> {
     v.as_array()
         .unwrap()
         .iter()
@@ -14,7 +16,7 @@ fn sort_keys(v: &serde_json::Value) -> Vec<SortKey> {
             let s = s.as_str().unwrap();
             let mut w = s.split_whitespace();
             let field = w.next().unwrap().to_owned();
-            SortKey {
+            SortField {
                 field,
                 desc: w.next() == Some("desc"),
             }
@@ -31,7 +33,7 @@ fn dialects_plan_as_the_table_says() {
         let source = Source::from_id(case["source"].as_str().unwrap()).unwrap();
         let up = AnyUpstream::build(
             source,
-            &SourceConfig {
+            &AdapterConfig {
                 base_url: "http://sim".into(),
                 credentials: Credentials::None,
             },
@@ -91,7 +93,7 @@ fn explain_shows_the_native_request_and_no_secret() {
     .unwrap();
     let input = PlanInput::new(
         Some(&expr),
-        vec![SortKey {
+        vec![SortField {
             field: "customer/name".into(),
             desc: false,
         }],
@@ -117,7 +119,7 @@ fn explain_shows_the_native_request_and_no_secret() {
         };
         let up = AnyUpstream::build(
             s,
-            &SourceConfig {
+            &AdapterConfig {
                 base_url: "http://sim".into(),
                 credentials: creds,
             },

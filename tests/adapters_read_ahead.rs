@@ -3,6 +3,8 @@
 //! round trips, at most one extra request, inside the budget, and a failed read-ahead
 //! page matters only when its records were needed.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::cell::Cell;
@@ -12,10 +14,9 @@ use std::task::{Context, Poll};
 
 use common::*;
 use flexedge::model::Source;
-use flexedge::upstream::sim_client::{FakeClock, SimClient};
+use flexedge::testkit::{FakeClock, SimClient};
 use flexedge::upstream::{
-    Budget, Fetched, HttpClient, PlanInput, TransportError, Upstream, UpstreamError,
-    UpstreamErrorKind,
+    Budget, Fetched, HttpClient, PlanInput, TransportError, UpstreamError, UpstreamErrorKind,
 };
 
 const SEQUENTIAL: Budget = Budget {

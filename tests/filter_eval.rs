@@ -2,8 +2,11 @@
 //! with the ids they must match (or the error code, span and suggestion they must give).
 //! Every match case runs on `Record` rows and on the same records as plain JSON rows.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use flexedge::filter::{parse, Filter};
-use flexedge::model::{JsonSchema, Record, RecordSchema, Timestamp};
+use flexedge::model::{Record, RecordSchema, Timestamp};
+use flexedge::query::JsonSchema;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -86,10 +89,15 @@ fn eval_table() {
             }
             (Err(e), None, Some(code)) => {
                 let span = [e.span.start, e.span.end];
-                if e.code != code || Some(span) != c.span || e.suggestion != c.suggestion {
+                if e.code() != code || Some(span) != c.span || e.suggestion != c.suggestion {
                     failures.push(format!(
                         "{:?}: got {} {:?} {:?}, want {code} {:?} {:?}",
-                        c.filter, e.code, span, e.suggestion, c.span, c.suggestion
+                        c.filter,
+                        e.code(),
+                        span,
+                        e.suggestion,
+                        c.span,
+                        c.suggestion
                     ));
                 }
             }

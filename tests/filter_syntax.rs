@@ -1,6 +1,8 @@
 //! Table-driven syntax tests: `tests/data/filter_syntax.json` holds filters with either
 //! their canonical printing or the expected error code and byte span.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use flexedge::filter::{parse, MAX_DEPTH, MAX_IN_ITEMS, MAX_LENGTH};
 use serde::Deserialize;
 
@@ -34,10 +36,13 @@ fn syntax_table() {
             }
             (Err(err), None, Some(code)) => {
                 let span = [err.span.start, err.span.end];
-                if err.code != code || Some(span) != c.span {
+                if err.code() != code || Some(span) != c.span {
                     failures.push(format!(
                         "{:?}: got {} {:?}, want {code} {:?}",
-                        c.filter, err.code, span, c.span
+                        c.filter,
+                        err.code(),
+                        span,
+                        c.span
                     ));
                 }
             }
@@ -51,7 +56,7 @@ fn syntax_table() {
 fn length_limit() {
     let long = format!("name eq '{}'", "x".repeat(MAX_LENGTH));
     let e = parse(&long).unwrap_err();
-    assert_eq!(e.code, "filter.limit.length");
+    assert_eq!(e.code(), "filter.limit.length");
     let ok = format!("name eq '{}'", "x".repeat(MAX_LENGTH - 10));
     assert!(parse(&ok).is_ok());
 }
@@ -61,19 +66,19 @@ fn depth_limit_parens_unary_and_chains() {
     let deep = |n: usize| format!("{}a eq 1{}", "(".repeat(n), ")".repeat(n));
     assert!(parse(&deep(MAX_DEPTH - 2)).is_ok());
     assert_eq!(
-        parse(&deep(MAX_DEPTH + 1)).unwrap_err().code,
+        parse(&deep(MAX_DEPTH + 1)).unwrap_err().code(),
         "filter.limit.depth"
     );
     let nots = format!("{}a", "not ".repeat(MAX_DEPTH + 5));
-    assert_eq!(parse(&nots).unwrap_err().code, "filter.limit.depth");
+    assert_eq!(parse(&nots).unwrap_err().code(), "filter.limit.depth");
     let adds = format!("a{} eq 1", " add 1".repeat(MAX_DEPTH + 5));
-    assert_eq!(parse(&adds).unwrap_err().code, "filter.limit.depth");
+    assert_eq!(parse(&adds).unwrap_err().code(), "filter.limit.depth");
     // Flat and/or chains are n-ary, not nested: 700 clauses are fine.
     let flat = vec!["a eq 1"; 700].join(" and ");
     assert!(parse(&flat).is_ok());
     // Very deep input is an error, never a stack overflow.
     let huge = "(".repeat(MAX_LENGTH);
-    assert_eq!(parse(&huge).unwrap_err().code, "filter.limit.depth");
+    assert_eq!(parse(&huge).unwrap_err().code(), "filter.limit.depth");
 }
 
 #[test]
@@ -84,7 +89,7 @@ fn in_list_limit() {
     };
     assert!(parse(&list(MAX_IN_ITEMS)).is_ok());
     let e = parse(&list(MAX_IN_ITEMS + 1)).unwrap_err();
-    assert_eq!(e.code, "filter.limit.in_list");
+    assert_eq!(e.code(), "filter.limit.in_list");
 }
 
 #[test]

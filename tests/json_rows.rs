@@ -2,8 +2,10 @@
 //! values, ISO date strings compared as instants, arrays of scalars in lambdas and
 //! group-by.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use flexedge::filter::Filter;
-use flexedge::model::JsonSchema;
+use flexedge::query::JsonSchema;
 use flexedge::query::{Query, QueryParams};
 use serde_json::{json, Value};
 
@@ -45,11 +47,11 @@ fn json_errors_suggest() {
     let rows = rows();
     let e = Filter::<Value>::parse("nestd/x eq 'y'", JsonSchema::infer(&rows), 0).unwrap_err();
     assert_eq!(
-        (e.code, e.suggestion.as_deref()),
+        (e.code(), e.suggestion.as_deref()),
         ("filter.field.unknown", Some("nested/x"))
     );
     let e = Filter::<Value>::parse("when gt 'soon'", JsonSchema::infer(&rows), 0).unwrap_err();
-    assert_eq!(e.code, "filter.type.invalid_date");
+    assert_eq!(e.code(), "filter.type.invalid_date");
 }
 
 #[test]

@@ -4,11 +4,14 @@
 //! items, groups and errors as whole `serde_json::Value` rows with inferred types, and as
 //! `Record`s with the Record schema.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use common::CaseParams as Params;
-use flexedge::model::json_read::split_array;
-use flexedge::model::{JsonSchema, Record, RecordSchema, Timestamp};
+use flexedge::model::{Record, RecordSchema, Timestamp};
+use flexedge::query::json::split_array;
+use flexedge::query::JsonSchema;
 use flexedge::query::{run_json_text, Query, QueryError, RunError, Typing};
 use serde::Deserialize;
 use serde_json::Value;

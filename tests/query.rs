@@ -1,6 +1,8 @@
 //! Table-driven pipeline tests: `tests/data/query_cases.json` over the records of
 //! `tests/data/filter_eval.json`.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use std::cmp::Ordering;
 
 mod common;
@@ -74,7 +76,7 @@ fn query_table() {
             }
             (Err(e), Some((param, code, s, end))) => {
                 if param_name(e.param) != param
-                    || e.error.code != code
+                    || e.error.code() != code
                     || (e.error.span.start, e.error.span.end) != (*s, *end)
                     || e.error.suggestion != c.suggestion
                 {

@@ -159,7 +159,7 @@ pub fn plain_error(code: &str, message: &str) -> JsValue {
 /// A filter error as an `Error` with `code`, `start`, `end` (UTF-16 offsets into
 /// `source`), `param` and `suggestion`.
 pub fn filter_error(err: &FilterError, source: &str, param: &str) -> JsValue {
-    let e = plain_error(err.code, &err.to_string());
+    let e = plain_error(err.code(), &err.to_string());
     let (start, end) = err.utf16_span(source);
     set(&e, "start", &JsValue::from_f64(start as f64));
     set(&e, "end", &JsValue::from_f64(end as f64));

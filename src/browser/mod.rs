@@ -3,7 +3,7 @@
 //! Each exported function converts between JavaScript values and Rust types
 //! (`convert`) and calls the platform-free engine ([`crate::filter`], [`crate::query`]);
 //! nothing is decided here. By default records are plain JSON objects typed from their
-//! values by [`crate::model::JsonSchema::infer`], so any JSON works; with the option
+//! values by [`crate::query::JsonSchema::infer`], so any JSON works; with the option
 //! `schema: "record"` they are read as flexedge's normalized [`Record`]s with the fixed
 //! [`RecordSchema`] (every field known, dates typed, no inference: faster). Errors are
 //! thrown as JavaScript `Error`s carrying `code`, `start`, `end` (UTF-16 offsets into the

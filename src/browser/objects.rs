@@ -18,8 +18,7 @@ use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::filter::{Expr, ExprKind, Path};
-use crate::model::json_read::{check_record, JsonRef, RECORD_REQUIRED};
-use crate::model::JsonSchema;
+use crate::query::json::{check_record, JsonLike, JsonRef, JsonSchema, RECORD_REQUIRED};
 use crate::query::{select_paths, Query, Typing};
 
 #[wasm_bindgen(module = "/src/browser/objects.js")]
@@ -332,7 +331,7 @@ pub fn run(
         let selected: Vec<serde_json::Value> = page
             .iter()
             .filter_map(|&i| rows.get(i))
-            .map(|r| select_paths(&crate::model::JsonLike::to_value(r), plan.selected()))
+            .map(|r| select_paths(&JsonLike::to_value(r), plan.selected()))
             .collect();
         let text = serde_json::to_string(&selected).unwrap_or_else(|_| "[]".to_owned());
         js_sys::JSON::parse(&text).unwrap_or_else(|_| Array::new().into())

@@ -14,7 +14,8 @@ use wasm_bindgen_futures::JsFuture;
 use worker::{web_sys, Cache, Context, Delay, Headers, Response};
 
 use crate::service::gateway::CACHE_HEADER;
-use crate::service::{Config, SIM_BASE_URL};
+use crate::service::Config;
+use crate::sim::creds::EMBEDDED_BASE_URL;
 use crate::sim::Simulator;
 use crate::upstream::{Clock, HttpClient, TransportError};
 
@@ -58,16 +59,18 @@ impl EdgeClient {
         sim: &Simulator,
         req: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        let out = sim.handle(&req, js_sys::Date::now() as i64);
-        let delay = out.delay_ms.unwrap_or(0);
-        if delay >= self.timeout_ms {
-            WorkerClock.sleep_ms(self.timeout_ms).await;
-            return Err(TransportError::Timeout);
+        match sim.answer_within(&req, js_sys::Date::now() as i64, self.timeout_ms) {
+            Ok((response, delay)) => {
+                if delay > 0 {
+                    WorkerClock.sleep_ms(delay).await;
+                }
+                Ok(response)
+            }
+            Err(_) => {
+                WorkerClock.sleep_ms(self.timeout_ms).await;
+                Err(TransportError::Timeout)
+            }
         }
-        if delay > 0 {
-            WorkerClock.sleep_ms(delay).await;
-        }
-        Ok(out.response)
     }
 
     async fn fetch(
@@ -148,7 +151,10 @@ impl HttpClient for EdgeClient {
                 }
             }
         }
-        let res = match (&self.sim, req.uri().to_string().starts_with(SIM_BASE_URL)) {
+        let res = match (
+            &self.sim,
+            req.uri().to_string().starts_with(EMBEDDED_BASE_URL),
+        ) {
             (Some(sim), true) => self.simulated(sim, req).await?,
             _ => self.fetch(&req).await?,
         };

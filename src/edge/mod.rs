@@ -14,7 +14,7 @@ use worker::{console_log, event, Context, Env, Headers, Request, Response, Resul
 
 use crate::service::log::MemorySink;
 use crate::service::{Config, Ctx, Service};
-use crate::sim::{SimConfig, Simulator};
+use crate::sim::{creds, SimConfig, Simulator};
 
 use client::{EdgeClient, WorkerClock};
 
@@ -63,7 +63,11 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 fn service(env: &Env) -> Rc<Service> {
     SERVICE.with(|cell| {
         cell.borrow_mut()
-            .get_or_insert_with(|| Rc::new(Service::new(Config::from_lookup(|n| lookup(env, n)))))
+            .get_or_insert_with(|| {
+                // Sources without a base URL run on the embedded simulator, wired here.
+                let config = Config::from_lookup(|n| lookup(env, n), creds::embedded_var);
+                Rc::new(Service::new(config))
+            })
             .clone()
     })
 }

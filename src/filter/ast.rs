@@ -16,7 +16,10 @@
 //!
 //! Imports no I/O, no wasm, no `worker`.
 
+use std::cmp::Ordering;
+
 use super::error::Span;
+use super::temporal;
 
 /// A name with its span (path segment, lambda variable, function name).
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +54,8 @@ impl Path {
 }
 
 /// A constant. Temporal, GUID and enum literals keep their (validated) text, which is
-/// also their canonical spelling.
+/// also their canonical spelling; dates and date-times also keep the instant the lexer
+/// computed from it, so no later stage parses the text again.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
     /// `null`.
@@ -64,10 +68,21 @@ pub enum Literal {
     Float(f64),
     /// A string (the value, with `''` unescaped).
     String(String),
-    /// `2024-01-31`.
-    Date(String),
-    /// `2024-01-31T10:00:00Z`, `2024-01-31T10:00:00.5+02:00`.
-    DateTimeOffset(String),
+    /// `2024-01-31` (build one with [`Literal::date`]).
+    Date {
+        /// The text as written.
+        text: String,
+        /// Midnight UTC of the date, epoch milliseconds.
+        ms: i64,
+    },
+    /// `2024-01-31T10:00:00Z`, `2024-01-31T10:00:00.5+02:00` (build one with
+    /// [`Literal::date_time`]).
+    DateTimeOffset {
+        /// The text as written.
+        text: String,
+        /// The instant, epoch milliseconds.
+        ms: i64,
+    },
     /// `10:30:00`.
     TimeOfDay(String),
     /// `duration'P1DT2H'` (the text between the quotes).
@@ -89,9 +104,29 @@ pub enum Literal {
     Geometry(String),
 }
 
-/// Binary operators other than `and`/`or` (which are n-ary, see [`ExprKind::And`]).
+impl Literal {
+    /// The date literal `text` (`yyyy-mm-dd`), or `None` when it is not a valid date.
+    pub fn date(text: &str) -> Option<Literal> {
+        temporal::date_days(text).map(|d| Literal::Date {
+            text: text.to_owned(),
+            ms: d * temporal::MS_DAY,
+        })
+    }
+
+    /// The date-time literal `text` (`yyyy-mm-ddThh:mm[:ss[.f…]](Z|±hh:mm)`), or `None`
+    /// when it is not a valid date-time.
+    pub fn date_time(text: &str) -> Option<Literal> {
+        temporal::datetime_ms(text).map(|ms| Literal::DateTimeOffset {
+            text: text.to_owned(),
+            ms,
+        })
+    }
+}
+
+/// A comparison operator: the one vocabulary of `eq ne gt ge lt le` for the parser, the
+/// evaluator and the pushdown planners.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
+pub enum CmpOp {
     /// `eq`
     Eq,
     /// `ne`
@@ -104,15 +139,67 @@ pub enum BinaryOp {
     Lt,
     /// `le`
     Le,
-    /// `has` (enum flags)
-    Has,
+}
+
+impl CmpOp {
+    /// Every operator, in the order above.
+    pub const ALL: [CmpOp; 6] = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Gt,
+        CmpOp::Ge,
+        CmpOp::Lt,
+        CmpOp::Le,
+    ];
+
+    /// The canonical (lower-case) keyword.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "eq",
+            CmpOp::Ne => "ne",
+            CmpOp::Gt => "gt",
+            CmpOp::Ge => "ge",
+            CmpOp::Lt => "lt",
+            CmpOp::Le => "le",
+        }
+    }
+
+    /// The operator with its operands swapped (`5 lt x` is `x gt 5`).
+    pub const fn flip(self) -> CmpOp {
+        match self {
+            CmpOp::Eq => CmpOp::Eq,
+            CmpOp::Ne => CmpOp::Ne,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+        }
+    }
+
+    /// Whether `a op b` holds when `a` and `b` compare as `o` (`a.cmp(b)`).
+    #[inline]
+    pub fn test(self, o: Ordering) -> bool {
+        match self {
+            CmpOp::Eq => o == Ordering::Equal,
+            CmpOp::Ne => o != Ordering::Equal,
+            CmpOp::Gt => o == Ordering::Greater,
+            CmpOp::Ge => o != Ordering::Less,
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+        }
+    }
+}
+
+/// An arithmetic operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArithOp {
     /// `add`
     Add,
     /// `sub`
     Sub,
     /// `mul`
     Mul,
-    /// `div`
+    /// `div` (whole numbers truncate)
     Div,
     /// `divby` (always decimal division)
     DivBy,
@@ -120,41 +207,53 @@ pub enum BinaryOp {
     Mod,
 }
 
+impl ArithOp {
+    /// The canonical (lower-case) keyword.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ArithOp::Add => "add",
+            ArithOp::Sub => "sub",
+            ArithOp::Mul => "mul",
+            ArithOp::Div => "div",
+            ArithOp::DivBy => "divby",
+            ArithOp::Mod => "mod",
+        }
+    }
+}
+
+/// Binary operators other than `and`/`or` (which are n-ary, see [`ExprKind::And`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `eq ne gt ge lt le`
+    Cmp(CmpOp),
+    /// `add sub mul div divby mod`
+    Arith(ArithOp),
+    /// `has` (enum flags)
+    Has,
+}
+
 impl BinaryOp {
     /// The canonical (lower-case) keyword.
     pub const fn as_str(self) -> &'static str {
         match self {
-            BinaryOp::Eq => "eq",
-            BinaryOp::Ne => "ne",
-            BinaryOp::Gt => "gt",
-            BinaryOp::Ge => "ge",
-            BinaryOp::Lt => "lt",
-            BinaryOp::Le => "le",
+            BinaryOp::Cmp(op) => op.as_str(),
+            BinaryOp::Arith(op) => op.as_str(),
             BinaryOp::Has => "has",
-            BinaryOp::Add => "add",
-            BinaryOp::Sub => "sub",
-            BinaryOp::Mul => "mul",
-            BinaryOp::Div => "div",
-            BinaryOp::DivBy => "divby",
-            BinaryOp::Mod => "mod",
         }
     }
 
     /// True for `eq ne gt ge lt le`.
     pub const fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le
-        )
+        matches!(self, BinaryOp::Cmp(_))
     }
 
     /// The binding strength (higher binds tighter), OData 4.01 precedence.
     pub const fn precedence(self) -> u8 {
         match self {
-            BinaryOp::Eq | BinaryOp::Ne => PREC_EQ,
-            BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le => PREC_REL,
-            BinaryOp::Add | BinaryOp::Sub => PREC_ADD,
-            BinaryOp::Mul | BinaryOp::Div | BinaryOp::DivBy | BinaryOp::Mod => PREC_MUL,
+            BinaryOp::Cmp(CmpOp::Eq | CmpOp::Ne) => PREC_EQ,
+            BinaryOp::Cmp(_) => PREC_REL,
+            BinaryOp::Arith(ArithOp::Add | ArithOp::Sub) => PREC_ADD,
+            BinaryOp::Arith(_) => PREC_MUL,
             BinaryOp::Has => PREC_POSTFIX,
         }
     }

@@ -1,5 +1,5 @@
-//! Filter errors as data: a stable dotted code, a message, a byte span and an optional
-//! suggestion. Rendering (the caret line) is kept apart from the data.
+//! Filter errors as data: a kind (with its stable dotted code), a message, a byte span and
+//! an optional suggestion. Rendering (the caret line) is kept apart from the data.
 //!
 //! Imports no I/O, no wasm, no `worker`.
 
@@ -47,11 +47,157 @@ pub fn utf16_offset(source: &str, byte: usize) -> usize {
         .unwrap_or(0)
 }
 
+/// What kind of error a [`FilterError`] is: the closed list of the language's and the
+/// query pipeline's errors. Each variant's [`code`](ErrorKind::code) is stable public API
+/// (in problem responses, the browser module's errors and `docs/filter.md`); each
+/// variant's doc gives an input that triggers it (`tests/filter_error_kinds.rs` runs them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `filter.syntax.empty`: The filter is blank. E.g. `   `.
+    SyntaxEmpty,
+    /// `filter.syntax.unexpected_char`: A character no token starts with. E.g. `name eq #`.
+    UnexpectedChar,
+    /// `filter.syntax.unterminated_string`: A string literal without its closing quote. E.g. `name eq 'abc`.
+    UnterminatedString,
+    /// `filter.syntax.invalid_literal`: A malformed number, date, date-time, time of day, GUID or duration, or an unknown `prefix'…'`. E.g. `d eq 2024-02-30`.
+    InvalidLiteral,
+    /// `filter.syntax.unexpected_token`: A token where another was expected. E.g. `name eq 'a' xor b`.
+    UnexpectedToken,
+    /// `filter.syntax.unexpected_end`: The filter stops in the middle of an expression. E.g. `name eq`.
+    UnexpectedEnd,
+    /// `filter.syntax.expected_expression`: An operator or punctuation where an expression must start. E.g. `a in ()`.
+    ExpectedExpression,
+    /// `filter.syntax.expected_member`: A `/` not followed by a member name. E.g. `a/ 'x'`.
+    ExpectedMember,
+    /// `filter.syntax.expected_lambda_variable`: A lambda without its variable. E.g. `p/all()`.
+    ExpectedLambdaVariable,
+    /// `filter.syntax.too_many_arguments`: A function call with more than 16 arguments. E.g. `concat(a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a)`.
+    TooManyArguments,
+    /// `filter.limit.length`: A filter longer than [`MAX_LENGTH`](crate::filter::MAX_LENGTH) bytes. E.g. 8,193 × `x`.
+    LengthLimit,
+    /// `filter.limit.depth`: Nesting deeper than [`MAX_DEPTH`](crate::filter::MAX_DEPTH). E.g. 101 × `(`, then `a`.
+    DepthLimit,
+    /// `filter.limit.in_list`: An `in` list longer than [`MAX_IN_ITEMS`](crate::filter::MAX_IN_ITEMS). E.g. a in (1, 1, … 1001 items).
+    InListLimit,
+    /// `filter.limit.lambda_depth`: More than four lambdas nested in each other. E.g. a/any(b: b/c/any(c: … five deep)).
+    LambdaDepthLimit,
+    /// `filter.field.unknown`: A path that names no field (with a suggestion when one is close). E.g. `custmer/name eq 'x'`.
+    UnknownField,
+    /// `filter.field.multi_valued`: A field of collection elements used outside `any`/`all`. E.g. `partners/role eq 'reseller'`.
+    MultiValuedField,
+    /// `filter.field.collection`: A collection used as a value. E.g. `partners eq null`.
+    CollectionField,
+    /// `filter.field.not_collection`: `any`/`all`/`$count` after something that is not a collection. E.g. `status/any(s: s eq 'x')`.
+    NotCollection,
+    /// `filter.field.lambda_variable`: A lambda variable over objects used as a value. E.g. `partners/any(p: p eq 'x')`.
+    LambdaVariable,
+    /// `filter.function.unknown`: A function name that is not an OData function (with a suggestion when one is close). E.g. `containz(name, 'x')`.
+    UnknownFunction,
+    /// `filter.function.arity`: A call with the wrong number of arguments. E.g. `contains(name)`.
+    Arity,
+    /// `filter.type.mismatch`: Operands whose types cannot be compared or combined. E.g. `status eq 5`.
+    TypeMismatch,
+    /// `filter.type.argument`: A function argument of the wrong type. E.g. `contains(endDate, 'x')`.
+    ArgumentType,
+    /// `filter.type.not_boolean`: A filter, or an operand of `and`/`or`/`not`, that is not a condition. E.g. `name`.
+    NotBoolean,
+    /// `filter.type.invalid_date`: A string compared with a date-time that is not a date or an RFC 3339 date-time. E.g. `endDate gt 'soon'`.
+    InvalidDate,
+    /// `filter.unsupported.function`: An OData function that parses but is not evaluated. E.g. `isof(name, Edm.String)`.
+    UnsupportedFunction,
+    /// `filter.unsupported.operator`: `has` (no field is a flags enum). E.g. `status has Flex.Status'active'`.
+    UnsupportedOperator,
+    /// `filter.unsupported.literal`: A binary or geo literal. E.g. `name eq binary'AAE='`.
+    UnsupportedLiteral,
+    /// `filter.unsupported.bound_function`: A bound function call on a path. E.g. `a/NS.fn() eq 1`.
+    UnsupportedBoundFunction,
+    /// `filter.unsupported.nested_collection`: A collection inside a lambda variable's element. E.g. `partners/any(p: p/x/any(q: q eq 1))`.
+    UnsupportedNestedCollection,
+    /// `query.field.unknown`: A `sort`, `select` or `group_by` path that names no field. E.g. `sort=custmer/name desc`.
+    QueryUnknownField,
+    /// `query.sort.syntax`: A malformed `sort` entry. E.g. `sort=name sideways`.
+    SortSyntax,
+    /// `query.sort.not_sortable`: Sorting by a field with several values per row. E.g. `sort=partners/role`.
+    SortNotSortable,
+    /// `query.sort.not_grouped`: A transform sorting by something other than `count` or a group-by field. E.g. `group_by=status&sort=name`.
+    SortNotGrouped,
+    /// `query.select.syntax`: A malformed `select` entry. E.g. `select=id, a b`.
+    SelectSyntax,
+    /// `query.select.too_deep`: A selected path with more than 16 segments. E.g. `select=a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a`.
+    SelectTooDeep,
+    /// `query.group_by.syntax`: A malformed `group_by` entry. E.g. `group_by=status desc`.
+    GroupBySyntax,
+    /// `query.group_by.not_groupable`: Grouping by a collection of objects. E.g. `group_by=partners`.
+    GroupByNotGroupable,
+    /// `query.offset.invalid`: An `offset` that is not a whole number ≥ 0. E.g. `offset=-1`.
+    OffsetInvalid,
+    /// `query.offset.range`: An `offset` too large to represent. E.g. `offset=99999999999999999999999`.
+    OffsetRange,
+    /// `query.limit.invalid`: A `limit` that is not a whole number ≥ 0. E.g. `limit=ten`.
+    LimitInvalid,
+    /// `query.limit.range`: A `limit` above 1,000. E.g. `limit=1001`.
+    LimitRange,
+    /// `query.limit.keys`: More than 64 `sort`, `select` or `group_by` entries. E.g. `select` = 65 × `id`, comma-separated.
+    TooManyKeys,
+}
+
+impl ErrorKind {
+    /// The stable dotted code, e.g. `filter.field.unknown`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ErrorKind::SyntaxEmpty => "filter.syntax.empty",
+            ErrorKind::UnexpectedChar => "filter.syntax.unexpected_char",
+            ErrorKind::UnterminatedString => "filter.syntax.unterminated_string",
+            ErrorKind::InvalidLiteral => "filter.syntax.invalid_literal",
+            ErrorKind::UnexpectedToken => "filter.syntax.unexpected_token",
+            ErrorKind::UnexpectedEnd => "filter.syntax.unexpected_end",
+            ErrorKind::ExpectedExpression => "filter.syntax.expected_expression",
+            ErrorKind::ExpectedMember => "filter.syntax.expected_member",
+            ErrorKind::ExpectedLambdaVariable => "filter.syntax.expected_lambda_variable",
+            ErrorKind::TooManyArguments => "filter.syntax.too_many_arguments",
+            ErrorKind::LengthLimit => "filter.limit.length",
+            ErrorKind::DepthLimit => "filter.limit.depth",
+            ErrorKind::InListLimit => "filter.limit.in_list",
+            ErrorKind::LambdaDepthLimit => "filter.limit.lambda_depth",
+            ErrorKind::UnknownField => "filter.field.unknown",
+            ErrorKind::MultiValuedField => "filter.field.multi_valued",
+            ErrorKind::CollectionField => "filter.field.collection",
+            ErrorKind::NotCollection => "filter.field.not_collection",
+            ErrorKind::LambdaVariable => "filter.field.lambda_variable",
+            ErrorKind::UnknownFunction => "filter.function.unknown",
+            ErrorKind::Arity => "filter.function.arity",
+            ErrorKind::TypeMismatch => "filter.type.mismatch",
+            ErrorKind::ArgumentType => "filter.type.argument",
+            ErrorKind::NotBoolean => "filter.type.not_boolean",
+            ErrorKind::InvalidDate => "filter.type.invalid_date",
+            ErrorKind::UnsupportedFunction => "filter.unsupported.function",
+            ErrorKind::UnsupportedOperator => "filter.unsupported.operator",
+            ErrorKind::UnsupportedLiteral => "filter.unsupported.literal",
+            ErrorKind::UnsupportedBoundFunction => "filter.unsupported.bound_function",
+            ErrorKind::UnsupportedNestedCollection => "filter.unsupported.nested_collection",
+            ErrorKind::QueryUnknownField => "query.field.unknown",
+            ErrorKind::SortSyntax => "query.sort.syntax",
+            ErrorKind::SortNotSortable => "query.sort.not_sortable",
+            ErrorKind::SortNotGrouped => "query.sort.not_grouped",
+            ErrorKind::SelectSyntax => "query.select.syntax",
+            ErrorKind::SelectTooDeep => "query.select.too_deep",
+            ErrorKind::GroupBySyntax => "query.group_by.syntax",
+            ErrorKind::GroupByNotGroupable => "query.group_by.not_groupable",
+            ErrorKind::OffsetInvalid => "query.offset.invalid",
+            ErrorKind::OffsetRange => "query.offset.range",
+            ErrorKind::LimitInvalid => "query.limit.invalid",
+            ErrorKind::LimitRange => "query.limit.range",
+            ErrorKind::TooManyKeys => "query.limit.keys",
+        }
+    }
+}
+
 /// An error in a filter (or in another query parameter), located by a span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilterError {
-    /// Stable dotted code, e.g. `filter.syntax.unexpected_token`.
-    pub code: &'static str,
+    /// What kind of error (its [`code`](ErrorKind::code) is the stable dotted code).
+    pub kind: ErrorKind,
     /// Human-readable message.
     pub message: String,
     /// Where in the text (byte offsets).
@@ -62,13 +208,18 @@ pub struct FilterError {
 
 impl FilterError {
     /// An error without a suggestion.
-    pub fn new(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>, span: Span) -> Self {
         FilterError {
-            code,
+            kind,
             message: message.into(),
             span,
             suggestion: None,
         }
+    }
+
+    /// The stable dotted code, e.g. `filter.syntax.unexpected_token`.
+    pub const fn code(&self) -> &'static str {
+        self.kind.code()
     }
 
     /// Adds a suggestion.
@@ -90,7 +241,7 @@ impl FilterError {
     ///   ^^^^^^^^^^^
     /// ```
     pub fn render(&self, source: &str) -> String {
-        let mut out = format!("error[{}]: {}", self.code, self);
+        let mut out = format!("error[{}]: {}", self.code(), self);
         // Work on a single line: the one holding the span start.
         let start = floor_boundary(source, self.span.start);
         let end = floor_boundary(source, self.span.end.max(self.span.start));
@@ -178,10 +329,10 @@ mod tests {
 
     #[test]
     fn renders_caret_under_span() {
-        let e = FilterError::new("x.y", "bad", Span::new(5, 8));
+        let e = FilterError::new(ErrorKind::UnexpectedToken, "bad", Span::new(5, 8));
         assert_eq!(
             e.render("name eq 'a'"),
-            "error[x.y]: bad\n  name eq 'a'\n       ^^^"
+            "error[filter.syntax.unexpected_token]: bad\n  name eq 'a'\n       ^^^"
         );
     }
 

@@ -3,7 +3,7 @@
 //!
 //! Imports no I/O, no wasm, no `worker`.
 
-use super::error::{FilterError, Span};
+use super::error::{ErrorKind, FilterError, Span};
 use super::temporal;
 
 /// A token kind; identifiers and literal texts borrow from the source.
@@ -17,8 +17,10 @@ pub(crate) enum Tok<'a> {
     Typed(&'a str, String),
     Int(i64),
     Float(f64),
-    Date(&'a str),
-    DateTime(&'a str),
+    /// A date and its midnight UTC (epoch ms).
+    Date(&'a str, i64),
+    /// A date-time and its instant (epoch ms).
+    DateTime(&'a str, i64),
     Time(&'a str),
     Guid(&'a str),
     LParen,
@@ -167,7 +169,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
             }
             other => {
                 return Err(FilterError::new(
-                    "filter.syntax.unexpected_char",
+                    ErrorKind::UnexpectedChar,
                     format!("unexpected character `{other}`"),
                     Span::new(start, start + other.len_utf8()),
                 ));
@@ -184,7 +186,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
 
 fn invalid(start: usize, end: usize, text: &str) -> FilterError {
     FilterError::new(
-        "filter.syntax.invalid_literal",
+        ErrorKind::InvalidLiteral,
         format!("`{text}` is not a valid number, date, date-time, time of day or GUID"),
         Span::new(start, end),
     )
@@ -212,9 +214,9 @@ fn classify(text: &str) -> Option<Tok<'_>> {
     let b = text.as_bytes();
     if b.len() >= 10 && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-') {
         if b.len() == 10 {
-            return temporal::date_days(text).map(|_| Tok::Date(text));
+            return temporal::date_days(text).map(|d| Tok::Date(text, d * temporal::MS_DAY));
         }
-        return temporal::datetime_ms(text).map(|_| Tok::DateTime(text));
+        return temporal::datetime_ms(text).map(|ms| Tok::DateTime(text, ms));
     }
     if b.get(2) == Some(&b':') {
         return temporal::time_of_day_ms(text).map(|_| Tok::Time(text));
@@ -256,7 +258,7 @@ fn string(src: &str, start: usize) -> Result<(String, usize), FilterError> {
     loop {
         let Some(c) = src.get(i..).and_then(|r| r.chars().next()) else {
             return Err(FilterError::new(
-                "filter.syntax.unterminated_string",
+                ErrorKind::UnterminatedString,
                 "string literal is not closed with `'`",
                 Span::new(start, src.len()),
             ));

@@ -11,7 +11,7 @@
 //! assert_eq!(expr.to_string(), "Status eq 'active' and not contains(customer/name, 'x')");
 //!
 //! let err = Filter::<Record>::new(&expr, RecordSchema::default(), 0).unwrap_err();
-//! assert_eq!(err.code, "filter.field.unknown");
+//! assert_eq!(err.code(), "filter.field.unknown");
 //! assert_eq!(err.suggestion.as_deref(), Some("status"));
 //!
 //! let f = Filter::<Record>::parse("status eq 'unknown' and endDate eq null", RecordSchema::default(), 0).unwrap();
@@ -41,12 +41,14 @@ mod parser;
 mod print;
 pub mod temporal;
 
-pub use ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal, Path};
-pub use error::{suggest, utf16_offset, FilterError, Span};
+pub use ast::{ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Ident, LambdaOp, Literal, Path};
+pub use error::{suggest, utf16_offset, ErrorKind, FilterError, Span};
 pub use parser::{parse, MAX_DEPTH, MAX_IN_ITEMS, MAX_LENGTH};
 
 mod compile;
 mod eval;
+mod functions;
+mod ir;
 mod schema;
 
 pub use schema::{FieldId, FieldInfo, FieldType, Resolved, Row, Schema, Value};
@@ -55,7 +57,7 @@ pub use schema::{FieldId, FieldInfo, FieldType, Resolved, Row, Schema, Value};
 /// same schema instance it was compiled against.
 #[derive(Debug, Clone)]
 pub struct Compiled {
-    pred: eval::Pred,
+    pred: ir::Pred,
 }
 
 impl Compiled {
@@ -72,7 +74,7 @@ impl Compiled {
     /// True when the filter is true on `row` (false and null do not match).
     #[inline]
     pub fn matches<R: Row>(&self, row: &R, schema: &R::Schema) -> bool {
-        self.pred.eval(row, schema, &mut eval::Env::default()) == Some(true)
+        self.pred.eval(row, schema, &mut ir::Env::default()) == Some(true)
     }
 }
 

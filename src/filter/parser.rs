@@ -5,7 +5,7 @@
 //! Imports no I/O, no wasm, no `worker`.
 
 use super::ast::*;
-use super::error::{FilterError, Span};
+use super::error::{ErrorKind, FilterError, Span};
 use super::lexer::{lex, Tok, Token};
 
 /// Longest accepted filter, in bytes.
@@ -19,7 +19,7 @@ pub const MAX_IN_ITEMS: usize = 1000;
 pub fn parse(src: &str) -> Result<Expr, FilterError> {
     if src.len() > MAX_LENGTH {
         return Err(FilterError::new(
-            "filter.limit.length",
+            ErrorKind::LengthLimit,
             format!(
                 "filter is {} bytes long; the limit is {MAX_LENGTH}",
                 src.len()
@@ -35,7 +35,7 @@ pub fn parse(src: &str) -> Result<Expr, FilterError> {
     };
     if matches!(p.peek().tok, Tok::Eof) {
         return Err(FilterError::new(
-            "filter.syntax.empty",
+            ErrorKind::SyntaxEmpty,
             "the filter is empty",
             Span::new(0, src.len()),
         ));
@@ -44,7 +44,7 @@ pub fn parse(src: &str) -> Result<Expr, FilterError> {
     let t = p.peek();
     if !matches!(t.tok, Tok::Eof) {
         return Err(FilterError::new(
-            "filter.syntax.unexpected_token",
+            ErrorKind::UnexpectedToken,
             format!(
                 "expected an operator or the end of the filter, found {}",
                 describe(src, t)
@@ -108,7 +108,7 @@ impl<'a> Parser<'a> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(FilterError::new(
-                "filter.limit.depth",
+                ErrorKind::DepthLimit,
                 format!("the filter nests deeper than {MAX_DEPTH} levels"),
                 span,
             ));
@@ -124,9 +124,9 @@ impl<'a> Parser<'a> {
         let t = t.clone();
         Err(FilterError::new(
             if matches!(t.tok, Tok::Eof) {
-                "filter.syntax.unexpected_end"
+                ErrorKind::UnexpectedEnd
             } else {
-                "filter.syntax.unexpected_token"
+                ErrorKind::UnexpectedToken
             },
             format!("expected {what}, found {}", self.src_text(&t)),
             t.span,
@@ -173,10 +173,20 @@ impl<'a> Parser<'a> {
             return None;
         };
         let ops: &[BinaryOp] = match level {
-            PREC_EQ => &[BinaryOp::Eq, BinaryOp::Ne],
-            PREC_REL => &[BinaryOp::Gt, BinaryOp::Ge, BinaryOp::Lt, BinaryOp::Le],
-            PREC_ADD => &[BinaryOp::Add, BinaryOp::Sub],
-            _ => &[BinaryOp::Mul, BinaryOp::Div, BinaryOp::DivBy, BinaryOp::Mod],
+            PREC_EQ => &[BinaryOp::Cmp(CmpOp::Eq), BinaryOp::Cmp(CmpOp::Ne)],
+            PREC_REL => &[
+                BinaryOp::Cmp(CmpOp::Gt),
+                BinaryOp::Cmp(CmpOp::Ge),
+                BinaryOp::Cmp(CmpOp::Lt),
+                BinaryOp::Cmp(CmpOp::Le),
+            ],
+            PREC_ADD => &[BinaryOp::Arith(ArithOp::Add), BinaryOp::Arith(ArithOp::Sub)],
+            _ => &[
+                BinaryOp::Arith(ArithOp::Mul),
+                BinaryOp::Arith(ArithOp::Div),
+                BinaryOp::Arith(ArithOp::DivBy),
+                BinaryOp::Arith(ArithOp::Mod),
+            ],
         };
         ops.iter()
             .copied()
@@ -273,7 +283,7 @@ impl<'a> Parser<'a> {
                 loop {
                     if list.len() >= MAX_IN_ITEMS {
                         return Err(FilterError::new(
-                            "filter.limit.in_list",
+                            ErrorKind::InListLimit,
                             format!("an `in` list may hold at most {MAX_IN_ITEMS} items"),
                             self.peek().span,
                         ));
@@ -318,8 +328,14 @@ impl<'a> Parser<'a> {
             Tok::Str(s) => lit(Literal::String(s.clone())),
             Tok::Int(i) => lit(Literal::Int(*i)),
             Tok::Float(x) => lit(Literal::Float(*x)),
-            Tok::Date(s) => lit(Literal::Date((*s).into())),
-            Tok::DateTime(s) => lit(Literal::DateTimeOffset((*s).into())),
+            Tok::Date(s, ms) => lit(Literal::Date {
+                text: (*s).into(),
+                ms: *ms,
+            }),
+            Tok::DateTime(s, ms) => lit(Literal::DateTimeOffset {
+                text: (*s).into(),
+                ms: *ms,
+            }),
             Tok::Time(s) => lit(Literal::TimeOfDay((*s).into())),
             Tok::Guid(s) => lit(Literal::Guid((*s).into())),
             Tok::Typed(prefix, text) => {
@@ -327,7 +343,7 @@ impl<'a> Parser<'a> {
                     "duration" => {
                         if super::temporal::duration_ms(text).is_none() {
                             return Err(FilterError::new(
-                                "filter.syntax.invalid_literal",
+                                ErrorKind::InvalidLiteral,
                                 format!("`{text}` is not an ISO 8601 day-time duration"),
                                 t.span,
                             ));
@@ -343,7 +359,7 @@ impl<'a> Parser<'a> {
                     },
                     _ => {
                         return Err(FilterError::new(
-                            "filter.syntax.invalid_literal",
+                            ErrorKind::InvalidLiteral,
                             format!("unknown literal prefix `{prefix}`"),
                             t.span,
                         ))
@@ -374,12 +390,12 @@ impl<'a> Parser<'a> {
                 self.path(name, t.span)
             }
             Tok::Eof => Err(FilterError::new(
-                "filter.syntax.unexpected_end",
+                ErrorKind::UnexpectedEnd,
                 "expected an expression, found the end of the filter",
                 t.span,
             )),
             _ => Err(FilterError::new(
-                "filter.syntax.expected_expression",
+                ErrorKind::ExpectedExpression,
                 format!("expected an expression, found {}", self.src_text(&t)),
                 t.span,
             )),
@@ -407,7 +423,7 @@ impl<'a> Parser<'a> {
             loop {
                 if args.len() >= 16 {
                     return Err(FilterError::new(
-                        "filter.syntax.too_many_arguments",
+                        ErrorKind::TooManyArguments,
                         "a function call takes at most 16 arguments",
                         self.peek().span,
                     ));
@@ -434,7 +450,7 @@ impl<'a> Parser<'a> {
             let t = self.bump();
             let Tok::Ident(name) = t.tok else {
                 return Err(FilterError::new(
-                    "filter.syntax.expected_member",
+                    ErrorKind::ExpectedMember,
                     format!(
                         "expected a member name after `/`, found {}",
                         self.src_text(&t)
@@ -463,7 +479,7 @@ impl<'a> Parser<'a> {
             }
             if matches!(self.peek().tok, Tok::LParen) {
                 return Err(FilterError::new(
-                    "filter.unsupported.bound_function",
+                    ErrorKind::UnsupportedBoundFunction,
                     format!("bound function `{name}` is not supported"),
                     t.span,
                 ));
@@ -492,7 +508,7 @@ impl<'a> Parser<'a> {
         let t = self.bump();
         let Tok::Ident(var) = t.tok else {
             return Err(FilterError::new(
-                "filter.syntax.expected_lambda_variable",
+                ErrorKind::ExpectedLambdaVariable,
                 format!(
                     "expected a lambda variable name, found {}",
                     self.src_text(&t)

@@ -140,8 +140,8 @@ impl Display for Literal {
                 }
             }
             Literal::String(s) => quoted(f, s),
-            Literal::Date(s)
-            | Literal::DateTimeOffset(s)
+            Literal::Date { text: s, .. }
+            | Literal::DateTimeOffset { text: s, .. }
             | Literal::TimeOfDay(s)
             | Literal::Guid(s) => f.write_str(s),
             Literal::Duration(s) => {

@@ -9,14 +9,13 @@
 //! This module imports no I/O, no wasm and no `worker`.
 
 mod json;
-pub mod json_read;
 mod record;
-mod row;
+pub(crate) mod row;
 mod timestamp;
 
 pub use json::{Projected, Projection};
 pub use record::{
     AttrValue, Contact, Device, Item, Kind, Partner, PartnerRole, Party, Record, Source, Status,
 };
-pub use row::{JsonLike, JsonSchema, Node, RecordSchema};
+pub use row::RecordSchema;
 pub use timestamp::{Timestamp, TimestampError};

@@ -1,10 +1,13 @@
-//! An instant in UTC with millisecond precision, the one date type of the model.
+//! An instant in UTC with millisecond precision, the one date type of the model. Date text
+//! is read by the filter language's [`temporal`] module (one reader of dates for the
+//! filter, the JSON rows and the vendor payloads); this type adds serde and printing.
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+use crate::filter::temporal;
 
 /// Milliseconds since the Unix epoch, UTC. Ordering is chronological.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -42,8 +45,7 @@ impl Timestamp {
 
     /// From a `time` instant (sub-millisecond digits are truncated).
     pub fn from_datetime(dt: OffsetDateTime) -> Self {
-        let ms = dt.unix_timestamp_nanos().div_euclid(1_000_000);
-        Timestamp(i64::try_from(ms).unwrap_or(if ms < 0 { i64::MIN } else { i64::MAX }))
+        Timestamp(temporal::datetime_to_ms(dt))
     }
 
     /// As a `time` instant in UTC; `None` outside the years `time` supports (±9999).
@@ -65,27 +67,9 @@ impl Timestamp {
     }
 
     /// [`Timestamp::parse`] without building an error: `None` when `s` is not a date or
-    /// date-time. Cheap for text that is plainly not one (no allocation, no parser run):
-    /// both accepted forms open with a four-digit year and `-`.
+    /// date-time ([`temporal::instant_ms`], the one reader of date text).
     pub fn parse_opt(s: &str) -> Option<Self> {
-        let b = s.as_bytes();
-        let looks_like_date = b.len() >= 10
-            && b.get(..4).is_some_and(|y| y.iter().all(u8::is_ascii_digit))
-            && b.get(4) == Some(&b'-');
-        if !looks_like_date {
-            return None;
-        }
-        if let Some(t) = fast_parse(b) {
-            return Some(t);
-        }
-        if s.len() == 10 {
-            // `fast_parse` reads every valid `yyyy-MM-dd` (the test below checks it
-            // against `time`), so the general date parser is not linked in.
-            return None;
-        }
-        OffsetDateTime::parse(s, &Rfc3339)
-            .ok()
-            .map(Self::from_datetime)
+        temporal::instant_ms(s).map(Timestamp)
     }
 
     /// Parses a date-time without an offset (`2024-03-01T10:00:00`, optional fraction),
@@ -108,27 +92,13 @@ impl Timestamp {
     }
 }
 
-/// The civil date (proleptic Gregorian) of a day count since 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097); // [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
-    let mp = (5 * doy + 2) / 153; // [0, 11]
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32; // [1, 31]
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32; // [1, 12]
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 impl Timestamp {
     /// The RFC 3339 text written into `buf` without the formatting machinery, for years
     /// 0000–9999 (every other instant takes the general path of `Display`).
     fn fast_rfc3339(self, buf: &mut [u8; 24]) -> Option<&str> {
         let days = self.0.div_euclid(86_400_000);
         let ms_of_day = self.0.rem_euclid(86_400_000);
-        let (y, m, d) = civil_from_days(days);
+        let (y, m, d) = temporal::civil_from_days(days);
         if !(0..=9999).contains(&y) {
             return None;
         }
@@ -194,104 +164,6 @@ impl Serialize for Timestamp {
             None => s.collect_str(self),
         }
     }
-}
-
-/// The ASCII digits `b` as a number; `None` if any byte is not a digit.
-fn digits(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |n, &c| {
-        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-    })
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-}
-
-/// The calendar date at the front of `b` (`yyyy-MM-dd`, years 0000–9999), as days since
-/// the epoch.
-fn fast_date(b: &[u8]) -> Option<i64> {
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return None;
-    }
-    let (y, m, d) = (
-        digits(b.get(..4)?)?,
-        digits(b.get(5..7)?)?,
-        digits(b.get(8..10)?)?,
-    );
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let month_days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if d == 0 || d > month_days {
-        return None;
-    }
-    Some(days_from_civil(i64::from(y), m, d))
-}
-
-/// The common shapes, parsed without the general `time` parser: `yyyy-MM-dd` and
-/// `yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:mm)` with an upper-case `T`/`Z`, seconds below 60
-/// and years 0000–9999. `None` means "not one of these shapes", not "invalid": the caller
-/// then asks `time`, so what is accepted and its value are unchanged (a test compares both).
-fn fast_parse(b: &[u8]) -> Option<Timestamp> {
-    const MS_DAY: i64 = 86_400_000;
-    let days = fast_date(b)?;
-    if b.len() == 10 {
-        return Some(Timestamp(days * MS_DAY));
-    }
-    if b.get(10) != Some(&b'T') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
-        return None;
-    }
-    let (h, mi, sec) = (
-        digits(b.get(11..13)?)?,
-        digits(b.get(14..16)?)?,
-        digits(b.get(17..19)?)?,
-    );
-    if h > 23 || mi > 59 || sec > 59 {
-        return None;
-    }
-    let mut rest = b.get(19..)?;
-    let mut frac_ms = 0i64;
-    if let [b'.', tail @ ..] = rest {
-        let n = tail.iter().take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 || n > 9 {
-            return None;
-        }
-        let f = tail.get(..n)?;
-        frac_ms = f
-            .iter()
-            .chain(std::iter::repeat(&b'0'))
-            .take(3)
-            .fold(0i64, |a, &c| a * 10 + i64::from(c - b'0'));
-        rest = tail.get(n..)?;
-    }
-    let offset_min = match rest {
-        [b'Z'] => 0i64,
-        [sign @ (b'+' | b'-'), oh1, oh2, b':', om1, om2] => {
-            let (oh, om) = (digits(&[*oh1, *oh2])?, digits(&[*om1, *om2])?);
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            let m = i64::from(oh * 60 + om);
-            if *sign == b'-' {
-                -m
-            } else {
-                m
-            }
-        }
-        _ => return None,
-    };
-    let secs = i64::from(h * 3600 + mi * 60 + sec) - offset_min * 60;
-    Some(Timestamp(days * MS_DAY + secs * 1000 + frac_ms))
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
@@ -361,74 +233,6 @@ mod tests {
         let pst = UtcOffset::from_hms(-8, 0, 0).unwrap();
         let t = Timestamp::parse_local("2024-01-15T10:00:00", pst).unwrap();
         assert_eq!(t.to_string(), "2024-01-15T18:00:00Z");
-    }
-
-    /// The fast path agrees with the `time` parser on every shape it takes and on
-    /// near misses (which it must hand over, not reject).
-    #[test]
-    fn fast_path_agrees_with_time() {
-        let slow = |s: &str| -> Option<i64> {
-            if s.len() == 10 {
-                let fmt = time::macros::format_description!("[year]-[month]-[day]");
-                return Date::parse(s, &fmt).ok().map(|d| Timestamp::from_date(d).0);
-            }
-            OffsetDateTime::parse(s, &Rfc3339)
-                .ok()
-                .map(|d| Timestamp::from_datetime(d).0)
-        };
-        let dates = [
-            "2025-01-01",
-            "2024-02-29",
-            "2023-02-29",
-            "1900-02-29",
-            "2000-02-29",
-            "1969-12-31",
-            "1000-01-01",
-            "0999-12-31",
-            "0000-02-29",
-            "0001-01-01",
-            "0100-02-29",
-            "0400-02-29",
-            "9999-12-31",
-            "2025-00-10",
-            "2025-13-01",
-            "2025-04-31",
-            "2025-04-00",
-            "2025-1-011",
-            "2025/01/01",
-        ];
-        let times = [
-            "",
-            "T00:00:00Z",
-            "T23:59:59Z",
-            "T23:59:60Z",
-            "T24:00:00Z",
-            "T12:60:00Z",
-            "T12:34:56.7Z",
-            "T12:34:56.789Z",
-            "T12:34:56.123456789Z",
-            "T12:34:56.1234567891Z",
-            "T12:34:56.Z",
-            "T12:34:56+02:00",
-            "T00:30:00-05:30",
-            "T01:00:00.250+23:59",
-            "T01:00:00+24:00",
-            "T01:00:00+02:60",
-            "t12:00:00Z",
-            "T12:00:00z",
-            " 12:00:00Z",
-            "T12:00:00",
-            "T12:00:00+0200",
-            "T12:00Z",
-            "T1:00:00Z",
-            "T12:00:00ZZ",
-        ];
-        for d in dates {
-            for t in times {
-                let s = format!("{d}{t}");
-                assert_eq!(Timestamp::parse_opt(&s).map(|t| t.0), slow(&s), "{s}");
-            }
-        }
     }
 
     #[test]

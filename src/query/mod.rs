@@ -16,15 +16,15 @@
 //!
 //! Imports no I/O, no wasm, no `worker`.
 
-mod json_text;
+pub mod json;
 mod plan;
 mod select;
 
 use std::fmt;
 
-use crate::filter::{self, Expr, FilterError, Ident, Path, Span};
+use crate::filter::{self, ErrorKind, Expr, FilterError, Ident, Path, Span};
 
-pub use json_text::{run_json_text, RunError, Typing};
+pub use json::{run_json_text, JsonSchema, RunError, Typing};
 pub use plan::{Group, GroupResult, ListResult, Plan};
 pub use select::select_paths;
 
@@ -84,10 +84,10 @@ impl fmt::Display for QueryError {
 impl std::error::Error for QueryError {}
 
 impl QueryError {
-    fn new(param: Param, code: &'static str, msg: impl Into<String>, span: Span) -> Self {
+    fn new(param: Param, kind: ErrorKind, msg: impl Into<String>, span: Span) -> Self {
         QueryError {
             param,
-            error: FilterError::new(code, msg, span),
+            error: FilterError::new(kind, msg, span),
         }
     }
 }
@@ -235,8 +235,8 @@ fn number(s: &str, param: Param, max: usize) -> Result<usize, QueryError> {
     let lead = s.len() - s.trim_start().len();
     let span = Span::new(lead, lead + t.len());
     let code_invalid = match param {
-        Param::Offset => "query.offset.invalid",
-        _ => "query.limit.invalid",
+        Param::Offset => ErrorKind::OffsetInvalid,
+        _ => ErrorKind::LimitInvalid,
     };
     if !t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(QueryError::new(
@@ -251,9 +251,9 @@ fn number(s: &str, param: Param, max: usize) -> Result<usize, QueryError> {
         _ => Err(QueryError::new(
             param,
             if param == Param::Limit {
-                "query.limit.range"
+                ErrorKind::LimitRange
             } else {
-                "query.offset.range"
+                ErrorKind::OffsetRange
             },
             format!("`{}` must be at most {max}", param.as_str()),
             span,
@@ -268,9 +268,9 @@ fn is_ident_char(c: char) -> bool {
 /// Splits `a/b [asc|desc], c` into paths (and directions when `directions`).
 fn list(s: &str, param: Param, directions: bool) -> Result<Vec<(Path, bool)>, QueryError> {
     let code = match param {
-        Param::Sort => "query.sort.syntax",
-        Param::Select => "query.select.syntax",
-        _ => "query.group_by.syntax",
+        Param::Sort => ErrorKind::SortSyntax,
+        Param::Select => ErrorKind::SelectSyntax,
+        _ => ErrorKind::GroupBySyntax,
     };
     let mut out = Vec::new();
     let mut start = 0;
@@ -280,7 +280,7 @@ fn list(s: &str, param: Param, directions: bool) -> Result<Vec<(Path, bool)>, Qu
         if out.len() >= MAX_KEYS {
             return Err(QueryError::new(
                 param,
-                "query.limit.keys",
+                ErrorKind::TooManyKeys,
                 format!("at most {MAX_KEYS} entries"),
                 Span::new(item_start, item_start + item.len()),
             ));

@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::{select::select_paths, select::MAX_SELECT_DEPTH, Param, Query, QueryError};
 use crate::filter::{
-    suggest, Compiled, FieldId, FieldInfo, FieldType, Path, Resolved, Row, Schema, Span, Value,
+    suggest, Compiled, ErrorKind, FieldId, FieldInfo, FieldType, Path, Resolved, Row, Schema, Span,
+    Value,
 };
 use crate::model::Timestamp;
 
@@ -98,7 +99,7 @@ fn unknown<S: Schema>(schema: &S, param: Param, p: &Path) -> QueryError {
     QueryError {
         param,
         error: crate::filter::FilterError::new(
-            "query.field.unknown",
+            ErrorKind::QueryUnknownField,
             format!("unknown field `{name}`"),
             p.span(),
         )
@@ -106,8 +107,8 @@ fn unknown<S: Schema>(schema: &S, param: Param, p: &Path) -> QueryError {
     }
 }
 
-fn qerr(param: Param, code: &'static str, msg: String, span: Span) -> QueryError {
-    QueryError::new(param, code, msg, span)
+fn qerr(param: Param, kind: ErrorKind, msg: String, span: Span) -> QueryError {
+    QueryError::new(param, kind, msg, span)
 }
 
 fn names(p: &Path) -> Vec<&str> {
@@ -157,7 +158,7 @@ impl Query {
                 Some(Resolved::Collection { .. }) => {
                     return Err(qerr(
                         Param::GroupBy,
-                        "query.group_by.not_groupable",
+                        ErrorKind::GroupByNotGroupable,
                         format!(
                             "`{}` is a collection of objects; group by one of its fields",
                             p.joined()
@@ -187,7 +188,7 @@ impl Query {
                     return Err(QueryError {
                         param: Param::Sort,
                         error: crate::filter::FilterError::new(
-                            "query.sort.not_grouped",
+                            ErrorKind::SortNotGrouped,
                             format!("a transform sorts by `count` or a group-by field, not `{j}`"),
                             k.path.span(),
                         )
@@ -206,7 +207,7 @@ impl Query {
                 Some(_) => {
                     return Err(qerr(
                         Param::Sort,
-                        "query.sort.not_sortable",
+                        ErrorKind::SortNotSortable,
                         format!(
                             "`{}` has several values per row and cannot be sorted by",
                             k.path.joined()
@@ -223,7 +224,7 @@ impl Query {
             if p.segments.len() > MAX_SELECT_DEPTH {
                 return Err(qerr(
                     Param::Select,
-                    "query.select.too_deep",
+                    ErrorKind::SelectTooDeep,
                     format!("a selected path has at most {MAX_SELECT_DEPTH} segments"),
                     p.span(),
                 ));

@@ -20,15 +20,10 @@
 use serde::Serialize;
 
 use crate::model::Source;
-use crate::sim::creds;
 use crate::upstream::{Credentials, Secret};
 
 use super::gateway::Limits;
 use super::http_util::Cors;
-
-/// The base URL the embedded simulator answers on (never resolved: the edge's HTTP client
-/// routes it in process).
-pub const SIM_BASE_URL: &str = "http://sim.flexedge.internal";
 
 /// Where a source's answers come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,7 +42,7 @@ pub struct SourceConfig {
     pub source: Source,
     /// Simulated or remote.
     pub mode: SourceMode,
-    /// Base URL ([`SIM_BASE_URL`] when simulated).
+    /// Base URL (the embedded simulator's when simulated).
     pub base_url: String,
     /// How to authenticate (secrets redacted in `Debug`).
     pub credentials: Credentials,
@@ -82,29 +77,9 @@ pub fn base_url_var(source: Source) -> &'static str {
     }
 }
 
-/// The embedded simulator's credentials for a source (fake, local only).
-pub fn sim_credentials(source: Source, base: &str) -> Credentials {
-    match source {
-        Source::HpeFlex => Credentials::ClientCredentials {
-            token_url: format!("{base}/as/token.oauth2"),
-            client_id: creds::GREENLAKE_CLIENT_ID.to_owned(),
-            client_secret: Secret::new(creds::GREENLAKE_CLIENT_SECRET),
-        },
-        Source::FnoOrders => Credentials::Basic {
-            username: creds::FNO_USER.to_owned(),
-            password: Secret::new(creds::FNO_PASSWORD),
-        },
-        Source::FnoEntitlements => Credentials::Bearer {
-            token: Secret::new(creds::FNO_TOKEN),
-        },
-        Source::TelecomxFlexcare => Credentials::Login {
-            username: creds::TELECOMX_ADMIN_USER.to_owned(),
-            password: Secret::new(creds::TELECOMX_ADMIN_PASSWORD),
-        },
-    }
-}
-
-fn remote_credentials(source: Source, lookup: &dyn Fn(&str) -> Option<String>) -> Credentials {
+/// A source's credentials from configuration variables (see the table above);
+/// [`Credentials::None`] when they are not all there.
+pub fn credentials(source: Source, lookup: &dyn Fn(&str) -> Option<String>) -> Credentials {
     let secret = |n: &str| lookup(n).map(Secret::new);
     match source {
         Source::HpeFlex => match (
@@ -155,25 +130,30 @@ fn number<T: std::str::FromStr>(
 
 impl Config {
     /// Builds the configuration from a variable lookup (Worker `Env`, process env, a map).
-    /// A source with no base URL runs on the embedded simulator.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+    /// A source with no base URL there runs on the embedded simulator, whose base URL and
+    /// credentials `embedded` gives as the same variables (the edge, the tests and the
+    /// benchmarks pass the simulator's; this module knows nothing of the simulator).
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        embedded: impl Fn(&str) -> Option<String>,
+    ) -> Self {
         let lookup: &dyn Fn(&str) -> Option<String> =
             &|n| lookup(n).filter(|v| !v.trim().is_empty());
+        let embedded: &dyn Fn(&str) -> Option<String> = &embedded;
         let sources = Source::ALL
             .into_iter()
-            .map(|source| match lookup(base_url_var(source)) {
-                Some(url) => SourceConfig {
+            .map(|source| {
+                let (mode, vars) = match lookup(base_url_var(source)) {
+                    Some(_) => (SourceMode::Remote, lookup),
+                    None => (SourceMode::Simulated, embedded),
+                };
+                let url = vars(base_url_var(source)).unwrap_or_default();
+                SourceConfig {
                     source,
-                    mode: SourceMode::Remote,
+                    mode,
                     base_url: url.trim().trim_end_matches('/').to_owned(),
-                    credentials: remote_credentials(source, lookup),
-                },
-                None => SourceConfig {
-                    source,
-                    mode: SourceMode::Simulated,
-                    base_url: SIM_BASE_URL.to_owned(),
-                    credentials: sim_credentials(source, SIM_BASE_URL),
-                },
+                    credentials: credentials(source, vars),
+                }
             })
             .collect();
         let defaults = Limits::default();
@@ -214,13 +194,23 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        Config::from_lookup(|n| map.get(n).cloned())
+        Config::from_lookup(|n| map.get(n).cloned(), embedded)
+    }
+
+    /// A stand-in for the simulator's wiring: every base URL, nothing else.
+    fn embedded(name: &str) -> Option<String> {
+        name.ends_with("_BASE_URL")
+            .then(|| "http://embedded.test".to_owned())
     }
 
     #[test]
     fn no_configuration_means_every_source_simulated() {
         let c = cfg(&[]);
         assert!(c.sources.iter().all(|s| s.mode == SourceMode::Simulated));
+        assert!(c
+            .sources
+            .iter()
+            .all(|s| s.base_url == "http://embedded.test"));
         assert_eq!(c.limits, Limits::default());
         assert_eq!(c.cache_ttl_s, 30);
     }

@@ -18,9 +18,9 @@ use serde::Serialize;
 
 use crate::model::{Record, Source};
 use crate::query::Plan as QueryPlan;
-use crate::upstream::plan::Window;
+use crate::upstream::pushdown::Window;
 use crate::upstream::{
-    AnyUpstream, Budget, Clock, Fetched, HttpClient, PlanInput, SortKey, Upstream, UpstreamError,
+    AnyUpstream, Budget, Clock, Fetched, HttpClient, PlanInput, SortField, UpstreamError,
     UpstreamErrorKind,
 };
 
@@ -387,9 +387,9 @@ pub fn is_timeout(e: &UpstreamError) -> bool {
 }
 
 /// The planner's sort keys for the query's sort (paths as text).
-pub fn sort_keys(sort: &[crate::query::SortKey]) -> Vec<SortKey> {
+pub fn sort_keys(sort: &[crate::query::SortKey]) -> Vec<SortField> {
     sort.iter()
-        .map(|k| SortKey {
+        .map(|k| SortField {
             field: k.path.to_string(),
             desc: k.descending,
         })

@@ -17,7 +17,7 @@ mod problem;
 mod routes;
 
 pub use auth::{ApiKeys, AuthError, Scope};
-pub use config::{base_url_var, sim_credentials, Config, SourceConfig, SourceMode, SIM_BASE_URL};
+pub use config::{base_url_var, credentials, Config, SourceConfig, SourceMode};
 pub use http_util::{conditional, etag_for, Cors};
 pub use problem::{Extra, Problem, SpanOut};
 
@@ -109,7 +109,7 @@ impl Service {
         };
         let mut upstreams = Vec::new();
         for s in &config.sources {
-            let cfg = upstream::SourceConfig {
+            let cfg = upstream::AdapterConfig {
                 base_url: s.base_url.clone(),
                 credentials: s.credentials.clone(),
             };
@@ -255,7 +255,6 @@ impl Service {
     }
 
     pub(crate) fn upstream(&self, collection: Collection, source: Source) -> Option<&AnyUpstream> {
-        use crate::upstream::Upstream;
         self.upstreams
             .iter()
             .find(|u| u.source() == source && u.collection() == collection)

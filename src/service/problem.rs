@@ -84,7 +84,7 @@ impl Problem {
         let (start_utf16, end_utf16) = err.error.utf16_span(text);
         let mut p = Problem::new(
             StatusCode::BAD_REQUEST,
-            err.error.code,
+            err.error.code(),
             "Invalid query",
             format!("{}: {}", err.param.as_str(), err.error.message),
         );

@@ -1,98 +1,51 @@
-//! Upstream adapters: one folder per vendor behind one trait, with pushdown.
+//! Upstream adapters: the shared client machinery, a pushdown planner, and one folder per
+//! vendor holding only what differs.
 //!
-//! Each vendor folder (`hpe_flex`, `fno_orders`, `fno_entitlements`, `telecomx_flexcare`)
-//! has the same files: `wire.rs` (typed serde structs), `normalize.rs` (wire → [`Record`](crate::model::Record),
-//! with the status mapping), `dialect.rs` (pushdown: which conjuncts of the filter go
-//! upstream, exactly or as a superset, and how) and `mod.rs` (the [`Vendor`] impl: paths,
-//! paging, error bodies). The plumbing is written once: the [`HttpClient`]/[`Clock`] seam
-//! ([`http`]), [`UpstreamError`] ([`error`]), credentials and token caches ([`auth`]),
-//! retry and the page walker with a budget ([`fetch`]), planning ([`plan`]) and dates
-//! ([`dates`]). Adding a fifth upstream is one folder plus one [`AnyUpstream`] variant.
-//! A folder may hold a second resource of the same upstream as a second [`Vendor`]
-//! (`hpe_flex` devices, [`Collection::Devices`]), built with [`Adapter::sibling`] so it
-//! shares the credentials and token cache.
+//! - `client/` (its public types are re-exported here): the [`HttpClient`]/[`Clock`] seam, credentials
+//!   and token caches, [`UpstreamError`], vendor date forms, the `Vendor` trait a folder
+//!   implements (with defaults for paging and page size), the exchange (retry on 429/5xx
+//!   honouring `Retry-After` within a deadline, one credential refresh) and the page
+//!   walker with a budget, and the helpers that read vendor bodies.
+//! - [`pushdown`]: the filter split into conjuncts, each recognised as a predicate over
+//!   one normalized field, and the planning skeleton the dialects fill in; arrows
+//!   `plan` → `recognise` → `pred`, no cycles.
+//! - One folder per vendor (`hpe_flex`, `fno_orders`, `fno_entitlements`,
+//!   `telecomx_flexcare`), the same private files in each: `wire.rs` (typed serde
+//!   structs), `normalize.rs` (wire → [`Record`](crate::model::Record), with the status
+//!   mapping), `dialect.rs` (which conjuncts go upstream, exactly or as a superset, and
+//!   how) and `mod.rs` (the one type the folder exports: its `Vendor` impl, with paths,
+//!   parameters and error bodies). Adding a fifth upstream is one folder plus one
+//!   [`AnyUpstream`] case. GreenLake's second resource (devices) is a second value of
+//!   the same type, sharing the credentials and token cache ([`AnyUpstream::devices`]).
 //!
 //! This module talks HTTP only through [`HttpClient`]; it imports no `worker`, no wasm
-//! and no `std::time`.
+//! and no `std::time`, and nothing of the simulator.
 
-pub mod auth;
-pub mod common;
-pub mod conjuncts;
-pub mod dates;
-pub mod error;
-pub mod fetch;
-pub mod http;
-pub mod plan;
-pub mod sim_client;
+mod client;
+pub mod pushdown;
 
-pub mod fno_entitlements;
-pub mod fno_orders;
-pub mod hpe_flex;
-pub mod telecomx_flexcare;
+mod fno_entitlements;
+mod fno_orders;
+mod hpe_flex;
+mod telecomx_flexcare;
 
-pub use auth::{Authenticator, Credentials, Secret};
-pub use error::{UpstreamError, UpstreamErrorKind};
-pub use fetch::{Adapter, Budget, Cursor, Fetched, Vendor};
-pub use http::{Clock, HttpClient, NativeRequest, TransportError};
-pub use plan::{Plan, PlanInput, Pushdown, SortKey};
+pub use client::{
+    Budget, Clock, Credentials, Cursor, Fetched, HttpClient, NormCtx, Page, Secret, TransportError,
+    UpstreamError, UpstreamErrorKind,
+};
+pub use pushdown::{PlanInput, SortField, SourcePlan};
 
 use crate::model::Source;
+use client::auth::Authenticator;
+use client::{Adapter, Vendor};
+use fno_entitlements::FnoEntitlements;
+use fno_orders::FnoOrders;
+use hpe_flex::HpeFlex;
+use telecomx_flexcare::TelecomxFlexcare;
 
-/// One upstream as the gateway sees it.
-#[allow(async_fn_in_trait)]
-pub trait Upstream {
-    /// Which source this is.
-    fn source(&self) -> Source;
-    /// Splits the query into what goes upstream and what stays at the edge.
-    fn plan(&self, input: &PlanInput) -> Plan;
-    /// Human-readable plan with the first native request (no secrets).
-    fn explain(&self, plan: &Plan) -> String;
-    /// Fetches the records satisfying the plan's filter (the residual is re-applied here),
-    /// walking pages within `budget`; `resume` continues from a previous `Fetched::next`.
-    async fn fetch<C: HttpClient, K: Clock>(
-        &self,
-        client: &C,
-        clock: &K,
-        plan: &Plan,
-        budget: Budget,
-        resume: Option<Cursor>,
-    ) -> Result<Fetched, UpstreamError>;
-}
-
-impl<V: Vendor> Upstream for Adapter<V> {
-    fn source(&self) -> Source {
-        self.vendor.source()
-    }
-
-    fn plan(&self, input: &PlanInput) -> Plan {
-        self.vendor.plan(input)
-    }
-
-    fn explain(&self, plan: &Plan) -> String {
-        let mut s = plan.to_string();
-        if let Some(r) = self.first_request(plan) {
-            s.push_str("  first request: ");
-            s.push_str(&r.describe());
-            s.push('\n');
-        }
-        s
-    }
-
-    async fn fetch<C: HttpClient, K: Clock>(
-        &self,
-        client: &C,
-        clock: &K,
-        plan: &Plan,
-        budget: Budget,
-        resume: Option<Cursor>,
-    ) -> Result<Fetched, UpstreamError> {
-        Adapter::fetch(self, client, clock, plan, budget, resume).await
-    }
-}
-
-/// Where one upstream lives and how to authenticate to it.
+/// Where one upstream lives and how to authenticate to it: what an adapter is built from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceConfig {
+pub struct AdapterConfig {
     /// Base URL (scheme + host [+ prefix]), without a trailing slash.
     pub base_url: String,
     /// Credentials.
@@ -127,99 +80,111 @@ impl Collection {
     }
 }
 
-/// Any of the adapters (a closed set, so the gateway can hold them in one `Vec`
-/// and fan out over them with one future type).
+/// One upstream adapter, any vendor (a closed set, so the gateway can hold them in one
+/// `Vec` and fan out over them with one future type).
 #[derive(Debug)]
-pub enum AnyUpstream {
-    /// GreenLake Flex orders.
-    HpeFlex(Adapter<hpe_flex::HpeFlex>),
-    /// GreenLake Flex devices (shares the orders adapter's token cache when built with
-    /// [`AnyUpstream::devices`]).
-    HpeFlexDevices(Adapter<hpe_flex::HpeFlexDevices>),
-    /// FNO entitlement orders.
-    FnoOrders(Adapter<fno_orders::FnoOrders>),
-    /// FNO Entitlements (Beta).
-    FnoEntitlements(Adapter<fno_entitlements::FnoEntitlements>),
-    /// TelecomX FlexCare.
-    TelecomxFlexcare(Adapter<telecomx_flexcare::TelecomxFlexcare>),
+pub struct AnyUpstream(Any);
+
+#[derive(Debug)]
+enum Any {
+    HpeFlex(Adapter<HpeFlex>),
+    FnoOrders(Adapter<FnoOrders>),
+    FnoEntitlements(Adapter<FnoEntitlements>),
+    TelecomxFlexcare(Adapter<TelecomxFlexcare>),
+}
+
+/// Runs `$e` with `$a` bound to the adapter, whatever its vendor.
+macro_rules! each {
+    ($self:ident, $a:ident => $e:expr) => {
+        match &$self.0 {
+            Any::HpeFlex($a) => $e,
+            Any::FnoOrders($a) => $e,
+            Any::FnoEntitlements($a) => $e,
+            Any::TelecomxFlexcare($a) => $e,
+        }
+    };
 }
 
 impl AnyUpstream {
+    /// Builds the (orders) adapter for `source` from its configuration.
+    pub fn build(source: Source, cfg: &AdapterConfig) -> AnyUpstream {
+        let auth = Authenticator::new(source, &cfg.base_url, cfg.credentials.clone());
+        let base = cfg.base_url.as_str();
+        AnyUpstream(match source {
+            Source::HpeFlex => Any::HpeFlex(Adapter::new(HpeFlex::Orders, base, auth)),
+            Source::FnoOrders => Any::FnoOrders(Adapter::new(FnoOrders, base, auth)),
+            Source::FnoEntitlements => {
+                Any::FnoEntitlements(Adapter::new(FnoEntitlements, base, auth))
+            }
+            Source::TelecomxFlexcare => {
+                Any::TelecomxFlexcare(Adapter::new(TelecomxFlexcare, base, auth))
+            }
+        })
+    }
+
     /// The devices adapter beside this one, when its upstream has devices (GreenLake):
     /// same base URL, credentials and token cache.
     pub fn devices(&self) -> Option<AnyUpstream> {
-        match self {
-            AnyUpstream::HpeFlex(a) => Some(AnyUpstream::HpeFlexDevices(
-                a.sibling(hpe_flex::HpeFlexDevices),
-            )),
+        match &self.0 {
+            Any::HpeFlex(a) if a.vendor == HpeFlex::Orders => {
+                Some(AnyUpstream(Any::HpeFlex(a.sibling(HpeFlex::Devices))))
+            }
             _ => None,
         }
     }
 
     /// Which collection this adapter serves.
     pub fn collection(&self) -> Collection {
-        match self {
-            AnyUpstream::HpeFlexDevices(_) => Collection::Devices,
+        match &self.0 {
+            Any::HpeFlex(a) if a.vendor == HpeFlex::Devices => Collection::Devices,
             _ => Collection::Orders,
         }
     }
 
-    /// Builds the (orders) adapter for `source` from its configuration.
-    pub fn build(source: Source, cfg: &SourceConfig) -> AnyUpstream {
-        let auth = Authenticator::new(source, &cfg.base_url, cfg.credentials.clone());
-        let base = cfg.base_url.as_str();
-        match source {
-            Source::HpeFlex => AnyUpstream::HpeFlex(Adapter::new(hpe_flex::HpeFlex, base, auth)),
-            Source::FnoOrders => {
-                AnyUpstream::FnoOrders(Adapter::new(fno_orders::FnoOrders, base, auth))
-            }
-            Source::FnoEntitlements => AnyUpstream::FnoEntitlements(Adapter::new(
-                fno_entitlements::FnoEntitlements,
-                base,
-                auth,
-            )),
-            Source::TelecomxFlexcare => AnyUpstream::TelecomxFlexcare(Adapter::new(
-                telecomx_flexcare::TelecomxFlexcare,
-                base,
-                auth,
-            )),
-        }
-    }
-}
-
-macro_rules! each {
-    ($self:ident, $a:ident => $e:expr) => {
-        match $self {
-            AnyUpstream::HpeFlex($a) => $e,
-            AnyUpstream::HpeFlexDevices($a) => $e,
-            AnyUpstream::FnoOrders($a) => $e,
-            AnyUpstream::FnoEntitlements($a) => $e,
-            AnyUpstream::TelecomxFlexcare($a) => $e,
-        }
-    };
-}
-
-impl Upstream for AnyUpstream {
-    fn source(&self) -> Source {
+    /// Which source this is.
+    pub fn source(&self) -> Source {
         each!(self, a => a.vendor.source())
     }
 
-    fn plan(&self, input: &PlanInput) -> Plan {
+    /// Splits the query into what goes upstream and what stays at the edge.
+    pub fn plan(&self, input: &PlanInput) -> SourcePlan {
         each!(self, a => a.vendor.plan(input))
     }
 
-    fn explain(&self, plan: &Plan) -> String {
-        each!(self, a => Upstream::explain(a, plan))
+    /// Human-readable plan with the first native request (no secrets).
+    pub fn explain(&self, plan: &SourcePlan) -> String {
+        let mut s = plan.to_string();
+        if let Some(r) = each!(self, a => a.walker()).first_request(plan) {
+            s.push_str("  first request: ");
+            s.push_str(&r.describe());
+            s.push('\n');
+        }
+        s
     }
 
-    async fn fetch<C: HttpClient, K: Clock>(
+    /// Fetches the records satisfying the plan's filter (the residual is re-applied here),
+    /// walking pages within `budget`; `resume` continues from a previous `Fetched::next`.
+    pub async fn fetch<C: HttpClient, K: Clock>(
         &self,
         client: &C,
         clock: &K,
-        plan: &Plan,
+        plan: &SourcePlan,
         budget: Budget,
         resume: Option<Cursor>,
     ) -> Result<Fetched, UpstreamError> {
-        each!(self, a => a.fetch(client, clock, plan, budget, resume).await)
+        // One walker for every vendor (`dyn Vendor`): the walk is in the Worker once.
+        let walker = each!(self, a => a.walker());
+        walker.fetch(client, clock, plan, budget, resume).await
+    }
+
+    /// Parses one 2xx page of this upstream's list endpoint (wire types, normalization
+    /// and `raw`), as a fetch does for every page.
+    pub fn parse_page(
+        &self,
+        status: u16,
+        body: &[u8],
+        ctx: NormCtx,
+    ) -> Result<Page, UpstreamError> {
+        each!(self, a => a.vendor.parse(status, body, ctx))
     }
 }

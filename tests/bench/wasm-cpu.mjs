@@ -1,6 +1,6 @@
 // Wasm CPU time per unified request (run by scripts/bench-gateway.sh). workerd freezes
 // timers while a request runs, so the Worker cannot time itself; instead the same service
-// (src/benchkit: four simulated sources, 100 records each, upstream answers recorded once and
+// (src/testkit/bench.rs: four simulated sources, 100 records each, upstream answers recorded once and
 // replayed) is built for wasm32 with the release profile, loaded into Node, and each
 // synchronous `get` call is timed twice: process CPU time (process.cpuUsage, µs; not
 // inflated when other processes share the cores) and wall time (performance.now). The

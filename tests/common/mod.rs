@@ -1,24 +1,20 @@
-//! Shared test support: a tiny executor and adapters wired to the simulator.
+//! Shared test support: adapters wired to the simulator (the fakes themselves are in
+//! `flexedge::testkit`).
 #![allow(dead_code)]
 
-use std::future::Future;
-use std::task::{Context, Poll, Waker};
-
 use flexedge::model::Source;
-use flexedge::sim::{creds, SimConfig, Simulator};
-use flexedge::upstream::{AnyUpstream, Credentials, Secret, SourceConfig};
+use flexedge::sim::{SimConfig, Simulator};
+use flexedge::testkit;
+use flexedge::upstream::{AdapterConfig, AnyUpstream, Credentials};
 
-/// Polls a future to completion. Our futures never wait on anything external (the
-/// simulator answers synchronously and the clock is fake), so this is bounded.
-pub fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..1_000 {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-    panic!("future did not complete");
+/// Polls a future to completion ([`testkit::block_on`]).
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    testkit::block_on(f)
+}
+
+/// Every secret the tests use, to check none leaks.
+pub fn all_secrets() -> Vec<&'static str> {
+    testkit::all_secrets()
 }
 
 /// The simulator's base URL as the adapters see it (the client ignores the host).
@@ -29,86 +25,24 @@ pub const NOW_MS: i64 = 1_777_593_600_000;
 
 /// Valid simulator credentials for a source.
 pub fn good_creds(s: Source) -> Credentials {
-    match s {
-        Source::HpeFlex => Credentials::ClientCredentials {
-            token_url: format!("{BASE}/as/token.oauth2"),
-            client_id: creds::GREENLAKE_CLIENT_ID.into(),
-            client_secret: Secret::new(creds::GREENLAKE_CLIENT_SECRET),
-        },
-        Source::FnoOrders => Credentials::Basic {
-            username: creds::FNO_USER.into(),
-            password: Secret::new(creds::FNO_PASSWORD),
-        },
-        Source::FnoEntitlements => Credentials::Bearer {
-            token: Secret::new(creds::FNO_TOKEN),
-        },
-        Source::TelecomxFlexcare => Credentials::Login {
-            username: creds::TELECOMX_ADMIN_USER.into(),
-            password: Secret::new(creds::TELECOMX_ADMIN_PASSWORD),
-        },
-    }
+    testkit::good_creds(s, BASE)
 }
 
 /// Wrong credentials for a source.
 pub fn bad_creds(s: Source) -> Credentials {
-    match good_creds(s) {
-        Credentials::ClientCredentials {
-            token_url,
-            client_id,
-            ..
-        } => Credentials::ClientCredentials {
-            token_url,
-            client_id,
-            client_secret: Secret::new("wrong-secret"),
-        },
-        Credentials::Basic { username, .. } => Credentials::Basic {
-            username,
-            password: Secret::new("wrong-password"),
-        },
-        Credentials::Bearer { .. } => Credentials::Bearer {
-            token: Secret::new("rna_0000wrong0000"),
-        },
-        Credentials::Login { username, .. } => Credentials::Login {
-            username,
-            password: Secret::new("wrong-password"),
-        },
-        Credentials::None => Credentials::None,
-    }
+    testkit::bad_creds(s, BASE)
 }
 
 /// Credentials that authenticate but may not read (where the simulator has such a user).
 pub fn unprivileged_creds(s: Source) -> Option<Credentials> {
-    match s {
-        Source::HpeFlex => Some(Credentials::ClientCredentials {
-            token_url: format!("{BASE}/as/token.oauth2"),
-            client_id: creds::GREENLAKE_NOPERM_CLIENT_ID.into(),
-            client_secret: Secret::new(creds::GREENLAKE_NOPERM_CLIENT_SECRET),
-        }),
-        Source::TelecomxFlexcare => Some(Credentials::Login {
-            username: creds::TELECOMX_VIEWER_USER.into(),
-            password: Secret::new(creds::TELECOMX_VIEWER_PASSWORD),
-        }),
-        _ => None,
-    }
-}
-
-/// Every secret the tests use, to check none leaks.
-pub fn all_secrets() -> Vec<&'static str> {
-    vec![
-        creds::GREENLAKE_CLIENT_SECRET,
-        creds::GREENLAKE_NOPERM_CLIENT_SECRET,
-        creds::FNO_PASSWORD,
-        creds::FNO_TOKEN,
-        creds::TELECOMX_ADMIN_PASSWORD,
-        creds::TELECOMX_VIEWER_PASSWORD,
-    ]
+    testkit::unprivileged_creds(s, BASE)
 }
 
 /// An adapter for `s` against the simulator.
 pub fn adapter(s: Source, credentials: Credentials) -> AnyUpstream {
     AnyUpstream::build(
         s,
-        &SourceConfig {
+        &AdapterConfig {
             base_url: BASE.into(),
             credentials,
         },

@@ -15,11 +15,12 @@
 //! `shipToEmail` first, so the upstream could drop matching rows. Each parameter holds
 //! one value; a second predicate on it stays at the edge.
 
+use crate::filter::CmpOp;
 use crate::model::Source;
-use crate::upstream::common::{pushable, sort_is_by_id};
-use crate::upstream::plan::{
-    plan_with, CmpOp, Plan, PlanInput, Pred, Pushdown, SortKey, Translated,
+use crate::upstream::pushdown::{
+    plan_with, PlanInput, Pred, Pushdown, SortField, SourcePlan, Translated,
 };
+use crate::upstream::pushdown::{pushable, sort_is_by_id};
 
 fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<(&'static str, String)>> {
     if let Pred::Any { collection, inner } = p {
@@ -76,7 +77,7 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<(&'sta
     })
 }
 
-fn sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
+fn sort(keys: &[SortField]) -> Option<Vec<(String, String)>> {
     let desc = sort_is_by_id(keys)?;
     Some(vec![
         ("sort_by".into(), "entitlement_id".into()),
@@ -88,7 +89,7 @@ fn sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
 }
 
 /// Plans a query against `GET /entitlements-api/v1/entitlements`.
-pub fn plan(input: &PlanInput) -> Plan {
+pub(super) fn plan(input: &PlanInput) -> SourcePlan {
     let mut used = Vec::new();
     let (mut plan, pieces, sort) = plan_with(
         Source::FnoEntitlements,

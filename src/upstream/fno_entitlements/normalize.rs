@@ -22,8 +22,9 @@
 use crate::model::{
     AttrValue, Contact, Item, Kind, Partner, PartnerRole, Party, Record, Source, Status, Timestamp,
 };
-use crate::upstream::common::{text, with_expiry};
-use crate::upstream::dates::Zone;
+use crate::upstream::client::dates::with_expiry;
+use crate::upstream::client::dates::Zone;
+use crate::upstream::client::wire::text;
 
 use super::wire::{Account, AttrWire, Entitlement};
 

@@ -6,8 +6,8 @@
 
 use serde::Deserialize;
 
-use crate::upstream::common::Str;
-use crate::upstream::dates::WireDate;
+use crate::upstream::client::dates::WireDate;
+use crate::upstream::client::wire::{RawList as RawItems, Str, WireList};
 
 /// `{entitlements, page, limit}`.
 #[derive(Debug, Clone, Deserialize)]
@@ -22,6 +22,20 @@ pub struct EntitlementList<'a> {
 pub struct RawList {
     /// The entitlements as sent.
     pub entitlements: Vec<serde_json::Value>,
+}
+
+impl<'a> WireList<'a> for EntitlementList<'a> {
+    type Item = Entitlement<'a>;
+
+    fn items(&self) -> &[Entitlement<'a>] {
+        &self.entitlements
+    }
+}
+
+impl RawItems for RawList {
+    fn into_items(self) -> Vec<serde_json::Value> {
+        self.entitlements
+    }
 }
 
 /// An entitlement with accounts, attributes and line items.
@@ -216,8 +230,8 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum StatusField {
-    /// A status code.
-    Code(i64),
+    /// A status code (read so that the body parses; the message says more).
+    Code(#[allow(dead_code)] i64),
     /// A status word.
     Text(String),
 }

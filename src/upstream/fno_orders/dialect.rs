@@ -17,10 +17,11 @@
 //! Each criterion holds one condition: a second predicate on the same field stays at the
 //! edge. FNO cannot sort, so sort and offset/limit are never pushed.
 
+use crate::filter::CmpOp;
 use crate::model::{Source, Timestamp};
-use crate::upstream::common::pushable;
-use crate::upstream::plan::{
-    plan_with, CmpOp, Lit, Plan, PlanInput, Pred, Pushdown, StrFn, Translated,
+use crate::upstream::pushdown::pushable;
+use crate::upstream::pushdown::{
+    plan_with, Lit, PlanInput, Pred, Pushdown, SourcePlan, StrFn, Translated,
 };
 
 use super::wire::{Criteria, SimpleQuery};
@@ -175,7 +176,7 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
 }
 
 /// Plans a query against `POST /flexnet/operations/entitlementOrders`.
-pub fn plan(input: &PlanInput) -> Plan {
+pub(super) fn plan(input: &PlanInput) -> SourcePlan {
     let mut used = Vec::new();
     let (mut plan, pieces, _) = plan_with(
         Source::FnoOrders,

@@ -3,61 +3,41 @@
 //! a short page), criteria pushdown, HTTP Basic or Bearer. A query failure arrives as
 //! HTTP 200 with `statusInfo.status = FAILURE` and becomes `upstream.vendor_failure`.
 
-pub mod dialect;
-pub mod normalize;
-pub mod wire;
+mod dialect;
+mod normalize;
+mod wire;
 
 use crate::model::Source;
-use crate::upstream::error::{UpstreamError, UpstreamErrorKind};
-use crate::upstream::fetch::{Cursor, NormCtx, Page, Vendor};
-use crate::upstream::http::NativeRequest;
-use crate::upstream::plan::{Plan, PlanInput};
+use crate::upstream::client::http::NativeRequest;
+use crate::upstream::client::wire::{json, parse_page};
+use crate::upstream::client::{Cursor, NormCtx, Page, Paging, UpstreamError, Vendor};
+use crate::upstream::pushdown::{PlanInput, SourcePlan};
 
 /// The query path.
-pub const ORDERS_PATH: &str = "/flexnet/operations/entitlementOrders";
+const ORDERS_PATH: &str = "/flexnet/operations/entitlementOrders";
+
+/// The number of the first page.
+const FIRST_PAGE: u64 = 1;
 
 /// The FNO entitlement-orders vendor.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct FnoOrders;
-
-/// Reads an FNO failure body: `{statusInfo:{status, reason}}` or anything with a message.
-fn failure_reason(body: &[u8]) -> Option<String> {
-    let l: wire::ErrorBody = crate::upstream::common::json(body).ok()?;
-    l.status_info
-        .and_then(|s| s.reason)
-        .or(l.message)
-        .or(l.error)
-}
+pub(crate) struct FnoOrders;
 
 impl Vendor for FnoOrders {
     fn source(&self) -> Source {
         Source::FnoOrders
     }
 
-    fn has_total(&self) -> bool {
-        false
+    fn paging(&self) -> Paging {
+        Paging::Page { first: FIRST_PAGE }
     }
 
-    fn max_page(&self) -> u32 {
-        100
-    }
-
-    fn plan(&self, input: &PlanInput) -> Plan {
+    fn plan(&self, input: &PlanInput) -> SourcePlan {
         dialect::plan(input)
     }
 
-    fn start(&self, plan: &Plan) -> (Cursor, u64) {
-        (
-            Cursor::Page { number: 1, size: 0 },
-            plan.window.map_or(0, |w| w.offset),
-        )
-    }
-
-    fn request(&self, base: &str, plan: &Plan, cursor: Cursor, size: u32) -> NativeRequest {
-        let page = match cursor {
-            Cursor::Page { number, .. } => number,
-            Cursor::Offset(o) => o / u64::from(size.max(1)) + 1,
-        };
+    fn request(&self, base: &str, plan: &SourcePlan, cursor: Cursor, size: u32) -> NativeRequest {
+        let page = cursor.page(FIRST_PAGE, size);
         let criteria = plan.native.body.as_deref().unwrap_or("{}");
         let body = format!(
             "{{\"activatableItemSearchCriteria\":{criteria},\"batchSize\":{size},\"pageNumber\":{page}}}"
@@ -66,51 +46,24 @@ impl Vendor for FnoOrders {
     }
 
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError> {
-        let resp: wire::Response = crate::upstream::common::json(body)
-            .map_err(|e| UpstreamError::malformed(Source::FnoOrders, status, e))?;
-        let st = resp.status_info.as_ref().and_then(|s| s.status.as_deref());
-        if st.is_some_and(|s| !s.eq_ignore_ascii_case("SUCCESS")) {
-            let reason = resp
-                .status_info
-                .and_then(|s| s.reason)
-                .unwrap_or_else(|| "no reason given".into());
-            return Err(UpstreamError::new(
-                Source::FnoOrders,
-                UpstreamErrorKind::VendorFailure {
-                    reason: reason.clone(),
-                },
-                Some(status),
-                format!("FNO query failed: {reason}"),
-            ));
-        }
-        let items = resp.activatable_item.unwrap_or_default();
-        let mut records: Vec<_> = items
-            .iter()
-            .map(|a| normalize::item(a, ctx.now_ms))
-            .collect();
-        if ctx.include_raw {
-            let raw: wire::RawResponse = crate::upstream::common::json(body)
-                .map_err(|e| UpstreamError::malformed(Source::FnoOrders, status, e))?;
-            for (r, v) in records
-                .iter_mut()
-                .zip(raw.activatable_item.unwrap_or_default())
-            {
-                r.raw = Some(v);
-            }
-        }
-        Ok(Page {
-            count: items.len() as u64,
-            total: None,
-            records,
-        })
+        parse_page::<wire::Response, wire::RawResponse>(
+            Source::FnoOrders,
+            status,
+            body,
+            ctx,
+            |a, ctx| normalize::item(a, ctx.now_ms),
+        )
     }
 
+    /// Reads an FNO failure body: `{statusInfo:{status, reason}}` or anything with a
+    /// message.
     fn error(&self, status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError {
-        let reason = failure_reason(body);
-        let msg = match &reason {
-            Some(r) => format!("HTTP {status}: {r}"),
-            None => format!("HTTP {status}"),
-        };
-        UpstreamError::from_status(Source::FnoOrders, status, retry_after, msg)
+        let reason = json::<wire::ErrorBody>(body).ok().and_then(|l| {
+            l.status_info
+                .and_then(|s| s.reason)
+                .or(l.message)
+                .or(l.error)
+        });
+        UpstreamError::from_status_detail(Source::FnoOrders, status, retry_after, reason)
     }
 }

@@ -21,8 +21,9 @@
 use crate::model::{
     AttrValue, Contact, Item, Kind, Partner, PartnerRole, Party, Record, Source, Status,
 };
-use crate::upstream::common::{text, with_expiry};
-use crate::upstream::dates::{WireDate, Zone};
+use crate::upstream::client::dates::with_expiry;
+use crate::upstream::client::dates::{WireDate, Zone};
+use crate::upstream::client::wire::text;
 
 use super::wire::{ActivatableItem, Attributes, PartNumber};
 
@@ -209,7 +210,7 @@ pub fn item(a: &ActivatableItem, now_ms: i64) -> Record {
     attrs(&mut r, &a.entitlement_attributes);
     attrs(&mut r, &d.license_model_attributes);
     attrs(&mut r, &d.line_item_attributes);
-    let name_of = |x: &Option<crate::upstream::fno_orders::wire::Ref>| {
+    let name_of = |x: &Option<super::wire::Ref>| {
         text(
             x.as_ref()
                 .and_then(|x| x.primary_keys.as_ref())

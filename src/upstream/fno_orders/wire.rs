@@ -4,8 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::upstream::common::Str;
-use crate::upstream::dates::WireDate;
+use crate::model::Source;
+use crate::upstream::client::dates::WireDate;
+use crate::upstream::client::wire::{RawList as RawItems, Str, WireList};
+use crate::upstream::client::{UpstreamError, UpstreamErrorKind};
 
 /// `{statusInfo, activatableItem}`.
 #[derive(Debug, Clone, Deserialize)]
@@ -26,6 +28,41 @@ pub struct RawResponse {
     /// The items as sent.
     #[serde(default)]
     pub activatable_item: Option<Vec<serde_json::Value>>,
+}
+
+impl<'a> WireList<'a> for Response<'a> {
+    type Item = ActivatableItem<'a>;
+
+    fn items(&self) -> &[ActivatableItem<'a>] {
+        self.activatable_item.as_deref().unwrap_or(&[])
+    }
+
+    /// HTTP 200 with `statusInfo.status` other than `SUCCESS` is a failure.
+    fn failure(&self, source: Source, status: u16) -> Result<(), UpstreamError> {
+        let st = self.status_info.as_ref().and_then(|s| s.status.as_deref());
+        if st.is_some_and(|s| !s.eq_ignore_ascii_case("SUCCESS")) {
+            let reason = self
+                .status_info
+                .as_ref()
+                .and_then(|s| s.reason.clone())
+                .unwrap_or_else(|| "no reason given".into());
+            return Err(UpstreamError::new(
+                source,
+                UpstreamErrorKind::VendorFailure {
+                    reason: reason.clone(),
+                },
+                Some(status),
+                format!("FNO query failed: {reason}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl RawItems for RawResponse {
+    fn into_items(self) -> Vec<serde_json::Value> {
+        self.activatable_item.unwrap_or_default()
+    }
 }
 
 /// `{status, reason}`.
@@ -345,18 +382,6 @@ pub struct Criteria {
     /// Permanent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_permanent: Option<bool>,
-}
-
-/// The request body.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Request<'a> {
-    /// Criteria.
-    pub activatable_item_search_criteria: &'a Criteria,
-    /// Page size.
-    pub batch_size: u32,
-    /// 1-based page.
-    pub page_number: u64,
 }
 
 /// A non-2xx body: `{statusInfo}` or anything with a `message`/`error`.

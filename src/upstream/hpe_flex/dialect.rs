@@ -22,10 +22,11 @@
 //! `billingAccount/*`, `startDate`, `endDate`, `createdAt`, `updatedAt`, `sourceId`/`id`);
 //! `id asc` is appended as the tie-breaker, matching the edge.
 
+use crate::filter::CmpOp;
 use crate::model::Source;
-use crate::upstream::common::pushable;
-use crate::upstream::plan::{
-    plan_with, CmpOp, Lit, Params, Plan, PlanInput, Pred, Pushdown, SortKey, Translated,
+use crate::upstream::pushdown::pushable;
+use crate::upstream::pushdown::{
+    plan_with, Lit, Params, PlanInput, Pred, Pushdown, SortField, SourcePlan, Translated,
 };
 
 /// The longest `in` list sent upstream.
@@ -118,7 +119,7 @@ fn translate(p: &Pred) -> Option<Translated<String>> {
     }
 }
 
-fn sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
+fn sort(keys: &[SortField]) -> Option<Vec<(String, String)>> {
     let mut parts = Vec::new();
     for k in keys {
         let f = sort_field(&k.field)?;
@@ -131,7 +132,7 @@ fn sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
 }
 
 /// Plans a query against `/flex/v1beta1/orders`.
-pub fn plan(input: &PlanInput) -> Plan {
+pub(super) fn plan(input: &PlanInput) -> SourcePlan {
     plan_collection(super::normalize::ABSENT, input, translate, sort)
 }
 
@@ -141,8 +142,8 @@ fn plan_collection(
     absent: &[&str],
     input: &PlanInput,
     translate: fn(&Pred) -> Option<Translated<String>>,
-    sort: fn(&[SortKey]) -> Option<Params>,
-) -> Plan {
+    sort: fn(&[SortField]) -> Option<Params>,
+) -> SourcePlan {
     let (mut plan, pieces, sort) = plan_with(Source::HpeFlex, absent, input, translate, sort);
     if !pieces.is_empty() {
         plan.native
@@ -259,7 +260,7 @@ fn device_translate(p: &Pred) -> Option<Translated<String>> {
     })
 }
 
-fn device_sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
+fn device_sort(keys: &[SortField]) -> Option<Vec<(String, String)>> {
     let mut parts = Vec::new();
     let mut by_id = false;
     for k in keys {
@@ -293,7 +294,7 @@ fn device_sort(keys: &[SortKey]) -> Option<Vec<(String, String)>> {
 /// on `sourceId`/`id`, `createdAt`, `updatedAt` and the three required attributes,
 /// with `id asc` as the tie-breaker; keys on fields no device has (the default
 /// `endDate`) are dropped, since they tie every record.
-pub fn plan_devices(input: &PlanInput) -> Plan {
+pub(super) fn plan_devices(input: &PlanInput) -> SourcePlan {
     plan_collection(
         super::normalize::DEVICE_ABSENT,
         input,

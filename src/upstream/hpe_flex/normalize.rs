@@ -35,8 +35,8 @@
 //! The resource `type` (always `flex/devices`) is not kept.
 
 use crate::model::{AttrValue, Kind, Partner, PartnerRole, Party, Record, Source, Status};
-use crate::upstream::common::text;
-use crate::upstream::dates::Zone;
+use crate::upstream::client::dates::Zone;
+use crate::upstream::client::wire::text;
 
 use super::wire::{Device, Order};
 
@@ -115,7 +115,7 @@ pub fn device(d: &Device) -> Record {
         model: text(d.model.as_deref()),
         device_type: text(d.device_type.as_deref()),
     });
-    let ts = |w: &Option<crate::upstream::dates::WireDate>| {
+    let ts = |w: &Option<crate::upstream::client::dates::WireDate>| {
         w.as_ref().and_then(|w| w.to_timestamp(Zone::Utc))
     };
     r.created_at = ts(&d.created_at);
@@ -178,7 +178,7 @@ pub fn order(o: &Order, now_ms: i64) -> Record {
             });
         }
     }
-    let d = |w: &Option<crate::upstream::dates::WireDate>| {
+    let d = |w: &Option<crate::upstream::client::dates::WireDate>| {
         w.as_ref().and_then(|w| w.to_timestamp(Zone::Utc))
     };
     r.start_date = d(&o.order_start_date);

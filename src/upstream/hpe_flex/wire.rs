@@ -3,8 +3,8 @@
 
 use serde::Deserialize;
 
-use crate::upstream::common::Str;
-use crate::upstream::dates::WireDate;
+use crate::upstream::client::dates::WireDate;
+use crate::upstream::client::wire::{RawList as RawItems, Str, WireList};
 
 /// The list envelope: `{items, count, total, offset}`.
 #[derive(Debug, Clone, Deserialize)]
@@ -22,6 +22,36 @@ pub struct OrderList<'a> {
 pub struct RawList {
     /// The orders as the vendor sent them.
     pub items: Vec<serde_json::Value>,
+}
+
+impl<'a> WireList<'a> for OrderList<'a> {
+    type Item = Order<'a>;
+
+    fn items(&self) -> &[Order<'a>] {
+        &self.items
+    }
+
+    fn total(&self) -> Option<u64> {
+        self.total
+    }
+}
+
+impl<'a> WireList<'a> for DeviceList<'a> {
+    type Item = Device<'a>;
+
+    fn items(&self) -> &[Device<'a>] {
+        &self.items
+    }
+
+    fn total(&self) -> Option<u64> {
+        self.total
+    }
+}
+
+impl RawItems for RawList {
+    fn into_items(self) -> Vec<serde_json::Value> {
+        self.items
+    }
 }
 
 /// A Flex order.

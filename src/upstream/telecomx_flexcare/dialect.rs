@@ -7,8 +7,9 @@
 //! at the edge. Only one text can be sent: the longest candidate wins, the others stay at
 //! the edge. TelecomX cannot sort: sort and offset/limit are never pushed.
 
+use crate::filter::CmpOp;
 use crate::model::Source;
-use crate::upstream::plan::{plan_with, CmpOp, Plan, PlanInput, Pred, Pushdown, Translated};
+use crate::upstream::pushdown::{plan_with, PlanInput, Pred, Pushdown, SourcePlan, Translated};
 
 fn candidate(p: &Pred) -> Option<&str> {
     let (field, v) = match p {
@@ -28,7 +29,7 @@ fn candidate(p: &Pred) -> Option<&str> {
 }
 
 /// Plans a query against `GET /iptv/flexcareorder`.
-pub fn plan(input: &PlanInput) -> Plan {
+pub(super) fn plan(input: &PlanInput) -> SourcePlan {
     let best = input
         .conjuncts
         .iter()

@@ -3,78 +3,52 @@
 //! 403 `access_denied` both for an invalid token and for an insufficient access level:
 //! the shared exchange logs in again once, then reports `upstream.forbidden`.
 
-pub mod dialect;
-pub mod normalize;
-pub mod wire;
+mod dialect;
+mod normalize;
+mod wire;
 
 use crate::model::Source;
-use crate::upstream::error::UpstreamError;
-use crate::upstream::fetch::{Cursor, NormCtx, Page, Vendor};
-use crate::upstream::http::NativeRequest;
-use crate::upstream::plan::{Plan, PlanInput};
+use crate::upstream::client::http::NativeRequest;
+use crate::upstream::client::wire::{json, parse_page, MessageBody};
+use crate::upstream::client::{Cursor, NormCtx, Page, UpstreamError, Vendor};
+use crate::upstream::pushdown::{PlanInput, SourcePlan};
 
 /// The list path.
-pub const LIST_PATH: &str = "/iptv/flexcareorder";
+const LIST_PATH: &str = "/iptv/flexcareorder";
 
 /// The TelecomX FlexCare vendor.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct TelecomxFlexcare;
+pub(crate) struct TelecomxFlexcare;
 
 impl Vendor for TelecomxFlexcare {
     fn source(&self) -> Source {
         Source::TelecomxFlexcare
     }
 
-    fn max_page(&self) -> u32 {
-        100
-    }
-
-    fn plan(&self, input: &PlanInput) -> Plan {
+    fn plan(&self, input: &PlanInput) -> SourcePlan {
         dialect::plan(input)
     }
 
-    fn start(&self, plan: &Plan) -> (Cursor, u64) {
-        (Cursor::Offset(plan.window.map_or(0, |w| w.offset)), 0)
-    }
-
-    fn request(&self, base: &str, plan: &Plan, cursor: Cursor, size: u32) -> NativeRequest {
-        let offset = match cursor {
-            Cursor::Offset(o) => o,
-            Cursor::Page { number, size } => number.saturating_mul(u64::from(size)),
-        };
+    fn request(&self, base: &str, plan: &SourcePlan, cursor: Cursor, size: u32) -> NativeRequest {
         let mut r = NativeRequest::get(base, LIST_PATH)
-            .param("offset", offset.to_string())
+            .param("offset", cursor.offset().to_string())
             .param("limit", size.to_string());
         r.query.extend(plan.native.params.iter().cloned());
         r
     }
 
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError> {
-        let list: wire::OrderList = crate::upstream::common::json(body)
-            .map_err(|e| UpstreamError::malformed(Source::TelecomxFlexcare, status, e))?;
-        let mut records: Vec<_> = list.flexcare_orders.iter().map(normalize::order).collect();
-        if ctx.include_raw {
-            let raw: wire::RawList = crate::upstream::common::json(body)
-                .map_err(|e| UpstreamError::malformed(Source::TelecomxFlexcare, status, e))?;
-            for (r, v) in records.iter_mut().zip(raw.flexcare_orders) {
-                r.raw = Some(v);
-            }
-        }
-        Ok(Page {
-            count: list.flexcare_orders.len() as u64,
-            total: list.total,
-            records,
-        })
+        parse_page::<wire::OrderList, wire::RawList>(
+            Source::TelecomxFlexcare,
+            status,
+            body,
+            ctx,
+            |o, _| normalize::order(o),
+        )
     }
 
     fn error(&self, status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError {
-        let token = crate::upstream::common::json::<wire::ErrorBody>(body)
-            .ok()
-            .and_then(|b| b.message.or(b.error));
-        let msg = match token {
-            Some(t) => format!("HTTP {status}: {t}"),
-            None => format!("HTTP {status}"),
-        };
-        UpstreamError::from_status(Source::TelecomxFlexcare, status, retry_after, msg)
+        let detail = json::<MessageBody>(body).ok().and_then(MessageBody::detail);
+        UpstreamError::from_status_detail(Source::TelecomxFlexcare, status, retry_after, detail)
     }
 }

@@ -15,7 +15,7 @@
 //! | attributes | `snowId`, `eanNumber`, `powernetItemNumber`, `serviceAgreement` |
 
 use crate::model::{AttrValue, Contact, Device, Kind, Partner, PartnerRole, Record, Source};
-use crate::upstream::common::text;
+use crate::upstream::client::wire::text;
 
 use super::wire::FlexcareOrder;
 

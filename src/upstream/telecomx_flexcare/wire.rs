@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::upstream::common::Str;
+use crate::upstream::client::wire::{RawList as RawItems, Str, WireList};
 
 /// `{offset, limit, total, flexcareOrders}`.
 #[derive(Debug, Clone, Deserialize)]
@@ -23,6 +23,24 @@ pub struct OrderList<'a> {
 pub struct RawList {
     /// The orders as sent.
     pub flexcare_orders: Vec<serde_json::Value>,
+}
+
+impl<'a> WireList<'a> for OrderList<'a> {
+    type Item = FlexcareOrder<'a>;
+
+    fn items(&self) -> &[FlexcareOrder<'a>] {
+        &self.flexcare_orders
+    }
+
+    fn total(&self) -> Option<u64> {
+        self.total
+    }
+}
+
+impl RawItems for RawList {
+    fn into_items(self) -> Vec<serde_json::Value> {
+        self.flexcare_orders
+    }
 }
 
 /// A FlexCare order.
@@ -76,15 +94,4 @@ pub struct Orderer<'a> {
     /// E-mail.
     #[serde(borrow, default)]
     pub email: Option<Str<'a>>,
-}
-
-/// An error body: `{message}` or `{error}`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ErrorBody {
-    /// `access_denied`, `internal_error`, …
-    #[serde(default)]
-    pub message: Option<String>,
-    /// Alternative spelling.
-    #[serde(default)]
-    pub error: Option<String>,
 }

@@ -1,15 +1,17 @@
 //! Splits a parsed filter at its top-level `and` and recognises each conjunct as a
 //! [`Pred`] over one normalized field, and whether it constrains `source` (and so prunes
 //! whole upstreams). Anything not recognised is [`Pred::Other`]: it is never pushed and
-//! always re-applied at the edge. This module imports no I/O.
+//! always re-applied at the edge. Which sources a `source` conjunct admits is decided by
+//! the language's own evaluator, run on each source id: there is one meaning of `eq` or
+//! `contains`. This module imports no I/O.
 
-use crate::filter::{BinaryOp, Expr, ExprKind, LambdaOp, Literal};
-use crate::model::{Source, Timestamp};
+use crate::filter::{BinaryOp, CmpOp, Expr, ExprKind, Filter, LambdaOp, Literal};
+use crate::model::{Kind, Record, RecordSchema, Source, Timestamp};
 
-use super::plan::{CmpOp, Conjunct, Lit, Pred, StrFn};
+use super::pred::{Conjunct, Lit, Pred, StrFn};
 
 /// The top-level conjuncts of `expr` (one when it is not an `and`).
-pub fn split(expr: &Expr) -> Vec<Conjunct> {
+pub(crate) fn split(expr: &Expr) -> Vec<Conjunct> {
     let mut out = Vec::new();
     flatten(expr, &mut out, 0);
     out.into_iter()
@@ -39,12 +41,12 @@ fn lit(l: &Literal) -> Option<Lit> {
         Literal::Int(i) => Lit::Num(*i as f64),
         Literal::Float(f) => Lit::Num(*f),
         Literal::String(s) => Lit::Str(s.clone()),
-        Literal::Date(s) => Lit::Time {
-            at: Timestamp::parse(s).ok()?,
+        Literal::Date { ms, .. } => Lit::Time {
+            at: Timestamp(*ms),
             date_only: true,
         },
-        Literal::DateTimeOffset(s) => Lit::Time {
-            at: Timestamp::parse(s).ok()?,
+        Literal::DateTimeOffset { ms, .. } => Lit::Time {
+            at: Timestamp(*ms),
             date_only: false,
         },
         _ => return None,
@@ -52,15 +54,10 @@ fn lit(l: &Literal) -> Option<Lit> {
 }
 
 fn cmp_op(op: BinaryOp) -> Option<CmpOp> {
-    Some(match op {
-        BinaryOp::Eq => CmpOp::Eq,
-        BinaryOp::Ne => CmpOp::Ne,
-        BinaryOp::Gt => CmpOp::Gt,
-        BinaryOp::Ge => CmpOp::Ge,
-        BinaryOp::Lt => CmpOp::Lt,
-        BinaryOp::Le => CmpOp::Le,
-        _ => return None,
-    })
+    match op {
+        BinaryOp::Cmp(op) => Some(op),
+        _ => None,
+    }
 }
 
 /// A field operand: `path` or `tolower(path)`; returns (path, lowered).
@@ -86,7 +83,7 @@ fn literal(e: &Expr) -> Option<Lit> {
 }
 
 /// Recognises one conjunct.
-pub fn recognise(e: &Expr) -> Pred {
+pub(crate) fn recognise(e: &Expr) -> Pred {
     recognise_opt(e).unwrap_or(Pred::Other)
 }
 
@@ -96,7 +93,7 @@ fn recognise_opt(e: &Expr) -> Option<Pred> {
             let op = cmp_op(*op)?;
             let (f, v, op) = match (field(lhs), field(rhs)) {
                 (Some(f), None) => (f, literal(rhs)?, op),
-                (None, Some(f)) => (f, literal(lhs)?, op.flipped()),
+                (None, Some(f)) => (f, literal(lhs)?, op.flip()),
                 _ => return None,
             };
             // `tolower(f) eq 'Mixed'` never matches; leave such oddities to the edge.
@@ -200,66 +197,27 @@ fn recognise_opt(e: &Expr) -> Option<Pred> {
     }
 }
 
-/// Evaluates a recognised predicate on the text of `source` (a non-null string).
-fn holds_on(p: &Pred, s: &str) -> Option<bool> {
-    Some(match p {
-        Pred::Cmp {
-            op, value, lower, ..
-        } => {
-            let v = value.as_str()?;
-            let s = if *lower {
-                s.to_lowercase()
-            } else {
-                s.to_owned()
-            };
-            let o = s.as_str().cmp(v);
-            match op {
-                CmpOp::Eq => o.is_eq(),
-                CmpOp::Ne => o.is_ne(),
-                CmpOp::Gt => o.is_gt(),
-                CmpOp::Ge => o.is_ge(),
-                CmpOp::Lt => o.is_lt(),
-                CmpOp::Le => o.is_le(),
-            }
-        }
-        Pred::In { values, .. } => values.iter().any(|v| v.as_str() == Some(s)),
-        Pred::Str {
-            func, value, lower, ..
-        } => {
-            let s = if *lower {
-                s.to_lowercase()
-            } else {
-                s.to_owned()
-            };
-            match func {
-                StrFn::Contains => s.contains(value.as_str()),
-                StrFn::StartsWith => s.starts_with(value.as_str()),
-                StrFn::EndsWith => s.ends_with(value.as_str()),
-            }
-        }
-        Pred::Any { .. } | Pred::Other => return None,
-    })
-}
-
 /// The sources a conjunct about `source` admits; `None` when it is not only about
-/// `source` (or uses a form this planner does not evaluate).
-pub fn admits(e: &Expr) -> Option<Vec<Source>> {
-    let p = recognise(e);
-    match &p {
+/// `source` (or uses a form this planner does not recognise). The conjunct is compiled
+/// against the record's schema and run on a record of each source (it reads nothing
+/// else): the record's own instance of the compiler and evaluator, so that source pruning
+/// adds none to the Worker.
+pub(crate) fn admits(e: &Expr) -> Option<Vec<Source>> {
+    match &recognise(e) {
         Pred::Cmp { field, value, .. } if field == "source" => {
-            // Only string comparisons are evaluated here; `source eq null` etc. stay.
+            // Only string comparisons; `source eq null` etc. stay.
             value.as_str()?;
         }
         Pred::In { field, .. } | Pred::Str { field, .. } if field == "source" => {}
         _ => return None,
     }
-    let mut out = Vec::new();
-    for s in Source::ALL {
-        if holds_on(&p, s.as_str())? {
-            out.push(s);
-        }
-    }
-    Some(out)
+    let filter = Filter::<Record>::new(e, RecordSchema::default(), 0).ok()?;
+    Some(
+        Source::ALL
+            .into_iter()
+            .filter(|s| filter.matches(&Record::new(*s, "", Kind::Order)))
+            .collect(),
+    )
 }
 
 #[cfg(test)]

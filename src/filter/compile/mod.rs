@@ -1,129 +1,17 @@
-//! The checker and compiler: resolves every path against a [`Schema`], infers and checks
-//! types, rejects what parses but is not evaluated (`unsupported`), and builds the
-//! [`eval`](super::eval) tree.
+//! The checker and compiler: resolves every path against a [`Schema`] (`resolve`), infers
+//! and checks types, rejects what parses but is not evaluated (`unsupported`), and lowers
+//! the AST into the compiled tree of [`ir`](super::ir).
 //!
 //! Imports no I/O, no wasm, no `worker`.
 
 use std::borrow::Cow;
 
-use super::ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal, Path};
-use super::error::{suggest, FilterError, Span};
-use super::eval::{Acc, Arith, Case, CmpOp, Func, Pred, StrTest, VExpr, Val, MAX_LAMBDA_NESTING};
-use super::schema::{FieldId, FieldInfo, FieldType, Resolved, Schema};
+use super::ast::{ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Ident, Literal};
+use super::error::{suggest, ErrorKind, FilterError, Span};
+use super::functions::{self, UNSUPPORTED};
+use super::ir::{Case, Func, Pred, StrTest, Ty, VExpr, Val};
+use super::schema::{FieldId, Resolved, Schema};
 use super::temporal;
-use crate::model::Timestamp;
-
-const MS_DAY: i64 = 86_400_000;
-
-/// Static types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ty {
-    Null,
-    Bool,
-    Num,
-    Str,
-    Time,
-    Tod,
-    Dur,
-    Any,
-}
-
-impl Ty {
-    fn name(self) -> &'static str {
-        match self {
-            Ty::Null => "null",
-            Ty::Bool => "boolean",
-            Ty::Num => "number",
-            Ty::Str => "string",
-            Ty::Time => "date-time",
-            Ty::Tod => "time of day",
-            Ty::Dur => "duration",
-            Ty::Any => "any",
-        }
-    }
-
-    fn of(f: FieldType) -> Ty {
-        match f {
-            FieldType::String => Ty::Str,
-            FieldType::Number => Ty::Num,
-            FieldType::Bool => Ty::Bool,
-            FieldType::DateTime => Ty::Time,
-            FieldType::Any => Ty::Any,
-        }
-    }
-
-    fn fits(self, want: Ty) -> bool {
-        self == want || matches!(self, Ty::Any | Ty::Null) || want == Ty::Any
-    }
-}
-
-/// The functions that are evaluated, with their signatures.
-const FUNCS: &[(&str, Func, &[Ty], usize, Ty)] = &[
-    ("contains", Func::Contains, &[Ty::Str, Ty::Str], 2, Ty::Bool),
-    (
-        "startswith",
-        Func::StartsWith,
-        &[Ty::Str, Ty::Str],
-        2,
-        Ty::Bool,
-    ),
-    ("endswith", Func::EndsWith, &[Ty::Str, Ty::Str], 2, Ty::Bool),
-    ("tolower", Func::ToLower, &[Ty::Str], 1, Ty::Str),
-    ("toupper", Func::ToUpper, &[Ty::Str], 1, Ty::Str),
-    ("trim", Func::Trim, &[Ty::Str], 1, Ty::Str),
-    ("length", Func::Length, &[Ty::Str], 1, Ty::Num),
-    ("indexof", Func::IndexOf, &[Ty::Str, Ty::Str], 2, Ty::Num),
-    (
-        "substring",
-        Func::Substring,
-        &[Ty::Str, Ty::Num, Ty::Num],
-        2,
-        Ty::Str,
-    ),
-    ("concat", Func::Concat, &[Ty::Str, Ty::Str], 2, Ty::Str),
-    ("year", Func::Year, &[Ty::Time], 1, Ty::Num),
-    ("month", Func::Month, &[Ty::Time], 1, Ty::Num),
-    ("day", Func::Day, &[Ty::Time], 1, Ty::Num),
-    ("hour", Func::Hour, &[Ty::Time], 1, Ty::Num),
-    ("minute", Func::Minute, &[Ty::Time], 1, Ty::Num),
-    ("second", Func::Second, &[Ty::Time], 1, Ty::Num),
-    (
-        "fractionalseconds",
-        Func::FractionalSeconds,
-        &[Ty::Time],
-        1,
-        Ty::Num,
-    ),
-    ("date", Func::Date, &[Ty::Time], 1, Ty::Time),
-    ("time", Func::Time, &[Ty::Time], 1, Ty::Tod),
-    ("round", Func::Round, &[Ty::Num], 1, Ty::Num),
-    ("floor", Func::Floor, &[Ty::Num], 1, Ty::Num),
-    ("ceiling", Func::Ceiling, &[Ty::Num], 1, Ty::Num),
-];
-
-/// OData functions that parse but are not evaluated here.
-const UNSUPPORTED_FUNCS: &[&str] = &[
-    "geo.distance",
-    "geo.intersects",
-    "geo.length",
-    "isof",
-    "cast",
-    "matchespattern",
-    "totaloffsetminutes",
-    "totalseconds",
-    "maxdatetime",
-    "mindatetime",
-    "case",
-    "hassubset",
-    "hassubsequence",
-];
-
-struct Binding {
-    var: String,
-    collection: FieldId,
-    path: Vec<String>,
-    element: Option<FieldInfo>,
-}
 
 /// Compiles a parsed filter against a schema. `now_ms` is the value of `now()`.
 pub(crate) fn compile<S: Schema>(
@@ -155,14 +43,18 @@ fn by_cost(v: Vec<Pred>) -> Vec<Pred> {
     keyed.into_iter().map(|(_, p)| p).collect()
 }
 
+mod resolve;
+
+use resolve::{strip_it, Binding};
+
 struct Compiler<'s, S> {
     schema: &'s mut S,
     scopes: Vec<Binding>,
     now_ms: i64,
 }
 
-fn err(code: &'static str, msg: impl Into<String>, span: Span) -> FilterError {
-    FilterError::new(code, msg, span)
+fn err(kind: ErrorKind, msg: impl Into<String>, span: Span) -> FilterError {
+    FilterError::new(kind, msg, span)
 }
 
 impl<S: Schema> Compiler<'_, S> {
@@ -179,9 +71,11 @@ impl<S: Schema> Compiler<'_, S> {
                 v.iter().map(|x| self.pred(x)).collect::<Result<_, _>>()?,
             ))),
             ExprKind::Not(x) => Ok(Pred::Not(Box::new(self.pred(x)?))),
-            ExprKind::Binary { op, lhs, rhs } if op.is_comparison() => {
-                self.comparison(*op, lhs, rhs, e.span)
-            }
+            ExprKind::Binary {
+                op: BinaryOp::Cmp(op),
+                lhs,
+                rhs,
+            } => self.comparison(*op, lhs, rhs, e.span),
             ExprKind::In { lhs, list } => self.in_list(lhs, list),
             ExprKind::Lambda {
                 collection,
@@ -255,7 +149,7 @@ impl<S: Schema> Compiler<'_, S> {
             (Ty::Bool | Ty::Any, v) => Ok(Pred::Value(v)),
             (Ty::Null, _) => Ok(Pred::Const(None)),
             (t, _) => Err(err(
-                "filter.type.not_boolean",
+                ErrorKind::NotBoolean,
                 format!("expected a condition, found a {} value", t.name()),
                 span,
             )),
@@ -264,19 +158,11 @@ impl<S: Schema> Compiler<'_, S> {
 
     fn comparison(
         &mut self,
-        op: BinaryOp,
+        op: CmpOp,
         lhs: &Expr,
         rhs: &Expr,
         span: Span,
     ) -> Result<Pred, FilterError> {
-        let op = match op {
-            BinaryOp::Eq => CmpOp::Eq,
-            BinaryOp::Ne => CmpOp::Ne,
-            BinaryOp::Gt => CmpOp::Gt,
-            BinaryOp::Ge => CmpOp::Ge,
-            BinaryOp::Lt => CmpOp::Lt,
-            _ => CmpOp::Le,
-        };
         let (mut l, lt) = self.value(lhs)?;
         let (mut r, rt) = self.value(rhs)?;
         coerce_date(&mut r, rt, lt, rhs.span)?;
@@ -284,7 +170,7 @@ impl<S: Schema> Compiler<'_, S> {
         let (lt, rt) = (retype(&l, lt), retype(&r, rt));
         if !(lt.fits(rt) || rt.fits(lt)) {
             return Err(err(
-                "filter.type.mismatch",
+                ErrorKind::TypeMismatch,
                 format!("cannot compare a {} with a {}", lt.name(), rt.name()),
                 span,
             ));
@@ -347,7 +233,7 @@ impl<S: Schema> Compiler<'_, S> {
             let t = retype(&v, t);
             if !(lt.fits(t) || t.fits(lt)) {
                 return Err(err(
-                    "filter.type.mismatch",
+                    ErrorKind::TypeMismatch,
                     format!(
                         "`in` list item is a {}, the tested value a {}",
                         t.name(),
@@ -379,174 +265,6 @@ impl<S: Schema> Compiler<'_, S> {
         })
     }
 
-    fn lambda(
-        &mut self,
-        collection: &Path,
-        op: LambdaOp,
-        body: Option<&(Ident, Box<Expr>)>,
-        span: Span,
-    ) -> Result<Pred, FilterError> {
-        let names: Vec<&str> = collection
-            .segments
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        let names = strip_it(&names);
-        if names
-            .first()
-            .is_some_and(|n| self.scopes.iter().any(|b| b.var == *n))
-        {
-            return Err(err(
-                "filter.unsupported.nested_collection",
-                "lambdas over a collection inside a lambda variable are not supported",
-                collection.span(),
-            ));
-        }
-        let (id, element) = match self.schema.resolve(names) {
-            Some(Resolved::Collection { id, element }) => (id, element),
-            Some(Resolved::Field(_)) => {
-                return Err(err(
-                    "filter.field.not_collection",
-                    format!(
-                        "`{}` is not a collection; `{}` needs one",
-                        collection.joined(),
-                        op.as_str()
-                    ),
-                    collection.span(),
-                ))
-            }
-            None => return Err(self.unknown(collection)),
-        };
-        let slot = self.scopes.len();
-        if slot >= MAX_LAMBDA_NESTING {
-            return Err(err(
-                "filter.limit.lambda_depth",
-                format!("at most {MAX_LAMBDA_NESTING} lambdas may nest"),
-                span,
-            ));
-        }
-        let Some((var, body)) = body else {
-            return Ok(Pred::Any {
-                collection: id,
-                slot,
-                body: None,
-            });
-        };
-        self.scopes.push(Binding {
-            var: var.name.clone(),
-            collection: id,
-            path: names.iter().map(|s| (*s).to_owned()).collect(),
-            element,
-        });
-        let b = self.pred(body);
-        self.scopes.pop();
-        let b = Box::new(b?);
-        Ok(match op {
-            LambdaOp::Any => Pred::Any {
-                collection: id,
-                slot,
-                body: Some(b),
-            },
-            LambdaOp::All => Pred::All {
-                collection: id,
-                slot,
-                body: b,
-            },
-        })
-    }
-
-    fn unknown(&self, p: &Path) -> FilterError {
-        let name = p.joined();
-        let names = self.schema.field_names();
-        let s = suggest(&name, names.iter().map(String::as_str));
-        err(
-            "filter.field.unknown",
-            format!("unknown field `{name}`"),
-            p.span(),
-        )
-        .with_suggestion(s)
-    }
-
-    fn path(&mut self, p: &Path) -> Result<(Acc, Ty), FilterError> {
-        let names: Vec<&str> = p.segments.iter().map(|s| s.name.as_str()).collect();
-        let names = strip_it(&names);
-        if let Some((slot, b)) = names.first().and_then(|first| {
-            self.scopes
-                .iter()
-                .enumerate()
-                .rev()
-                .find(|(_, b)| b.var == *first)
-        }) {
-            let rest = names.get(1..).unwrap_or(&[]);
-            if rest.is_empty() {
-                return match b.element {
-                    Some(f) => Ok((Acc::Elem { field: f.id, slot }, Ty::of(f.ty))),
-                    None => Err(err(
-                        "filter.field.lambda_variable",
-                        format!(
-                            "`{}` stands for an object; name one of its fields (`{}/…`)",
-                            b.var, b.var
-                        ),
-                        p.span(),
-                    )),
-                };
-            }
-            let (coll, mut full) = (b.collection, b.path.clone());
-            full.extend(rest.iter().map(|s| (*s).to_owned()));
-            let full_ref: Vec<&str> = full.iter().map(String::as_str).collect();
-            return match self.schema.resolve(&full_ref) {
-                Some(Resolved::Field(f)) if f.collection == Some(coll) => {
-                    Ok((Acc::Elem { field: f.id, slot }, Ty::of(f.ty)))
-                }
-                Some(_) => Err(err(
-                    "filter.unsupported.nested_collection",
-                    format!(
-                        "`{}` is a collection inside a collection element",
-                        p.joined()
-                    ),
-                    p.span(),
-                )),
-                None => {
-                    let prefix = format!("{}/", b.path.join("/"));
-                    let names = self.schema.field_names();
-                    let cands: Vec<String> = names
-                        .iter()
-                        .filter_map(|n| n.strip_prefix(&prefix).map(|r| format!("{}/{r}", b.var)))
-                        .collect();
-                    let s = suggest(&p.joined(), cands.iter().map(String::as_str));
-                    Err(err(
-                        "filter.field.unknown",
-                        format!("unknown field `{}`", p.joined()),
-                        p.span(),
-                    )
-                    .with_suggestion(s))
-                }
-            };
-        }
-        match self.schema.resolve(names) {
-            Some(Resolved::Field(f)) if f.collection.is_none() => {
-                Ok((Acc::Root(f.id), Ty::of(f.ty)))
-            }
-            Some(Resolved::Field(_)) => Err(err(
-                "filter.field.multi_valued",
-                format!(
-                    "`{}` has one value per collection element; test it inside `any`/`all`",
-                    p.joined()
-                ),
-                p.span(),
-            )),
-            Some(Resolved::Collection { .. }) => Err(err(
-                "filter.field.collection",
-                format!(
-                    "`{}` is a collection; test it with `any` or `all`",
-                    p.joined()
-                ),
-                p.span(),
-            )),
-            None => Err(self.unknown(p)),
-        }
-    }
-
     fn value(&mut self, e: &Expr) -> Result<(VExpr, Ty), FilterError> {
         match &e.kind {
             ExprKind::Literal(l) => literal(l, e.span),
@@ -561,7 +279,7 @@ impl<S: Schema> Compiler<'_, S> {
                         Ok((VExpr::Count(id), Ty::Num))
                     }
                     _ => Err(err(
-                        "filter.field.not_collection",
+                        ErrorKind::NotCollection,
                         "`$count` follows a collection of the row",
                         p.span(),
                     )),
@@ -573,35 +291,32 @@ impl<S: Schema> Compiler<'_, S> {
                 match t {
                     Ty::Num | Ty::Dur | Ty::Any | Ty::Null => Ok((VExpr::Neg(Box::new(v)), t)),
                     _ => Err(err(
-                        "filter.type.mismatch",
+                        ErrorKind::TypeMismatch,
                         format!("cannot negate a {}", t.name()),
                         e.span,
                     )),
                 }
             }
-            ExprKind::Binary { op, lhs, rhs } if !op.is_comparison() => {
-                let a = match op {
-                    BinaryOp::Add => Arith::Add,
-                    BinaryOp::Sub => Arith::Sub,
-                    BinaryOp::Mul => Arith::Mul,
-                    BinaryOp::Div => Arith::Div,
-                    BinaryOp::DivBy => Arith::DivBy,
-                    BinaryOp::Mod => Arith::Mod,
-                    _ => {
-                        return Err(err(
-                            "filter.unsupported.operator",
-                            "`has` (enum flags) is not supported: no field is a flags enum",
-                            e.span,
-                        ))
-                    }
-                };
+            ExprKind::Binary {
+                op: BinaryOp::Has, ..
+            } => Err(err(
+                ErrorKind::UnsupportedOperator,
+                "`has` (enum flags) is not supported: no field is a flags enum",
+                e.span,
+            )),
+            ExprKind::Binary {
+                op: op @ BinaryOp::Arith(a),
+                lhs,
+                rhs,
+            } => {
+                let a = *a;
                 let (l, lt) = self.value(lhs)?;
                 let (r, rt) = self.value(rhs)?;
                 let ty = match (lt, rt, a) {
                     (Ty::Num, Ty::Num, _) => Ty::Num,
-                    (Ty::Time, Ty::Dur, Arith::Add | Arith::Sub) => Ty::Time,
-                    (Ty::Time, Ty::Time, Arith::Sub) => Ty::Dur,
-                    (Ty::Dur, Ty::Dur, Arith::Add | Arith::Sub) => Ty::Dur,
+                    (Ty::Time, Ty::Dur, ArithOp::Add | ArithOp::Sub) => Ty::Time,
+                    (Ty::Time, Ty::Time, ArithOp::Sub) => Ty::Dur,
+                    (Ty::Dur, Ty::Dur, ArithOp::Add | ArithOp::Sub) => Ty::Dur,
                     (Ty::Any | Ty::Null, t, _) | (t, Ty::Any | Ty::Null, _)
                         if t != Ty::Str && t != Ty::Bool =>
                     {
@@ -613,7 +328,7 @@ impl<S: Schema> Compiler<'_, S> {
                     }
                     _ => {
                         return Err(err(
-                            "filter.type.mismatch",
+                            ErrorKind::TypeMismatch,
                             format!(
                                 "cannot `{}` a {} and a {}",
                                 op.as_str(),
@@ -638,40 +353,37 @@ impl<S: Schema> Compiler<'_, S> {
         span: Span,
     ) -> Result<(VExpr, Ty), FilterError> {
         let n = name.name.as_str();
-        if n == "now" {
-            if !args.is_empty() {
+        let Some(builtin) = functions::lookup(n) else {
+            if UNSUPPORTED.contains(&n) || n.starts_with("geo.") {
                 return Err(err(
-                    "filter.function.arity",
-                    "`now()` takes no arguments",
-                    span,
-                ));
-            }
-            return Ok((VExpr::Const(Val::Time(self.now_ms)), Ty::Time));
-        }
-        let Some((_, f, sig, min, ret)) = FUNCS.iter().find(|(k, ..)| *k == n) else {
-            if UNSUPPORTED_FUNCS.contains(&n) || n.starts_with("geo.") {
-                return Err(err(
-                    "filter.unsupported.function",
+                    ErrorKind::UnsupportedFunction,
                     format!("function `{n}` is not supported"),
                     name.span,
                 ));
             }
-            let all = FUNCS.iter().map(|(k, ..)| *k).chain(["now"]);
+            let all = functions::BUILTINS.iter().map(|b| b.name);
             return Err(err(
-                "filter.function.unknown",
+                ErrorKind::UnknownFunction,
                 format!("unknown function `{n}`"),
                 name.span,
             )
             .with_suggestion(suggest(n, all)));
         };
-        if args.len() < *min || args.len() > sig.len() {
-            let want = if *min == sig.len() {
+        let (f, sig, min, ret) = (builtin.func, builtin.params, builtin.min_args, builtin.ret);
+        if f == Func::Now {
+            if !args.is_empty() {
+                return Err(err(ErrorKind::Arity, "`now()` takes no arguments", span));
+            }
+            return Ok((VExpr::Const(Val::Time(self.now_ms)), Ty::Time));
+        }
+        if args.len() < min || args.len() > sig.len() {
+            let want = if min == sig.len() {
                 min.to_string()
             } else {
                 format!("{min} or {}", sig.len())
             };
             return Err(err(
-                "filter.function.arity",
+                ErrorKind::Arity,
                 format!("`{n}` takes {want} argument(s), found {}", args.len()),
                 span,
             ));
@@ -695,22 +407,14 @@ impl<S: Schema> Compiler<'_, S> {
             }
             if !t.fits(*want) {
                 return Err(err(
-                    "filter.type.argument",
+                    ErrorKind::ArgumentType,
                     format!("`{n}` expects a {} here, found a {}", want.name(), t.name()),
                     a.span,
                 ));
             }
             vs.push(v);
         }
-        Ok((VExpr::Call(*f, vs), *ret))
-    }
-}
-
-/// `$it/x` is `x`.
-fn strip_it<'a, 'b>(names: &'b [&'a str]) -> &'b [&'a str] {
-    match names {
-        [first, rest @ ..] if *first == "$it" && !rest.is_empty() => rest,
-        _ => names,
+        Ok((VExpr::Call(f, vs), ret))
     }
 }
 
@@ -728,11 +432,11 @@ fn coerce_date(v: &mut VExpr, t: Ty, other: Ty, span: Span) -> Result<(), Filter
         return Ok(());
     }
     if let VExpr::Const(Val::Str(s)) = v {
-        match Timestamp::parse(s) {
-            Ok(ts) => *v = VExpr::Const(Val::Time(ts.0)),
-            Err(_) => {
+        match temporal::instant_ms(s) {
+            Some(ms) => *v = VExpr::Const(Val::Time(ms)),
+            None => {
                 return Err(err(
-                    "filter.type.invalid_date",
+                    ErrorKind::InvalidDate,
                     format!(
                     "`{s}` is compared with a date-time but is not a date or an RFC 3339 date-time"
                 ),
@@ -746,7 +450,7 @@ fn coerce_date(v: &mut VExpr, t: Ty, other: Ty, span: Span) -> Result<(), Filter
 
 fn literal(l: &Literal, span: Span) -> Result<(VExpr, Ty), FilterError> {
     let c = |v: Val<'static>, t| Ok((VExpr::Const(v), t));
-    let bad = || err("filter.syntax.invalid_literal", "invalid literal", span);
+    let bad = || err(ErrorKind::InvalidLiteral, "invalid literal", span);
     match l {
         Literal::Null => c(Val::Null, Ty::Null),
         Literal::Bool(b) => c(Val::Bool(*b), Ty::Bool),
@@ -755,21 +459,16 @@ fn literal(l: &Literal, span: Span) -> Result<(VExpr, Ty), FilterError> {
         Literal::String(s) => c(Val::Str(Cow::Owned(s.clone())), Ty::Str),
         Literal::Guid(s) => c(Val::Str(Cow::Owned(s.clone())), Ty::Str),
         Literal::Enum { value, .. } => c(Val::Str(Cow::Owned(value.clone())), Ty::Str),
-        Literal::Date(s) => c(
-            Val::Time(temporal::date_days(s).ok_or_else(bad)? * MS_DAY),
-            Ty::Time,
-        ),
-        Literal::DateTimeOffset(s) => c(
-            Val::Time(temporal::datetime_ms(s).ok_or_else(bad)?),
-            Ty::Time,
-        ),
+        Literal::Date { ms, .. } | Literal::DateTimeOffset { ms, .. } => {
+            c(Val::Time(*ms), Ty::Time)
+        }
         Literal::TimeOfDay(s) => c(
             Val::Tod(temporal::time_of_day_ms(s).ok_or_else(bad)?),
             Ty::Tod,
         ),
         Literal::Duration(s) => c(Val::Dur(temporal::duration_ms(s).ok_or_else(bad)?), Ty::Dur),
         Literal::Binary(_) | Literal::Geography(_) | Literal::Geometry(_) => Err(err(
-            "filter.unsupported.literal",
+            ErrorKind::UnsupportedLiteral,
             "binary and geo literals are not supported",
             span,
         )),
@@ -780,10 +479,60 @@ fn literal(l: &Literal, span: Span) -> Result<(VExpr, Ty), FilterError> {
 mod tests {
     use super::*;
     use crate::filter::parse;
-    use crate::model::RecordSchema;
+    use crate::filter::schema::{FieldInfo, FieldType};
+
+    /// A few fields shaped like a record's: two symbol fields (`source`, `status`), a
+    /// date-time, strings and a collection with a symbol field.
+    #[derive(Debug, Clone)]
+    struct Tiny;
+
+    const FIELDS: &[(&str, FieldType, Option<u32>)] = &[
+        ("source", FieldType::String, None),
+        ("status", FieldType::String, None),
+        ("endDate", FieldType::DateTime, None),
+        ("customer/name", FieldType::String, None),
+        ("partners", FieldType::Any, None),
+        ("partners/role", FieldType::String, Some(4)),
+    ];
+
+    impl Schema for Tiny {
+        fn resolve(&mut self, path: &[&str]) -> Option<Resolved> {
+            let joined = path.join("/");
+            let i = FIELDS.iter().position(|(p, ..)| *p == joined)?;
+            let (_, ty, collection) = FIELDS.get(i)?;
+            let id = FieldId(u32::try_from(i).ok()?);
+            if joined == "partners" {
+                return Some(Resolved::Collection { id, element: None });
+            }
+            Some(Resolved::Field(FieldInfo {
+                id,
+                ty: *ty,
+                collection: collection.map(FieldId),
+            }))
+        }
+
+        fn field_names(&self) -> Vec<String> {
+            FIELDS.iter().map(|(p, ..)| (*p).to_owned()).collect()
+        }
+
+        fn symbol(&self, field: FieldId, text: &str) -> Option<Option<u32>> {
+            let values: &[&str] = match field.0 {
+                0 => &["hpe_flex", "fno_orders"],
+                1 => &["draft", "active", "expired"],
+                5 => &["reseller", "distributor"],
+                _ => return None,
+            };
+            Some(
+                values
+                    .iter()
+                    .position(|v| *v == text)
+                    .and_then(|i| u32::try_from(i).ok()),
+            )
+        }
+    }
 
     fn compiled(text: &str) -> Result<Pred, FilterError> {
-        compile(&parse(text).unwrap(), &mut RecordSchema::default(), 0)
+        compile(&parse(text).unwrap(), &mut Tiny, 0)
     }
 
     #[test]
@@ -813,7 +562,7 @@ mod tests {
     #[test]
     fn the_first_error_in_the_text_is_reported() {
         let e = compiled("nope eq 1 and contains(bad, 'x') and status eq 'active'").unwrap_err();
-        assert_eq!((e.code, e.span.start), ("filter.field.unknown", 0));
+        assert_eq!((e.kind, e.span.start), (ErrorKind::UnknownField, 0));
     }
 
     #[test]

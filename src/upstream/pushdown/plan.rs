@@ -1,4 +1,5 @@
-//! What an adapter is asked (a [`PlanInput`]) and what it decides (a [`Plan`]).
+//! What an adapter is asked (a [`PlanInput`]) and what it decides (a [`SourcePlan`]), and
+//! [`plan_with`], the planning skeleton every vendor dialect fills in.
 //!
 //! The filter is split at its top-level `and` into conjuncts. Each conjunct the planner
 //! recognises becomes a [`Pred`] (a comparison of one normalized field with constants); a
@@ -11,160 +12,11 @@
 
 use std::fmt;
 
-use crate::filter::{Expr, ExprKind, Span};
-use crate::model::{Source, Timestamp};
+use crate::filter::{CmpOp, Expr, ExprKind, Span};
+use crate::model::Source;
 
-/// A constant in a predicate.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Lit {
-    /// `null`.
-    Null,
-    /// `true` / `false`.
-    Bool(bool),
-    /// A number.
-    Num(f64),
-    /// A string.
-    Str(String),
-    /// A date (midnight UTC, `date_only`) or a date-time.
-    Time {
-        /// The instant.
-        at: Timestamp,
-        /// Written as a date without a time.
-        date_only: bool,
-    },
-}
-
-impl Lit {
-    /// The string, when it is one.
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Lit::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-/// A comparison operator, with the field on the left.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CmpOp {
-    /// `eq`
-    Eq,
-    /// `ne`
-    Ne,
-    /// `gt`
-    Gt,
-    /// `ge`
-    Ge,
-    /// `lt`
-    Lt,
-    /// `le`
-    Le,
-}
-
-impl CmpOp {
-    /// The operator with its operands swapped (`5 lt x` is `x gt 5`).
-    pub const fn flipped(self) -> CmpOp {
-        match self {
-            CmpOp::Eq => CmpOp::Eq,
-            CmpOp::Ne => CmpOp::Ne,
-            CmpOp::Gt => CmpOp::Lt,
-            CmpOp::Ge => CmpOp::Le,
-            CmpOp::Lt => CmpOp::Gt,
-            CmpOp::Le => CmpOp::Ge,
-        }
-    }
-}
-
-/// A string-matching function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StrFn {
-    /// `contains(f, 'x')`
-    Contains,
-    /// `startswith(f, 'x')`
-    StartsWith,
-    /// `endswith(f, 'x')`
-    EndsWith,
-}
-
-/// One recognised top-level conjunct over a normalized field path (`customer/name`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Pred {
-    /// `field op value`.
-    Cmp {
-        /// The field path, segments joined with `/`.
-        field: String,
-        /// The operator (field on the left).
-        op: CmpOp,
-        /// The constant.
-        value: Lit,
-        /// `tolower(field) …`: compares case-insensitively (value already lower-case).
-        lower: bool,
-    },
-    /// `field in (v1, v2, …)` (also `field eq a or field eq b`).
-    In {
-        /// The field path.
-        field: String,
-        /// The constants.
-        values: Vec<Lit>,
-    },
-    /// `contains/startswith/endswith(field, 'text')`.
-    Str {
-        /// The function.
-        func: StrFn,
-        /// The field path.
-        field: String,
-        /// The text.
-        value: String,
-        /// Applied to `tolower(field)`.
-        lower: bool,
-    },
-    /// `collection/any(v: <pred on v/field>)`; the inner field is relative
-    /// (`items/any(i: i/productName eq 'x')` → collection `items`, inner field `productName`).
-    Any {
-        /// The collection path.
-        collection: String,
-        /// The predicate on one element.
-        inner: Box<Pred>,
-    },
-    /// Anything else (an `or` across fields, `not`, `all`, arithmetic…).
-    Other,
-}
-
-impl Pred {
-    /// The field the predicate constrains, if it is about one field.
-    pub fn field(&self) -> Option<&str> {
-        match self {
-            Pred::Cmp { field, .. } | Pred::In { field, .. } | Pred::Str { field, .. } => {
-                Some(field)
-            }
-            Pred::Any { .. } | Pred::Other => None,
-        }
-    }
-
-    /// The same predicate on another field.
-    pub fn with_field(self, f: String) -> Pred {
-        match self {
-            Pred::Cmp {
-                op, value, lower, ..
-            } => Pred::Cmp {
-                field: f,
-                op,
-                value,
-                lower,
-            },
-            Pred::In { values, .. } => Pred::In { field: f, values },
-            Pred::Str {
-                func, value, lower, ..
-            } => Pred::Str {
-                func,
-                field: f,
-                value,
-                lower,
-            },
-            other => other,
-        }
-    }
-}
+use super::pred::{Conjunct, Lit, Pred, StrFn};
+use super::recognise;
 
 /// How much of a conjunct the upstream evaluates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -188,27 +40,14 @@ impl Pushdown {
     }
 }
 
-/// A sort key over a normalized field path.
+/// A sort key over a normalized field path (the pipeline's `query::SortField`, as the
+/// planners see it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SortKey {
+pub struct SortField {
     /// The field path (`customer/name`).
     pub field: String,
     /// Descending.
     pub desc: bool,
-}
-
-/// One conjunct of the filter, as text plus what the planner recognised.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Conjunct {
-    /// Canonical filter text of the conjunct (for explain and for the residual).
-    pub text: String,
-    /// What the planner recognised.
-    pub pred: Pred,
-    /// Whether it constrains `source` and which sources it admits (`None`: does not
-    /// constrain `source`).
-    pub admits: Option<Vec<Source>>,
-    /// The conjunct itself, re-applied at the edge when it is not pushed exactly.
-    pub expr: Expr,
 }
 
 /// What the gateway asks of one source.
@@ -217,7 +56,7 @@ pub struct PlanInput {
     /// The filter's top-level conjuncts (empty: no filter).
     pub conjuncts: Vec<Conjunct>,
     /// Sort keys, primary first. The record `id` is always the final tie-breaker.
-    pub sort: Vec<SortKey>,
+    pub sort: Vec<SortField>,
     /// Records to skip in this source's sorted stream (0 when merging several sources).
     pub offset: u64,
     /// Records wanted from this source after `offset`; `None` = all.
@@ -232,13 +71,13 @@ impl PlanInput {
     /// The input for a (checked) filter, sort and window at `now_ms`.
     pub fn new(
         filter: Option<&Expr>,
-        sort: Vec<SortKey>,
+        sort: Vec<SortField>,
         offset: u64,
         limit: Option<u64>,
         now_ms: i64,
     ) -> Self {
         PlanInput {
-            conjuncts: filter.map(super::conjuncts::split).unwrap_or_default(),
+            conjuncts: filter.map(recognise::split).unwrap_or_default(),
             sort,
             offset,
             limit,
@@ -279,7 +118,7 @@ pub struct Window {
 
 /// What one adapter will do for a query.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
+pub struct SourcePlan {
     /// The source.
     pub source: Source,
     /// A conjunct cannot hold for any record of this source (a `source` predicate that
@@ -322,10 +161,10 @@ fn and_of(input: &PlanInput, idx: &[usize]) -> Option<Expr> {
     }
 }
 
-impl Plan {
+impl SourcePlan {
     /// A plan that makes no request.
-    pub fn pruned(source: Source, input: &PlanInput, why: String) -> Plan {
-        Plan {
+    pub fn pruned(source: Source, input: &PlanInput, why: String) -> SourcePlan {
+        SourcePlan {
             source,
             pruned: true,
             pruned_by: Some(why),
@@ -362,20 +201,20 @@ impl Plan {
 
 /// A dialect's answer for one predicate.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Translated<T> {
+pub(crate) struct Translated<T> {
     /// Exact or inexact.
-    pub pushdown: Pushdown,
+    pub(crate) pushdown: Pushdown,
     /// The native piece.
-    pub native: T,
+    pub(crate) native: T,
     /// The native piece as text, for explain.
-    pub text: String,
+    pub(crate) text: String,
 }
 
 /// The field (or collection) a predicate needs a value in, when the predicate is false
 /// on an absent value and that field is in `absent` (never filled by this source). Such a
 /// conjunct is false for every record of the source. `ne` and comparisons with `null` are
 /// true on absent values and never prune.
-pub fn null_rejected<'a>(p: &'a Pred, absent: &[&str]) -> Option<&'a str> {
+fn null_rejected<'a>(p: &'a Pred, absent: &[&str]) -> Option<&'a str> {
     let (field, rejects) = match p {
         Pred::Cmp {
             field, op, value, ..
@@ -398,7 +237,7 @@ pub fn null_rejected<'a>(p: &'a Pred, absent: &[&str]) -> Option<&'a str> {
 /// True when a predicate on the record `id` (`<source>:<sourceId>`) can only hold for
 /// ids of other sources: `eq`/`in` with values that lack this source's prefix, or
 /// `startswith` with a text that contradicts it.
-pub fn id_excludes(p: &Pred, source: Source) -> bool {
+fn id_excludes(p: &Pred, source: Source) -> bool {
     let prefix = format!("{}:", source.as_str());
     let compatible = |v: &str| v.starts_with(&prefix);
     match p {
@@ -422,31 +261,31 @@ pub fn id_excludes(p: &Pred, source: Source) -> bool {
 }
 
 /// Native query parameters.
-pub type Params = Vec<(String, String)>;
+pub(crate) type Params = Vec<(String, String)>;
 
 /// Shared planning skeleton: prunes on `source`, asks `translate` for each conjunct,
 /// and decides sort and window pushdown. `translate` returns the native piece for a
 /// predicate (or `None` when unsupported); `sort` returns the native sort when every
 /// key maps exactly. The caller assembles the native query from the pieces.
-pub fn plan_with<T: Clone>(
+pub(crate) fn plan_with<T: Clone>(
     source: Source,
     absent: &[&str],
     input: &PlanInput,
     mut translate: impl FnMut(&Pred) -> Option<Translated<T>>,
-    sort_native: impl FnOnce(&[SortKey]) -> Option<Vec<(String, String)>>,
-) -> (Plan, Vec<T>, Option<Params>) {
+    sort_native: impl FnOnce(&[SortField]) -> Option<Vec<(String, String)>>,
+) -> (SourcePlan, Vec<T>, Option<Params>) {
     for c in &input.conjuncts {
         if c.admits.as_ref().is_some_and(|a| !a.contains(&source)) {
             let why = format!("`{}` excludes {source}", c.text);
-            return (Plan::pruned(source, input, why), Vec::new(), None);
+            return (SourcePlan::pruned(source, input, why), Vec::new(), None);
         }
         if id_excludes(&c.pred, source) {
             let why = format!("`{}` names records of other sources only", c.text);
-            return (Plan::pruned(source, input, why), Vec::new(), None);
+            return (SourcePlan::pruned(source, input, why), Vec::new(), None);
         }
         if let Some(f) = null_rejected(&c.pred, absent) {
             let why = format!("`{}` needs `{f}`, which {source} never has", c.text);
-            return (Plan::pruned(source, input, why), Vec::new(), None);
+            return (SourcePlan::pruned(source, input, why), Vec::new(), None);
         }
     }
     let mut planned = Vec::new();
@@ -494,7 +333,7 @@ pub fn plan_with<T: Clone>(
         limit: input.limit,
     });
     let residual_filter = and_of(input, &residual);
-    let plan = Plan {
+    let plan = SourcePlan {
         source,
         pruned: false,
         pruned_by: None,
@@ -510,7 +349,7 @@ pub fn plan_with<T: Clone>(
     (plan, pieces, sort)
 }
 
-impl fmt::Display for Plan {
+impl fmt::Display for SourcePlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}:", self.source)?;
         if self.pruned {
@@ -551,5 +390,21 @@ impl fmt::Display for Plan {
                 None => "no (over-fetch)".into(),
             }
         )
+    }
+}
+
+/// True for a literal that is safe to push: a non-blank string (a blank one matches
+/// blank vendor values upstream but nothing at the edge, where blanks are absent).
+pub(crate) fn pushable(s: &str) -> bool {
+    !s.trim().is_empty()
+}
+
+/// True when the sort is empty or its only key is the record id / source id (which the
+/// edge also uses as its tie-breaker).
+pub(crate) fn sort_is_by_id(keys: &[SortField]) -> Option<bool> {
+    match keys {
+        [] => Some(false),
+        [k] if k.field == "id" || k.field == "sourceId" => Some(k.desc),
+        _ => None,
     }
 }

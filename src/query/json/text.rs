@@ -3,7 +3,7 @@
 //!
 //! The rows are read for the query at hand: only the top-level members the query names
 //! (in `filter`, `sort`, `select` or `group_by`; see [`Query::roots`]) are parsed into
-//! values, the others are validated and skipped ([`crate::model::json_read`]). The page's
+//! values, the others are validated and skipped ([`super::read`]). The page's
 //! items are the rows' original text, unchanged (or, with `select`, the selected paths
 //! of the row read whole). Types come from [`JsonSchema::infer`] over the kept members,
 //! which gives every path the query can name the same type as inferring over whole rows
@@ -17,13 +17,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{select_paths, Group, Query, QueryError};
+use super::read::{check_record, read_rows, read_value, JsonRef, Members, RECORD_REQUIRED};
+use super::schema::{JsonLike, JsonSchema};
 use crate::filter::{Expr, ExprKind};
-use crate::model::json_read::{
-    check_record, read_rows, read_value, JsonRef, Members, RECORD_REQUIRED,
-};
-use crate::model::JsonLike;
-use crate::model::JsonSchema;
+use crate::query::{select_paths, Group, Query, QueryError};
 
 /// How the rows are typed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

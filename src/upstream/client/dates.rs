@@ -1,4 +1,5 @@
-//! Every date form the vendors send, read into a [`Timestamp`].
+//! Every date form the vendors send, read into a [`Timestamp`], and the statuses derived
+//! from dates ([`with_expiry`]).
 //!
 //! Accepted: epoch milliseconds (number or all-digit string), `yyyy-MM-dd` and
 //! `yyyy/MM/dd` (midnight UTC), RFC 3339 date-times with `Z` or an offset, and date-times
@@ -15,7 +16,7 @@
 use serde::Deserialize;
 use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset, Weekday};
 
-use crate::model::Timestamp;
+use crate::model::{Status, Timestamp};
 
 /// A date as it appears on the wire: a number or a string. Read by a visitor (not
 /// `#[serde(untagged)]`, which buffers the value and builds, then drops, a formatted error
@@ -165,6 +166,14 @@ fn last_sunday(year: i32, month: Month) -> Option<Date> {
     let back = last.weekday().number_days_from_sunday();
     let d = last.checked_sub(time::Duration::days(i64::from(back)))?;
     (d.weekday() == Weekday::Sunday).then_some(d)
+}
+
+/// `expired` when the vendor says active but the end date has passed at `now`.
+pub(crate) fn with_expiry(status: Status, end: Option<Timestamp>, now_ms: i64) -> Status {
+    match (status, end) {
+        (Status::Active, Some(e)) if e.millis() <= now_ms => Status::Expired,
+        (s, _) => s,
+    }
 }
 
 #[cfg(test)]

@@ -2,18 +2,15 @@
 //!
 //! The simulator answers synchronously and reports an artificial delay; the client
 //! advances the fake clock by it (or by its timeout, answering
-//! [`TransportError::Timeout`], when the delay is longer). No real time passes, so tests
-//! with retries, rate limits and deadlines run instantly and deterministically. Every
-//! request is logged as `METHOD path?query` (no headers, so no credentials).
-//!
-//! This is the one place under `upstream/` that imports `sim`, and only as an HTTP
-//! backend; it imports no `worker` and no `std::time`.
+//! [`TransportError::Timeout`], when the delay reaches it: [`Simulator::answer_within`]).
+//! No real time passes, so tests with retries, rate limits and deadlines run instantly
+//! and deterministically. Every request is logged as `METHOD path?query` (no headers, so
+//! no credentials). Imports no `worker` and no `std::time`.
 
 use std::cell::{Cell, RefCell};
 
 use crate::sim::Simulator;
-
-use super::http::{Clock, HttpClient, TransportError};
+use crate::upstream::{Clock, HttpClient, TransportError};
 
 /// A clock that moves only when told to (or when something sleeps on it).
 #[derive(Debug)]
@@ -87,13 +84,18 @@ impl HttpClient for SimClient<'_> {
             None => format!("{} {}", req.method(), req.uri()),
         };
         self.log.borrow_mut().push(line);
-        let out = self.sim.handle(&req, self.clock.now_ms());
-        let delay = out.delay_ms.unwrap_or(0);
-        if delay >= self.timeout_ms {
-            self.clock.advance(self.timeout_ms);
-            return Err(TransportError::Timeout);
+        match self
+            .sim
+            .answer_within(&req, self.clock.now_ms(), self.timeout_ms)
+        {
+            Ok((response, delay)) => {
+                self.clock.advance(delay);
+                Ok(response)
+            }
+            Err(_) => {
+                self.clock.advance(self.timeout_ms);
+                Err(TransportError::Timeout)
+            }
         }
-        self.clock.advance(delay);
-        Ok(out.response)
     }
 }

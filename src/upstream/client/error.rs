@@ -135,6 +135,21 @@ impl UpstreamError {
         UpstreamError::new(source, kind, Some(status), message)
     }
 
+    /// [`UpstreamError::from_status`] with the message `HTTP {status}: {detail}` (or
+    /// `HTTP {status}` without a detail), the form most vendors' error bodies give.
+    pub fn from_status_detail(
+        source: Source,
+        status: u16,
+        retry_after: Option<u64>,
+        detail: Option<String>,
+    ) -> Self {
+        let msg = match detail {
+            Some(d) => format!("HTTP {status}: {d}"),
+            None => format!("HTTP {status}"),
+        };
+        UpstreamError::from_status(source, status, retry_after, msg)
+    }
+
     /// A 2xx body that does not parse.
     pub fn malformed(source: Source, status: u16, detail: impl fmt::Display) -> Self {
         UpstreamError::new(

@@ -4,13 +4,13 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::BenchWorld;
+use super::bench::{BenchWorld, Tape};
 
-/// A benchmark world for Node (see the module docs of `benchkit`).
+/// A benchmark world for Node (see the module docs of `testkit::bench`).
 #[wasm_bindgen]
 pub struct WasmBench {
     world: &'static BenchWorld,
-    tape: super::Tape<'static>,
+    tape: Tape<'static>,
 }
 
 #[wasm_bindgen]

@@ -17,18 +17,18 @@ use crate::model::{Record, RecordSchema, Source};
 use super::auth::Authenticator;
 use super::error::{redact, UpstreamError, UpstreamErrorKind};
 use super::http::{Clock, HttpClient, NativeRequest};
-use super::plan::{Plan, PlanInput};
+use crate::upstream::pushdown::{PlanInput, SourcePlan};
 
 /// Limits for one fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
     /// Page requests this fetch may make (retries and token calls are not counted here,
-    /// but are bounded by the deadline and by [`MAX_ATTEMPTS`]).
+    /// but are bounded by the deadline and by four attempts per page).
     pub max_calls: u32,
     /// Epoch ms after which no new request is started (retries included).
     pub deadline_ms: i64,
     /// Request the next page together with this one where an upstream gives no total
-    /// (see [`Adapter::fetch`]).
+    /// (one round trip for two pages; the read-ahead is wasted at most once per walk).
     pub read_ahead: bool,
 }
 
@@ -42,12 +42,45 @@ pub enum Cursor {
     Offset(u64),
     /// The next page (page-numbered upstreams; the number's base is the vendor's). The
     /// page size is part of the cursor: pages only line up at a fixed size. A size of 0
-    /// from [`Vendor::start`] means "pick one".
+    /// from a vendor's first cursor means "pick one".
     Page {
         /// Page number.
         number: u64,
         /// Page size.
         size: u32,
+    },
+}
+
+impl Cursor {
+    /// The record offset a cursor stands at (a page cursor: its number × its size, for
+    /// 0-based pages).
+    pub fn offset(self) -> u64 {
+        match self {
+            Cursor::Offset(o) => o,
+            Cursor::Page { number, size } => number.saturating_mul(u64::from(size)),
+        }
+    }
+
+    /// The page number a cursor stands at, for pages numbered from `first` of `size`
+    /// records (an offset cursor: the page holding that offset).
+    pub fn page(self, first: u64, size: u32) -> u64 {
+        match self {
+            Cursor::Page { number, .. } => number,
+            Cursor::Offset(o) => o / u64::from(size.max(1)) + first,
+        }
+    }
+}
+
+/// How an upstream pages: by record offset, or by page number (pages only line up at a
+/// fixed size, so a walk that starts at an offset drops records locally).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Paging {
+    /// `offset`/`limit`.
+    Offset,
+    /// Numbered pages; `first` is the number of the first page (0 or 1).
+    Page {
+        /// The first page's number.
+        first: u64,
     },
 }
 
@@ -96,27 +129,49 @@ pub struct Fetched {
     pub native_requests: Vec<String>,
 }
 
-/// What a vendor folder implements; everything else is shared.
-pub trait Vendor {
+/// What a vendor folder implements; everything else is shared, and the defaults cover
+/// what most upstreams do (pages of up to 100 by offset, with a total).
+pub(crate) trait Vendor {
     /// The source id.
     fn source(&self) -> Source;
     /// The largest page the upstream serves.
-    fn max_page(&self) -> u32;
+    fn max_page(&self) -> u32 {
+        100
+    }
+    /// How the upstream pages.
+    fn paging(&self) -> Paging {
+        Paging::Offset
+    }
     /// The pushdown planner (the folder's `dialect.rs`).
-    fn plan(&self, input: &PlanInput) -> Plan;
+    fn plan(&self, input: &PlanInput) -> SourcePlan;
     /// The first cursor of a walk for `plan`, and how many records to drop locally from
-    /// its start (page-numbered upstreams cannot skip to an arbitrary offset).
-    fn start(&self, plan: &Plan) -> (Cursor, u64);
+    /// its start (page-numbered upstreams cannot skip to an arbitrary offset). The
+    /// default follows [`Vendor::paging`]: the pushed offset, or the first page and the
+    /// offset dropped locally (a page size of 0 means "pick one").
+    fn start(&self, plan: &SourcePlan) -> (Cursor, u64) {
+        let offset = plan.window.map_or(0, |w| w.offset);
+        match self.paging() {
+            Paging::Offset => (Cursor::Offset(offset), 0),
+            Paging::Page { first } => (
+                Cursor::Page {
+                    number: first,
+                    size: 0,
+                },
+                offset,
+            ),
+        }
+    }
     /// The request for one page.
-    fn request(&self, base: &str, plan: &Plan, cursor: Cursor, size: u32) -> NativeRequest;
+    fn request(&self, base: &str, plan: &SourcePlan, cursor: Cursor, size: u32) -> NativeRequest;
     /// Parses a 2xx body (the folder's `wire.rs` + `normalize.rs`).
     fn parse(&self, status: u16, body: &[u8], ctx: NormCtx) -> Result<Page, UpstreamError>;
     /// Classifies a non-2xx response from its body.
     fn error(&self, status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError;
     /// Whether a page says how many records match. Without a total a walk ends only at a
-    /// short page, and the walker reads a page ahead.
+    /// short page, and the walker reads a page ahead. The default: offset pages carry a
+    /// total, numbered pages do not (true of the four upstreams).
     fn has_total(&self) -> bool {
-        true
+        self.paging() == Paging::Offset
     }
     /// The cursor after a page at `cursor` of `size` that held `count` items, or `None`
     /// at the end. The default follows the kind of cursor: offsets until `total`
@@ -143,9 +198,9 @@ pub trait Vendor {
 
 /// One upstream: a vendor, its base URL and its credentials.
 #[derive(Debug)]
-pub struct Adapter<V> {
+pub(crate) struct Adapter<V> {
     /// The vendor dialect.
-    pub vendor: V,
+    pub(crate) vendor: V,
     base: String,
     /// Shared with sibling adapters of the same upstream (one token cache).
     auth: Arc<Authenticator>,
@@ -172,22 +227,36 @@ impl<V: Vendor> Adapter<V> {
         }
     }
 
-    /// The base URL.
-    pub fn base(&self) -> &str {
-        &self.base
+    /// The page walker over this adapter: the vendor seen through `dyn Vendor`, so the
+    /// walk, the exchange and the retries exist once in the Worker, not once per vendor.
+    pub(crate) fn walker(&self) -> Walker<'_> {
+        Walker {
+            vendor: &self.vendor,
+            base: &self.base,
+            auth: &self.auth,
+        }
     }
+}
 
+/// An adapter as the page walker sees it (see [`Adapter::walker`]).
+pub(crate) struct Walker<'a> {
+    vendor: &'a dyn Vendor,
+    base: &'a str,
+    auth: &'a Authenticator,
+}
+
+impl Walker<'_> {
     /// The first native request the plan makes (for explain), or `None` when pruned.
-    pub fn first_request(&self, plan: &Plan) -> Option<NativeRequest> {
+    pub(crate) fn first_request(&self, plan: &SourcePlan) -> Option<NativeRequest> {
         if plan.pruned {
             return None;
         }
         let (c, skip) = self.start(plan);
         let size = self.size_for(plan, c, skip, 0);
-        Some(self.vendor.request(&self.base, plan, c, size))
+        Some(self.vendor.request(self.base, plan, c, size))
     }
 
-    fn start(&self, plan: &Plan) -> (Cursor, u64) {
+    fn start(&self, plan: &SourcePlan) -> (Cursor, u64) {
         match self.vendor.start(plan) {
             (Cursor::Page { number, size: 0 }, skip) => {
                 let size = page_size(self.vendor.max_page(), plan, skip, 0);
@@ -197,7 +266,7 @@ impl<V: Vendor> Adapter<V> {
         }
     }
 
-    fn size_for(&self, plan: &Plan, c: Cursor, skip: u64, have: u64) -> u32 {
+    fn size_for(&self, plan: &SourcePlan, c: Cursor, skip: u64, have: u64) -> u32 {
         match c {
             Cursor::Page { size, .. } => size.clamp(1, self.vendor.max_page().max(1)),
             Cursor::Offset(_) => page_size(self.vendor.max_page(), plan, skip, have),
@@ -206,11 +275,11 @@ impl<V: Vendor> Adapter<V> {
 
     /// Walks the upstream's pages for `plan` within `budget`, keeping the records that
     /// satisfy the plan's residual. `resume` continues a previous walk.
-    pub async fn fetch<C: HttpClient, K: Clock>(
+    pub(crate) async fn fetch<C: HttpClient, K: Clock>(
         &self,
         client: &C,
         clock: &K,
-        plan: &Plan,
+        plan: &SourcePlan,
         budget: Budget,
         resume: Option<Cursor>,
     ) -> Result<Fetched, UpstreamError> {
@@ -257,7 +326,7 @@ impl<V: Vendor> Adapter<V> {
                         out.next = Some(cursor);
                         return Ok(out);
                     }
-                    let req = self.vendor.request(&self.base, plan, cursor, size);
+                    let req = self.vendor.request(self.base, plan, cursor, size);
                     out.requests += 1;
                     out.native_requests.push(req.describe());
                     match self.read_ahead(budget, &out, cursor, size, skip, want) {
@@ -266,7 +335,7 @@ impl<V: Vendor> Adapter<V> {
                                 .await
                         }
                         Some(c2) => {
-                            let req2 = self.vendor.request(&self.base, plan, c2, size);
+                            let req2 = self.vendor.request(self.base, plan, c2, size);
                             out.requests += 1;
                             out.native_requests.push(req2.describe());
                             let mut calls2 = 0;
@@ -435,7 +504,7 @@ impl<V: Vendor> Adapter<V> {
 
 /// The page size for the next request: the vendor maximum, or less when the pushed
 /// window needs fewer records.
-fn page_size(max: u32, plan: &Plan, skip: u64, have: u64) -> u32 {
+fn page_size(max: u32, plan: &SourcePlan, skip: u64, have: u64) -> u32 {
     match plan.window.and_then(|w| w.limit) {
         Some(l) => {
             let need = l.saturating_sub(have).saturating_add(skip).max(1);

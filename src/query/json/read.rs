@@ -9,7 +9,7 @@
 //! rows on its page, which are the input's text unchanged.
 //!
 //! [`check_record`] checks the kept members of a row against the types of flexedge's
-//! normalized [`Record`](super::Record), so that `schema: "record"` can read records as
+//! normalized [`Record`](crate::model::Record), so that `schema: "record"` can read records as
 //! JSON rows without deserializing `Record`s.
 //!
 //! This module imports no I/O, no wasm and no `worker`.
@@ -22,9 +22,9 @@ use serde_json::Value as Json;
 
 mod scan;
 
-use super::row::{JsonLike, Node};
-use super::{Source, Timestamp};
+use super::schema::{JsonLike, Node};
 use crate::filter::Value;
+use crate::model::{Source, Timestamp};
 
 /// Why the input is not an array of rows (a message for the user).
 #[derive(Debug, Clone, PartialEq, Eq)]

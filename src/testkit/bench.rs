@@ -1,5 +1,5 @@
-//! Benchmark support (feature `bench-wasm`, never in the `worker` or `browser` builds): the
-//! gateway's own work per request, measured without the network.
+//! Benchmark support (never in the `worker` or `browser` builds): the gateway's own work
+//! per request, measured without the network.
 //!
 //! [`BenchWorld`] holds a [`Service`] whose four sources point at the embedded simulator,
 //! and a [`Tape`] client that asks the simulator once per distinct upstream request and
@@ -7,12 +7,9 @@
 //! does for one unified query (plan, build the upstream requests, parse the vendor pages,
 //! normalize, re-apply the filter, merge, serialize the envelope) plus a copy of each
 //! upstream body, and nothing of the simulator. The same code runs natively
-//! (`benches/gateway.rs`) and as wasm under Node (`wasm` below, `tests/bench/wasm-cpu.mjs`).
+//! (`benches/gateway.rs`) and as wasm under Node (`testkit::wasm`, `tests/bench/wasm-cpu.mjs`).
 //!
 //! Imports no `worker`; on wasm32 only `wasm-bindgen`, for the one exported class.
-
-#[cfg(target_arch = "wasm32")]
-mod wasm;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -20,10 +17,10 @@ use std::future::Future;
 
 use futures_util::FutureExt;
 
+use super::FakeClock;
 use crate::service::log::MemorySink;
 use crate::service::{Config, Ctx, Service};
-use crate::sim::{SimConfig, Simulator};
-use crate::upstream::sim_client::FakeClock;
+use crate::sim::{creds, SimConfig, Simulator};
 use crate::upstream::{HttpClient, TransportError};
 
 /// The client key every benchmark request sends.
@@ -126,11 +123,14 @@ impl BenchWorld {
     /// A world with `records` records per source (seed 1, no rate limit, no faults).
     pub fn new(records: usize) -> Self {
         let keys = format!(r#"[{{"key":"{BENCH_KEY}","sources":["*"],"raw":true}}]"#);
-        let config = Config::from_lookup(|n| match n {
-            "FLEXEDGE_API_KEYS" => Some(keys.clone()),
-            "FLEXEDGE_CACHE_TTL" => Some("0".to_owned()),
-            _ => None,
-        });
+        let config = Config::from_lookup(
+            |n| match n {
+                "FLEXEDGE_API_KEYS" => Some(keys.clone()),
+                "FLEXEDGE_CACHE_TTL" => Some("0".to_owned()),
+                _ => None,
+            },
+            creds::embedded_var,
+        );
         BenchWorld {
             sim: Simulator::new(SimConfig {
                 seed: 1,
