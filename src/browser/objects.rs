@@ -51,8 +51,11 @@ pub struct Spec {
 impl Spec {
     /// The trie of every path `query` names; with `record` typing, the named top-level
     /// members whole (a Record's checks look at all of a member) plus a Record's required
-    /// members.
-    pub fn of(query: &Query, typing: Typing) -> Spec {
+    /// members. A path is followed while its segments are plain member names; from the
+    /// first other segment (`$count`, `$filter(…)`, a key, a function, a cast, an
+    /// annotation) its prefix is read whole. `None` when a path does not start at a
+    /// member of the record (`$it`, `$root`, an alias): such a query runs over the text.
+    pub fn of(query: &Query, typing: Typing) -> Option<Spec> {
         let mut s = Spec::default();
         let mut paths: Vec<&Path> = Vec::new();
         if let Some(f) = &query.filter {
@@ -62,7 +65,17 @@ impl Spec {
         paths.extend(&query.select);
         paths.extend(&query.group_by);
         for p in paths {
-            let names: Vec<&str> = p.segments.iter().map(|x| x.name.as_str()).collect();
+            let names: Vec<&str> = p
+                .segments
+                .iter()
+                .take_while(|x| {
+                    x.is_member() && !x.name.starts_with(['$', '@']) && !x.name.contains('.')
+                })
+                .map(|x| x.name.as_str())
+                .collect();
+            if names.is_empty() {
+                return None;
+            }
             match typing {
                 Typing::Infer => s.add(&names),
                 Typing::Record => s.add(names.get(..1).unwrap_or(&[])),
@@ -73,7 +86,7 @@ impl Spec {
                 s.add(&[r]);
             }
         }
-        s
+        Some(s)
     }
 
     /// Adds a path (an empty path adds nothing); a path ending at a member takes it whole.
@@ -136,7 +149,10 @@ fn expr_paths<'q>(e: &'q Expr, out: &mut Vec<&'q Path>) {
             expr_paths(lhs, out);
             list.iter().for_each(|x| expr_paths(x, out));
         }
-        ExprKind::Call { args, .. } => args.iter().for_each(|x| expr_paths(x, out)),
+        ExprKind::Call { args, .. } | ExprKind::Array(args) => {
+            args.iter().for_each(|x| expr_paths(x, out))
+        }
+        ExprKind::Object(members) => members.iter().for_each(|m| expr_paths(&m.value, out)),
         ExprKind::Lambda {
             collection, body, ..
         } => {
@@ -256,7 +272,9 @@ pub fn run(
     now_ms: i64,
     records_error: impl Fn(&str) -> JsValue,
 ) -> Outcome {
-    let spec = Spec::of(query, typing);
+    let Some(spec) = Spec::of(query, typing) else {
+        return Outcome::Fallback;
+    };
     let mut text = String::new();
     let mut names = Vec::new();
     spec.encode(&mut text, &mut names);
