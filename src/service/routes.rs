@@ -468,7 +468,19 @@ async fn transform<C: HttpClient, K: Clock>(
     )
     .await;
     failure(&outcome, params.strict)?;
-    let groups = q.plan.run_group(&outcome.records);
+    let groups = q.plan.run_group(&outcome.records).map_err(|e| {
+        let mut p = Problem::new(
+            StatusCode::BAD_REQUEST,
+            e.code(),
+            "Invalid query",
+            format!("group-by: {e}"),
+        );
+        p.extra = Some(Box::new(super::Extra {
+            parameter: Some("group-by"),
+            ..super::Extra::default()
+        }));
+        p
+    })?;
     let items: Vec<Value> = groups
         .groups
         .into_iter()
