@@ -30,8 +30,8 @@ mod hpe_flex;
 mod telecomx_flexcare;
 
 pub use client::{
-    Budget, Clock, Credentials, Cursor, Fetched, HttpClient, NormCtx, Page, Secret, TransportError,
-    UpstreamError, UpstreamErrorKind,
+    Budget, BypassCache, Call, Clock, Credentials, Cursor, Fetched, HttpClient, NormCtx, Page,
+    Redactor, Secret, Staged, TransportError, UpstreamError, UpstreamErrorKind,
 };
 pub use pushdown::{PlanInput, SortField, SourcePlan};
 
@@ -172,7 +172,11 @@ impl AnyUpstream {
         budget: Budget,
         resume: Option<Cursor>,
     ) -> Result<Fetched, UpstreamError> {
-        each!(self, a => a.fetch(client, clock, plan, budget, resume).await)
+        // The one place an upstream error is redacted (and only then cut): every
+        // configured secret and live token of this upstream, in every form.
+        each!(self, a => a.fetch(client, clock, plan, budget, resume)
+            .await
+            .map_err(|e| a.redactor().error(e)))
     }
 
     /// Parses one 2xx page of this upstream's list endpoint (wire types, normalization

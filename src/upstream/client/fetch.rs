@@ -15,7 +15,7 @@ use crate::filter::Filter;
 use crate::model::{Record, RecordSchema, Source};
 
 use super::auth::Authenticator;
-use super::error::{redact, UpstreamError, UpstreamErrorKind};
+use super::error::{Redactor, UpstreamError, UpstreamErrorKind};
 use super::http::{Clock, HttpClient, NativeRequest};
 use crate::upstream::pushdown::{PlanInput, SourcePlan};
 
@@ -225,6 +225,11 @@ impl<V: Vendor> Adapter<V> {
             base: self.base.clone(),
             auth: Arc::clone(&self.auth),
         }
+    }
+
+    /// A redactor for this upstream's configured secrets and live tokens.
+    pub fn redactor(&self) -> Redactor {
+        self.auth.redactor()
     }
 
     /// The first native request the plan makes (for explain), or `None` when pruned.
@@ -440,14 +445,8 @@ impl<V: Vendor> Adapter<V> {
                         continue;
                     }
                     let retry_after = retry_after(resp.headers());
-                    let mut e = self.vendor.error(status, resp.body(), retry_after);
-                    let secrets = self.auth.secrets();
-                    let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-                    e.message = redact(&e.message, &refs);
-                    if let UpstreamErrorKind::VendorFailure { reason } = &mut e.kind {
-                        *reason = redact(reason, &refs);
-                    }
-                    e
+                    // Redacted where the error leaves the adapter (`AnyUpstream::fetch`).
+                    self.vendor.error(status, resp.body(), retry_after)
                 }
             };
             let retryable = matches!(

@@ -16,8 +16,8 @@ pub(crate) mod http;
 pub(crate) mod wire;
 
 pub use auth::{Credentials, Secret};
-pub use error::{UpstreamError, UpstreamErrorKind};
+pub use error::{Redactor, UpstreamError, UpstreamErrorKind};
 pub use fetch::{Budget, Cursor, Fetched, NormCtx, Page};
-pub use http::{Clock, HttpClient, TransportError};
+pub use http::{BypassCache, Call, Clock, HttpClient, Staged, TransportError};
 
 pub(crate) use fetch::{Adapter, Paging, Vendor};
