@@ -10,11 +10,11 @@ use flexedge::model::Source;
 use flexedge::service::log::MemorySink;
 use flexedge::service::{Config, Ctx, Service};
 use flexedge::sim::{creds, Fault, SimConfig, Simulator};
-use flexedge::testkit::{FakeClock, SimClient};
+use flexedge::testkit::{FakeClock, FakeLimiter, SimClient};
 use serde_json::Value;
 
 const KEYS: &str = r#"[
-    {"key": "test-key-all", "sources": ["*"], "raw": true},
+    {"key": "test-key-all", "sources": ["*"], "raw": true, "debug": true},
     {"key": "test-key-hpe", "sources": ["hpe_flex"]},
     {"key": "test-key-fno", "sources": ["fno_orders", "fno_entitlements"], "raw": true}
 ]"#;
@@ -23,6 +23,7 @@ struct World {
     sim: Simulator,
     clock: FakeClock,
     service: Service,
+    limiter: FakeLimiter,
 }
 
 fn world_with(vars: &[(&str, &str)], records: usize) -> World {
@@ -30,7 +31,10 @@ fn world_with(vars: &[(&str, &str)], records: usize) -> World {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    map.insert("FLEXEDGE_API_KEYS".into(), KEYS.into());
+    map.entry("FLEXEDGE_API_KEYS".into())
+        .or_insert_with(|| KEYS.into());
+    map.entry("FLEXEDGE_SIMULATOR".into())
+        .or_insert_with(|| "on".into());
     let config = Config::from_lookup(|n| map.get(n).cloned(), creds::embedded_var);
     World {
         sim: Simulator::new(SimConfig {
@@ -41,6 +45,7 @@ fn world_with(vars: &[(&str, &str)], records: usize) -> World {
         }),
         clock: FakeClock::new(NOW_MS),
         service: Service::new(config),
+        limiter: FakeLimiter::new(),
     }
 }
 
@@ -74,6 +79,7 @@ impl World {
             clock: &self.clock,
             request_id: "0123456789abcdef",
             log: &log,
+            limiter: &self.limiter,
         };
         let res = block_on(self.service.handle(req, &ctx));
         for line in log.take() {

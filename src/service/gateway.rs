@@ -10,7 +10,7 @@
 //! Talks to upstreams only through [`HttpClient`] and waits only through [`Clock`]; imports
 //! no `worker`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 
 use futures_util::future::join_all;
@@ -20,33 +20,58 @@ use crate::model::{Record, Source};
 use crate::query::Plan as QueryPlan;
 use crate::upstream::pushdown::Window;
 use crate::upstream::{
-    AnyUpstream, Budget, Clock, Fetched, HttpClient, PlanInput, SortField, UpstreamError,
-    UpstreamErrorKind,
+    AnyUpstream, Budget, BypassCache, Clock, Fetched, HttpClient, PlanInput, SortField, Staged,
+    UpstreamError, UpstreamErrorKind,
 };
 
 /// The response header an [`HttpClient`] sets on an answer it served from a cache; the
 /// gateway counts them per source (`cached` in the envelope).
 pub const CACHE_HEADER: &str = "x-flexedge-cache";
 
-/// Counts one source's cache hits.
+/// One source's view of the client: counts its cache hits, marks its requests to bypass
+/// the cache when a debug key asked, and collects the cache writes the client holds back
+/// ([`Staged`]) so that they are settled by the adapter's verdict on the whole fetch.
 struct Counting<'a, C> {
     inner: &'a C,
     hits: Cell<u32>,
+    bypass_cache: bool,
+    staged: RefCell<Vec<Staged>>,
 }
 
 impl<C: HttpClient> HttpClient for Counting<'_, C> {
     async fn send(
         &self,
-        req: http::Request<Vec<u8>>,
+        mut req: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, crate::upstream::TransportError> {
+        if self.bypass_cache {
+            req.extensions_mut().insert(BypassCache);
+        }
         let res = self.inner.send(req).await;
-        if res
-            .as_ref()
-            .is_ok_and(|r| r.headers().contains_key(CACHE_HEADER))
-        {
-            self.hits.set(self.hits.get().saturating_add(1));
+        if let Ok(r) = &res {
+            if r.headers().contains_key(CACHE_HEADER) {
+                self.hits.set(self.hits.get().saturating_add(1));
+            }
+            if let Some(s) = r.extensions().get::<Staged>() {
+                self.staged.borrow_mut().push(*s);
+            }
         }
         res
+    }
+
+    fn settle(&self, staged: &[Staged], keep: bool) {
+        self.inner.settle(staged, keep);
+    }
+}
+
+impl<C: HttpClient> Counting<'_, C> {
+    /// The verdict on this source's fetch: its held-back cache writes are kept only when
+    /// every page it read was accepted (a 2xx that is a failure in its body, or that does
+    /// not parse, fails the fetch and is never cached).
+    fn settle_all(&self, keep: bool) {
+        let staged = std::mem::take(&mut *self.staged.borrow_mut());
+        if !staged.is_empty() {
+            self.inner.settle(&staged, keep);
+        }
     }
 }
 
@@ -83,6 +108,8 @@ pub struct FanOut<'a> {
     pub pushdown: bool,
     /// Add explain details per source.
     pub explain: bool,
+    /// Bypass the edge cache (`Cache-Control: no-cache` from a debug key).
+    pub no_cache: bool,
 }
 
 /// How one source answered.
@@ -198,6 +225,42 @@ pub fn skipped(reason: impl Into<String>) -> SourceReport {
     }
 }
 
+/// The report of a source with no base URL and no simulator (`source.not_configured`):
+/// an error, asked of no upstream.
+pub fn not_configured(source: Source) -> SourceReport {
+    SourceReport {
+        status: "error",
+        error: Some(SourceError {
+            code: "source.not_configured",
+            message: format!(
+                "{source} has no base URL ({}) and the simulator is off",
+                super::base_url_var(source)
+            ),
+            status: None,
+        }),
+        reason: None,
+        ..skipped("")
+    }
+}
+
+/// The report of a source whose circuit is open (`upstream.circuit_open`): an error,
+/// asked of no upstream.
+pub fn circuit_open(source: Source, failures: u32, retry_in_ms: i64) -> SourceReport {
+    SourceReport {
+        status: "error",
+        error: Some(SourceError {
+            code: "upstream.circuit_open",
+            message: format!(
+                "{source} failed {failures} times in a row; not asked again for {} ms (then one probe)",
+                retry_in_ms
+            ),
+            status: None,
+        }),
+        reason: None,
+        ..skipped("")
+    }
+}
+
 /// Runs the fan-out: plans every source, fetches concurrently, filters at the edge and
 /// merges in the query's sort order (then by `id`).
 pub async fn fan_out<C: HttpClient, K: Clock>(
@@ -232,8 +295,11 @@ pub async fn fan_out<C: HttpClient, K: Clock>(
             let counting = Counting {
                 inner: client,
                 hits: Cell::new(0),
+                bypass_cache: req.no_cache,
+                staged: RefCell::new(Vec::new()),
             };
             let r = u.fetch(&counting, clock, plan, budget, None).await;
+            counting.settle_all(r.is_ok());
             let ms = clock.now_ms().saturating_sub(started);
             (u.source(), r, ms, counting.hits.get())
         });
@@ -370,7 +436,13 @@ fn error_report(e: &UpstreamError, ms: i64, explain: Option<Explain>) -> SourceR
         reason: None,
         error: Some(SourceError {
             code: e.code(),
-            message: e.message.clone(),
+            // Fail closed: a message that did not go through the upstream's redactor is
+            // not shown.
+            message: if e.is_redacted() {
+                e.message.clone()
+            } else {
+                "(message withheld)".to_owned()
+            },
             status: e.status,
         }),
         explain,

@@ -1,5 +1,6 @@
 //! The URL query parameters of the `/v1` routes, decoded once.
 
+use super::auth::Scope;
 use super::problem::Problem;
 
 /// Decoded query parameters.
@@ -27,15 +28,19 @@ pub struct Params {
     pub strict: bool,
     /// `next` continuation token
     pub next: Option<String>,
+    /// `Cache-Control: no-cache` on the request (a header, set by the service): bypass the
+    /// edge cache. Honoured only for debug keys.
+    pub no_cache: bool,
 }
 
+/// A boolean parameter: exactly `true` or `false` (the OpenAPI document's `boolean`).
 fn boolean(name: &'static str, v: &str) -> Result<bool, Problem> {
     match v {
-        "true" | "1" | "" => Ok(true),
-        "false" | "0" => Ok(false),
+        "true" => Ok(true),
+        "false" => Ok(false),
         _ => Err(Problem::bad_parameter(
             name,
-            format!("`{name}` must be true or false"),
+            format!("`{name}` must be `true` or `false`"),
         )),
     }
 }
@@ -68,7 +73,6 @@ impl Params {
                 "group-by" | "group_by" => p.group_by = Some(v),
                 "include" => match v.as_str() {
                     "raw" => p.include_raw = true,
-                    "" => {}
                     _ => {
                         return Err(Problem::bad_parameter(
                             "include",
@@ -93,6 +97,27 @@ impl Params {
         }
         Ok(p)
     }
+
+    /// Refuses the debug switches (`explain=true`, `pushdown=false`) for a key not marked
+    /// `debug`: each multiplies upstream calls or shows upstream requests. A
+    /// `Cache-Control: no-cache` header from such a key is ignored (browsers send it on
+    /// reload), so the answer comes from the edge cache as usual.
+    pub fn check_debug(&mut self, scope: &Scope) -> Result<(), Problem> {
+        if scope.debug {
+            return Ok(());
+        }
+        self.no_cache = false;
+        let switch = if self.explain {
+            "explain=true"
+        } else if !self.pushdown {
+            "pushdown=false"
+        } else {
+            return Ok(());
+        };
+        Err(Problem::forbidden(format!(
+            "`{switch}` is a debug switch: only keys marked `debug` may use it"
+        )))
+    }
 }
 
 #[cfg(test)]
@@ -116,5 +141,49 @@ mod tests {
         assert!(Params::parse("limit=1&limit=2").is_err());
         assert!(Params::parse("strict=maybe").is_err());
         assert!(Params::parse("include=everything").is_err());
+    }
+
+    #[test]
+    fn enums_are_strict() {
+        for bad in [
+            "include=",
+            "include=RAW",
+            "explain=",
+            "explain=1",
+            "strict=yes",
+            "pushdown=0",
+            "pushdown=False",
+        ] {
+            assert!(Params::parse(bad).is_err(), "{bad}");
+        }
+        let p = Params::parse("explain=false&strict=true&pushdown=false").unwrap();
+        assert!(!p.explain && p.strict && !p.pushdown);
+    }
+
+    #[test]
+    fn debug_switches_need_a_debug_key() {
+        let mut scope = Scope {
+            sources: None,
+            raw: false,
+            debug: false,
+            tier: crate::service::Tier::Standard,
+            label: "key#0".into(),
+        };
+        for q in ["explain=true", "pushdown=false"] {
+            let e = Params::parse(q).unwrap().check_debug(&scope).unwrap_err();
+            assert_eq!(e.status, 403, "{q}");
+        }
+        let mut p = Params::parse("explain=false").unwrap();
+        p.no_cache = true;
+        p.check_debug(&scope).unwrap();
+        assert!(
+            !p.no_cache,
+            "no-cache is ignored for a key that is not debug"
+        );
+        scope.debug = true;
+        let mut p = Params::parse("explain=true&pushdown=false").unwrap();
+        p.no_cache = true;
+        p.check_debug(&scope).unwrap();
+        assert!(p.no_cache && p.explain && !p.pushdown);
     }
 }

@@ -16,6 +16,7 @@ use crate::model::{Projected, Projection, Record, RecordSchema, Source};
 use crate::query::{Param, Plan as QueryPlan, Query, QueryError, QueryParams};
 use crate::upstream::{Clock, Collection, HttpClient, PlanInput};
 
+use super::breaker::{Admission, Signal};
 use super::gateway::{self, FanOut, Outcome, SourceReport};
 use super::params::Params;
 use super::problem::Problem;
@@ -48,7 +49,10 @@ pub async fn dispatch<C: HttpClient, K: Clock>(
         ["v1", "orders"] => list(svc, params, scope, Collection::Orders, &Source::ALL, ctx).await,
         ["v1", "orders", "transform"] => transform(svc, params, scope, ctx).await,
         ["v1", "orders", id] => get_one(svc, params, scope, id, ctx).await,
-        ["v1", "sources"] => Ok(json_response(StatusCode::OK, &svc.sources_info())),
+        ["v1", "sources"] => Ok(json_response(
+            StatusCode::OK,
+            &svc.sources_info(scope, ctx.clock.now_ms()),
+        )),
         ["v1", "sources", source, "orders"] => {
             let source = Source::from_id(source).ok_or_else(|| {
                 Problem::new(
@@ -259,10 +263,32 @@ async fn ask<C: HttpClient, K: Clock>(
         now,
     );
     input.include_raw = params.include_raw;
+    // The circuit breaker first: an open circuit answers at once, asking nothing.
+    let mut admitted: Vec<(Source, Admission)> = Vec::new();
+    let mut open: Vec<(Source, i64, u32)> = Vec::new();
     let upstreams = wanted
         .iter()
         .filter(|s| scope.allows(**s))
         .filter_map(|s| svc.upstream(collection, *s))
+        .filter(|u| match svc.breakers().admit(u.source(), now) {
+            Admission::Open {
+                retry_in_ms,
+                failures,
+            } => {
+                open.push((u.source(), retry_in_ms, failures));
+                false
+            }
+            a => {
+                admitted.push((u.source(), a));
+                true
+            }
+        })
+        .collect();
+    // In scope but with no adapter: no base URL and no simulator.
+    let not_configured: Vec<Source> = wanted
+        .iter()
+        .copied()
+        .filter(|s| scope.allows(*s) && svc.upstream(collection, *s).is_none())
         .collect();
     let mut outcome = gateway::fan_out(
         ctx.client,
@@ -274,6 +300,7 @@ async fn ask<C: HttpClient, K: Clock>(
             input,
             pushdown: params.pushdown,
             explain: params.explain,
+            no_cache: params.no_cache,
         },
     )
     .await;
@@ -281,6 +308,22 @@ async fn ask<C: HttpClient, K: Clock>(
         outcome
             .sources
             .push((*s, gateway::skipped("not in the client key's scope")));
+    }
+    for s in not_configured {
+        outcome.sources.push((s, gateway::not_configured(s)));
+    }
+    let done = ctx.clock.now_ms();
+    for (s, report) in &outcome.sources {
+        if let Some((_, a)) = admitted.iter().find(|(x, _)| x == s) {
+            let code = report.error.as_ref().map(|e| e.code);
+            svc.breakers()
+                .record(*s, *a, Signal::of(report.status, code), done);
+        }
+    }
+    for (s, retry_in_ms, failures) in open {
+        outcome
+            .sources
+            .push((s, gateway::circuit_open(s, failures, retry_in_ms)));
     }
     outcome
         .sources
@@ -456,6 +499,14 @@ async fn transform<C: HttpClient, K: Clock>(
             "a transform has no `select`",
         ));
     }
+    if params.include_raw {
+        // Groups carry no records, so `raw` would only cost upstream work; refused for
+        // every key (and so for keys without raw access).
+        return Err(Problem::bad_parameter(
+            "include",
+            "a transform answers groups, not records: `include` does not apply",
+        ));
+    }
     let q = checked_query(params, None, ctx.clock.now_ms())?;
     let outcome = ask(
         svc,
@@ -536,6 +587,7 @@ async fn get_one<C: HttpClient, K: Clock>(
         limit: Some("1".to_owned()),
         include_raw: params.include_raw,
         pushdown: true,
+        no_cache: params.no_cache,
         ..Params::default()
     };
     let mut q = checked_query(&one, Some(DEFAULT_SORT), ctx.clock.now_ms())?;

@@ -4,6 +4,7 @@
 //!
 //! - [`SimClient`] and [`FakeClock`]: an in-process [`HttpClient`](crate::upstream::HttpClient)
 //!   over the simulator on fake time;
+//! - [`FakeLimiter`]: the rate limiter on the same fake time;
 //! - [`block_on`]: a tiny executor for futures that never wait on anything external;
 //! - the simulator's credentials as flexedge reads them from its configuration
 //!   ([`good_creds`]), wrong ones ([`bad_creds`]) and unprivileged ones;
@@ -14,6 +15,7 @@
 //! module imports it).
 
 pub mod bench;
+mod limiter;
 mod sim_client;
 #[cfg(all(feature = "bench-wasm", target_arch = "wasm32"))]
 mod wasm;
@@ -26,6 +28,7 @@ use crate::service;
 use crate::sim::creds;
 use crate::upstream::{Credentials, Secret};
 
+pub use limiter::FakeLimiter;
 pub use sim_client::{FakeClock, SimClient};
 
 /// Polls a future to completion. The futures of the tests never wait on anything
