@@ -256,12 +256,24 @@ function renderSources(sources) {
   el.sources.replaceChildren(...items);
 }
 
+// Origins the key may go to: this page's, and any other only once the user said so (a
+// link with ?base=https://elsewhere must not collect the key).
+const keyOrigins = new Set([location.origin]);
+
 async function fetchOrders() {
   const base = el.base.value.trim() || location.origin;
   localStorage.setItem('flexedge.base', el.base.value.trim());
   sessionStorage.setItem('flexedge.key', el.key.value);
   writeUrlState();
   const url = new URL('/v1/orders', base);
+  if (el.key.value && !keyOrigins.has(url.origin)) {
+    if (!confirm(`Send your API key to ${url.origin}?`)) {
+      el.fetchStatus.className = 'status error';
+      el.fetchStatus.textContent = `not fetched: the API key was not sent to ${url.origin}`;
+      return;
+    }
+    keyOrigins.add(url.origin);
+  }
   url.searchParams.set('limit', el.fetchLimit.value || '1000');
   el.fetchBtn.disabled = true;
   el.fetchStatus.className = 'status';

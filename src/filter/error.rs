@@ -130,9 +130,7 @@ pub enum ErrorKind {
     GroupBySyntax,
     /// `query.group_by.not_groupable`: Grouping by a collection of objects. E.g. `group_by=partners`.
     GroupByNotGroupable,
-    /// `query.group_by.duplicate`: The same `group_by` path twice. E.g. `group_by=status,status`.
-    GroupByDuplicate,
-    /// `query.group_by.too_many`: More than 8 `group_by` paths. E.g. `group_by=id,name,status,kind,source,orderRef,sourceId,endDate,startDate`.
+    /// `query.group_by.too_many`: More than 8 `group_by` paths (counted as written, before a repeated path is dropped). E.g. `group_by=id,name,status,kind,source,orderRef,sourceId,endDate,startDate`.
     GroupByTooMany,
     /// `query.offset.invalid`: An `offset` that is not a whole number ≥ 0. E.g. `offset=-1`.
     OffsetInvalid,
@@ -188,7 +186,6 @@ impl ErrorKind {
             ErrorKind::SelectTooDeep => "query.select.too_deep",
             ErrorKind::GroupBySyntax => "query.group_by.syntax",
             ErrorKind::GroupByNotGroupable => "query.group_by.not_groupable",
-            ErrorKind::GroupByDuplicate => "query.group_by.duplicate",
             ErrorKind::GroupByTooMany => "query.group_by.too_many",
             ErrorKind::OffsetInvalid => "query.offset.invalid",
             ErrorKind::OffsetRange => "query.offset.range",

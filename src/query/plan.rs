@@ -189,13 +189,9 @@ impl Query {
             ));
         }
         for p in &self.group_by {
+            // A repeated path is dropped: it would only repeat a key of every group.
             if group.iter().any(|(n, _)| *n == p.joined()) {
-                return Err(qerr(
-                    Param::GroupBy,
-                    ErrorKind::GroupByDuplicate,
-                    format!("`{}` is already a group-by path", p.joined()),
-                    p.span(),
-                ));
+                continue;
             }
             let src = match schema.resolve(&names(p)) {
                 Some(Resolved::Field(FieldInfo {

@@ -83,7 +83,8 @@ impl Params {
                 "explain" => p.explain = boolean("explain", &v)?,
                 "pushdown" => p.pushdown = boolean("pushdown", &v)?,
                 "strict" => p.strict = boolean("strict", &v)?,
-                "next" => p.next = Some(v),
+                // Blank is the first page, as a blank filter is no filter.
+                "next" => p.next = Some(v).filter(|t| !t.trim().is_empty()),
                 other => {
                     let name: String = other.chars().take(40).collect();
                     return Err(Problem::bad_parameter(

@@ -229,7 +229,7 @@ test('devices: GreenLake devices in the same envelope, pushed = not pushed, scop
   }
   assert.deepEqual(seen, ids(r));
   // Scope: a key without hpe_flex is refused; one with it is served.
-  assert.equal((await get('/v1/devices', { key: 'e2e-fno-key' })).status, 403);
+  assert.equal((await get('/v1/devices', { key: 'e2e-fno-only-key' })).status, 403);
   assert.equal((await get('/v1/devices?limit=3', { key: 'e2e-scoped-key' })).status, 200);
   // A GreenLake fault: 200 with the source's error, or 502 when strict.
   try {
