@@ -9,7 +9,8 @@
 #     of its own with broken configurations;
 #  2. `wrangler dev` as `make dev` runs it (the embedded simulator, FLEXEDGE_SIMULATOR=on):
 #     tests/e2e/embedded/*.test.mjs, then schemathesis over /openapi.json.
-# Ports: E2E_PORT, MOCK_PORT, and E2E_PORT+2 … E2E_PORT+7 for the extra Workers.
+# Ports: E2E_PORT, MOCK_PORT, and E2E_PORT+2 … E2E_PORT+7 for the extra Workers and the
+# inspectors of wrangler dev.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -17,7 +18,10 @@ E2E_PORT="${E2E_PORT:-8788}"
 MOCK_PORT="${MOCK_PORT:-8791}"
 BREAKER_PORT=$((E2E_PORT + 2))
 DIRECT_PORT=$((E2E_PORT + 3))
-export E2E_CONFIG_PORTS="$((E2E_PORT + 4)),$((E2E_PORT + 5)),$((E2E_PORT + 6)),$((E2E_PORT + 7))"
+export E2E_CONFIG_PORTS="$((E2E_PORT + 4)),$((E2E_PORT + 5))"
+# wrangler dev's DevTools inspector would take 9229 and up: each Worker gets one of ours.
+MAIN_INSPECTOR=(--inspector-port "$((E2E_PORT + 6))")
+BREAKER_INSPECTOR=(--inspector-port "$((E2E_PORT + 7))")
 OUT=tests/e2e/out; mkdir -p "$OUT"
 source scripts/procs.sh
 
@@ -48,10 +52,11 @@ vars=(
   --var "FLEXEDGE_DEADLINE_MS:2500" --var "FLEXEDGE_CORS_ORIGINS:https://app.example"
   --var "FLEXEDGE_API_KEYS:$keys"
 )
-start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler.log" "${vars[@]}" --var "FLEXEDGE_BREAKER_FAILURES:0"
+start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler.log" "${vars[@]}" --var "FLEXEDGE_BREAKER_FAILURES:0" \
+  "${MAIN_INSPECTOR[@]}"
 main_worker=${pids[-1]}
 start_worker "$CONFIG" "$BREAKER_PORT" "$OUT/wrangler-breaker.log" "${vars[@]}" \
-  --var "FLEXEDGE_BREAKER_FAILURES:3" --var "FLEXEDGE_BREAKER_COOLDOWN_MS:3000"
+  --var "FLEXEDGE_BREAKER_FAILURES:3" --var "FLEXEDGE_BREAKER_COOLDOWN_MS:8000" "${BREAKER_INSPECTOR[@]}"
 breaker_worker=${pids[-1]}
 kv=()
 for a in "${vars[@]}"; do [ "$a" = --var ] || kv+=("$a"); done
@@ -73,6 +78,6 @@ done
 st_keys='[{"key":"flexedge-dev","sources":["*"],"raw":true,"debug":true,"label":"dev"},'
 st_keys+='{"key":"schemathesis-key","sources":["*"],"raw":true,"debug":true,"rateLimit":"high","label":"schemathesis"}]'
 start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler-embedded.log" \
-  --var FLEXEDGE_SIMULATOR:on --var "FLEXEDGE_API_KEYS:$st_keys"
+  --var FLEXEDGE_SIMULATOR:on --var "FLEXEDGE_API_KEYS:$st_keys" "${MAIN_INSPECTOR[@]}"
 node --test --test-reporter=spec --test-concurrency=1 tests/e2e/embedded/*.test.mjs
 scripts/schemathesis.sh "$FLEXEDGE_URL" schemathesis-key "$OUT/schemathesis"

@@ -1,5 +1,5 @@
 // End-to-end: the circuit breaker. A second Worker under `wrangler dev` on the same mock
-// (scripts/e2e.sh: FLEXEDGE_BREAKER_FAILURES=3, FLEXEDGE_BREAKER_COOLDOWN_MS=3000, a
+// (scripts/e2e.sh: FLEXEDGE_BREAKER_FAILURES=3, FLEXEDGE_BREAKER_COOLDOWN_MS=8000, a
 // 2.5 s deadline). One source hangs; after three slow answers its circuit opens and the
 // unified answer is back near the healthy sources' time; after the cool-down one probe
 // goes, and once the source is healed the probe closes the circuit. Loopback only;
@@ -63,7 +63,7 @@ test('a hung source opens its circuit and the unified p50 drops back near the he
     assert.ok(p50(open) < p50(hung) / 2, `${p50(open)} vs ${p50(hung)}`);
     assert.ok(p50(open) < Math.max(3 * p50(healthy), p50(healthy) + 500), `${p50(open)} vs ${p50(healthy)}`);
     // After the cool-down, one probe: still hung, so open again at once.
-    await sleep(3100);
+    await sleep(8100);
     const probe = await get(unified);
     assert.equal(probe.body.sources[HUNG].error.code, 'upstream.timeout');
     assert.equal(await circuit(), 'open');
@@ -71,7 +71,7 @@ test('a hung source opens its circuit and the unified p50 drops back near the he
     await fault(HUNG, null);
   }
   // Healed: after the cool-down the probe closes the circuit.
-  await sleep(3100);
+  await sleep(8100);
   const healed = await get(unified);
   assert.equal(healed.body.sources[HUNG].status, 'ok', JSON.stringify(healed.body.sources[HUNG]));
   assert.equal(await circuit(), 'closed');
