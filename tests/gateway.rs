@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::{BTreeSet, HashMap};
 
-use common::{block_on, NOW_MS};
+use common::{block_on, enc, NOW_MS};
 use flexedge::model::Source;
 use flexedge::service::log::MemorySink;
 use flexedge::service::{Config, Ctx, Service};
@@ -113,16 +113,7 @@ impl World {
 }
 
 fn ids(a: &Answer) -> Vec<String> {
-    a.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    common::item_ids(&a.body)
 }
 
 #[test]

@@ -6,12 +6,9 @@ mod common;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use base64::Engine as _;
-use common::{block_on, NOW_MS};
+use common::{block_on, enc, NOW_MS};
 use flexedge::model::Source;
 use flexedge::service::log::MemorySink;
 use flexedge::service::{Config, Ctx, Service, Tier};
@@ -131,16 +128,7 @@ impl World {
 }
 
 fn ids(a: &Answer) -> Vec<String> {
-    a.body["items"]
-        .as_array()
-        .unwrap_or(&Vec::new())
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    common::item_ids(&a.body)
 }
 
 // ---- HTTP hygiene --------------------------------------------------------------------
@@ -705,28 +693,13 @@ fn an_oversized_upstream_body_is_too_large_and_the_others_are_intact() {
 /// them (the simulator itself answers at once).
 struct Yielding<'a>(SimClient<'a>);
 
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
-
 impl HttpClient for Yielding<'_> {
     async fn send(
         &self,
         req: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         if Call::of(&req) == Some(Call::Token) {
-            YieldOnce(false).await;
+            flexedge::testkit::yield_once().await;
         }
         self.0.send(req).await
     }
