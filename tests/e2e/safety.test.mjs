@@ -5,7 +5,7 @@
 // the only timed assertions are the issue's own bounds, with margins noted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import net from 'node:net';
 
 const base = process.env.FLEXEDGE_URL ?? 'http://127.0.0.1:8788';
 const direct = process.env.FLEXEDGE_DIRECT_URL;
@@ -78,33 +78,47 @@ test('a 64-path group-by is a 400 in under 50 ms; the ten-field one too, before 
   console.log(`[group-by] eight paths over three collections: 200 in ${ok.ms.toFixed(0)} ms, ${ok.body.total} groups`);
 });
 
-/// POSTs `mb` MiB to `url` (with a Content-Length unless `chunked`), writing 1 MiB at a
-/// time, and resolves with the status and how much had been written when the answer came.
+/// POSTs `mb` MiB to `url` over a plain socket (with a Content-Length unless `chunked`),
+/// writing 1 MiB at a time, and resolves with the status of the answer, read from the bytes
+/// the server sent (even when it then resets the connection), and how much had been
+/// written when the answer came.
 function upload(url, path, mb, chunked) {
   return new Promise((resolve) => {
     const u = new URL(url);
     const MB = 1024 * 1024;
     const t0 = performance.now();
     let sent = 0;
+    let sentAtAnswer = null;
+    let received = '';
     let done = false;
-    const headers = { 'content-type': 'application/octet-stream', authorization: `Bearer ${KEY}` };
-    if (!chunked) headers['content-length'] = String(mb * MB);
-    const req = http.request({ host: u.hostname, port: u.port, method: 'POST', path, headers });
-    const chunk = Buffer.alloc(MB, 0x61);
-    const finish = (r) => { if (!done) { done = true; resolve({ ...r, sentMB: sent / MB, ms: performance.now() - t0 }); req.destroy(); } };
-    req.on('response', (res) => {
-      let body = '';
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => finish({ status: res.statusCode, body }));
+    const socket = net.connect(Number(u.port), u.hostname);
+    const finish = (error) => {
+      if (done) return;
+      done = true;
+      socket.destroy();
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1]) || undefined;
+      const body = received.split('\r\n\r\n').slice(1).join('\r\n\r\n');
+      resolve({ status, body, error, sentMB: (sentAtAnswer ?? sent) / MB, ms: performance.now() - t0 });
+    };
+    socket.on('data', (d) => {
+      sentAtAnswer ??= sent;
+      received += d.toString('latin1');
+      // The whole answer is in once its body is (these answers are short).
+      if (/\r\n\r\n[\s\S]*\}/.test(received)) finish();
     });
-    req.on('error', (e) => finish({ error: e.code }));
-    setTimeout(() => finish({ error: 'timeout' }), 60_000).unref();
+    socket.on('error', (e) => finish(e.code));
+    socket.on('close', () => finish('closed'));
+    setTimeout(() => finish('timeout'), 60_000).unref();
+    const length = chunked ? 'transfer-encoding: chunked' : `content-length: ${mb * MB}`;
+    socket.write(`POST ${path} HTTP/1.1\r\nhost: ${u.host}\r\nauthorization: Bearer ${KEY}\r\ncontent-type: application/octet-stream\r\n${length}\r\n\r\n`);
+    const chunk = Buffer.alloc(MB, 0x61);
+    const frame = chunked ? Buffer.concat([Buffer.from(`${MB.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk;
     const pump = () => {
       while (!done && sent < mb * MB) {
         sent += MB;
-        if (!req.write(chunk)) { req.once('drain', pump); return; }
+        if (!socket.write(frame)) { socket.once('drain', pump); return; }
       }
-      if (!done) req.end();
+      if (!done && chunked) socket.write('0\r\n\r\n');
     };
     pump();
   });
@@ -138,14 +152,10 @@ test('a 100 MB POST is refused without being read while a /health poller sees no
     for (const [label, url] of [['wrangler dev', base], ...(direct ? [['workerd without the dev proxy', direct]] : [])]) {
       const declared = await upload(url, '/v1/orders', 100, false);
       assert.equal(declared.status, 413, JSON.stringify(declared));
-      assert.equal(JSON.parse(declared.body).code, 'request.too_large');
+      assert.match(declared.body, /"code":"request\.too_large"/);
       const chunked = await upload(url, '/v1/orders', 100, true);
-      // Without a length the runtime cannot skip the rest of the body: it answers 405 and
-      // closes the connection, which the client may see as a reset before it reads the
-      // answer.
-      const refused = chunked.status === 405 || (url === direct && ['ECONNRESET', 'EPIPE'].includes(chunked.error));
-      assert.ok(refused, JSON.stringify(chunked));
-      console.log(`[upload] ${label}: declared 100 MiB → 413 after ${declared.sentMB} MiB written (${declared.ms.toFixed(0)} ms); chunked 100 MiB → ${chunked.status ?? chunked.error} after ${chunked.sentMB} MiB (${chunked.ms.toFixed(0)} ms)`);
+      assert.equal(chunked.status, 405, JSON.stringify(chunked));
+      console.log(`[upload] ${label}: declared 100 MiB → 413 after ${declared.sentMB} MiB written (${declared.ms.toFixed(0)} ms); chunked 100 MiB → 405 after ${chunked.sentMB} MiB (${chunked.ms.toFixed(0)} ms)`);
       if (url === direct) {
         // In the runtime the edge runs, the answer comes before the upload is through: the
         // Worker never read it. (`wrangler dev`'s local proxy forwards the whole body to
