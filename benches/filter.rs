@@ -4,6 +4,9 @@
 //! Plain `main` (no harness): each filter runs several passes; the best pass is reported.
 //! `BENCH_ONLY=<label part>` and `BENCH_PASSES=<n>` narrow a run for profiling.
 
+// Native only: measures wall time.
+#![allow(clippy::unwrap_used, clippy::disallowed_methods)]
+
 use std::hint::black_box;
 use std::time::Instant;
 

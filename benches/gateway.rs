@@ -6,6 +6,9 @@
 //! simulator's. The same world runs as wasm under Node in `tests/bench/wasm-cpu.mjs`.
 //! Plain `main` (no harness).
 
+// Native only: measures wall time.
+#![allow(clippy::unwrap_used, clippy::disallowed_methods)]
+
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -3,6 +3,8 @@
 //! exhaustion and resumption, nulls and absent fields, and every vendor error mapped to a
 //! typed `UpstreamError` without leaking a secret.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -4,6 +4,8 @@
 //! sorting and paging locally), which predicates go upstream exactly, the token shared
 //! with the orders adapter, and vendor errors typed without secrets.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -288,7 +290,7 @@ fn pushdown_of(filter: &str) -> Vec<(Pushdown, Option<String>)> {
 }
 
 #[test]
-fn exactly_what_greenlake_matches_the_same_way_goes_upstream() {
+fn exactly_what_hpe_flex_matches_the_same_way_goes_upstream() {
     let exact = [
         ("id eq 'hpe_flex:abc'", "id eq 'abc'"),
         ("sourceId ne 'abc'", "id ne 'abc'"),

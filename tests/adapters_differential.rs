@@ -5,6 +5,8 @@
 //!
 //! Run with `cargo test --test adapters_differential -- --nocapture` to see the table.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::cmp::Ordering;

@@ -2,6 +2,8 @@
 //! normalized into records and compared with `expected.json`. Set `UPDATE_GOLDEN=1` to
 //! rewrite the expected files (then review the diff).
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use std::path::PathBuf;
 
 use flexedge::model::Source;
@@ -94,7 +96,7 @@ fn raw_is_the_vendor_object_and_only_on_request() {
 /// GreenLake devices: `tests/golden/adapters/hpe_flex_devices/{response,expected}.json`
 /// (a full device with tags, one without optional fields, one with blank values).
 #[test]
-fn greenlake_devices_normalize_to_the_golden_records() {
+fn hpe_flex_devices_normalize_to_the_golden_records() {
     let d =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/adapters/hpe_flex_devices");
     let body = std::fs::read(d.join("response.json")).unwrap();

@@ -2,6 +2,8 @@
 //! sort, which conjuncts each dialect pushes (exact / inexact / unsupported), the native
 //! parameters or body it sends, whether sort+window go upstream, and source pruning.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use flexedge::filter::parse;
 use flexedge::model::Source;
 use flexedge::upstream::{AdapterConfig, AnyUpstream, Credentials, PlanInput, SortField};

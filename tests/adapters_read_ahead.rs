@@ -3,6 +3,8 @@
 //! round trips, at most one extra request, inside the budget, and a failed read-ahead
 //! page matters only when its records were needed.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::cell::Cell;

@@ -1,4 +1,6 @@
 //! The browser module's exports, run in headless Chromium by `scripts/wasm-test.sh`.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
 #![cfg(target_arch = "wasm32")]
 
 use flexedge::browser::{compile_query, group_by, parse_filter, run_query};

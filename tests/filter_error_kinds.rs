@@ -2,6 +2,8 @@
 //! doc comment gives (`src/filter/error.rs`), with the code it answers: the list of kinds
 //! is closed, and each code is reachable.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use flexedge::filter::{ErrorKind, Filter};
 use flexedge::model::{Record, RecordSchema};
 use flexedge::query::{Query, QueryParams};

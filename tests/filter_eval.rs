@@ -2,6 +2,8 @@
 //! with the ids they must match (or the error code, span and suggestion they must give).
 //! Every match case runs on `Record` rows and on the same records as plain JSON rows.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use flexedge::filter::{parse, Filter};
 use flexedge::model::{Record, RecordSchema, Timestamp};
 use flexedge::query::JsonSchema;

@@ -1,6 +1,8 @@
 //! Property tests: the parser never panics, and parse ∘ print is the identity on
 //! generated ASTs.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use flexedge::filter::{
     parse, ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Filter, Ident, LambdaOp, Literal, Path, Span,
 };

@@ -1,6 +1,8 @@
 //! Table-driven syntax tests: `tests/data/filter_syntax.json` holds filters with either
 //! their canonical printing or the expected error code and byte span.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use flexedge::filter::{parse, MAX_DEPTH, MAX_IN_ITEMS, MAX_LENGTH};
 use serde::Deserialize;
 

@@ -1,6 +1,8 @@
 //! The gateway end to end in process: `Service::handle` over the simulator of all four
 //! vendors, through the in-process HTTP client on a fake clock.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::collections::{BTreeSet, HashMap};
@@ -563,7 +565,7 @@ fn unknown_routes_and_methods() {
 }
 
 #[test]
-fn devices_list_greenlake_devices_in_the_same_envelope() {
+fn devices_list_hpe_flex_devices_in_the_same_envelope() {
     let w = world();
     let a = w.get("/v1/devices?limit=1000&explain=true");
     assert_eq!(a.status, 200, "{}", a.body);
@@ -695,7 +697,7 @@ fn devices_pushdown_off_gives_the_same_items() {
 }
 
 #[test]
-fn a_failing_greenlake_fails_devices_softly_or_strictly() {
+fn a_failing_hpe_flex_fails_devices_softly_or_strictly() {
     for fault in [
         Fault::Status500,
         Fault::MalformedJson,
@@ -723,7 +725,7 @@ fn a_failing_greenlake_fails_devices_softly_or_strictly() {
 }
 
 #[test]
-fn devices_need_a_key_that_may_see_greenlake() {
+fn devices_need_a_key_that_may_see_hpe_flex() {
     let w = world();
     assert_eq!(w.get_with("/v1/devices", None, &[]).status, 401);
     let a = w.get_with("/v1/devices", Some("test-key-fno"), &[]);

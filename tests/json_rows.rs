@@ -2,6 +2,8 @@
 //! values, ISO date strings compared as instants, arrays of scalars in lambdas and
 //! group-by.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use flexedge::filter::Filter;
 use flexedge::query::JsonSchema;
 use flexedge::query::{Query, QueryParams};

@@ -4,6 +4,8 @@
 //! items, groups and errors as whole `serde_json::Value` rows with inferred types, and as
 //! `Record`s with the Record schema.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use common::CaseParams as Params;

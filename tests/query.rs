@@ -1,6 +1,8 @@
 //! Table-driven pipeline tests: `tests/data/query_cases.json` over the records of
 //! `tests/data/filter_eval.json`.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use std::cmp::Ordering;
 
 mod common;

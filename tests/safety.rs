@@ -2,6 +2,8 @@
 //! time, for each bound, limit and fail-closed rule (the same behaviours run end to end
 //! under `wrangler dev` in tests/e2e/safety.test.mjs).
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::cell::{Cell, RefCell};

@@ -1,28 +1,32 @@
 //! Fault injection: per vendor (`set_fault`, the `/__sim/faults` admin endpoint) and per
 //! request (`x-sim-fault`), each vendor's fault bodies, and that token endpoints are exempt.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod sim_common;
 
-use flexedge::sim::{Fault, Simulator, Vendor, HANG_DELAY_MS};
+use flexedge::model::Source;
+use flexedge::sim::{Fault, Simulator, HANG_DELAY_MS};
 use serde_json::{json, Value};
 use sim_common::{
-    fno_basic, get, greenlake_token, json, post_json, req, sim, telecomx_token, FNO_BEARER, NOW,
+    fno_basic, get, hpe_flex_token, json, post_json, req, sim, telecomx_flexcare_token, FNO_BEARER,
+    NOW,
 };
 
 /// One data request per vendor, with valid credentials.
-fn requests(s: &Simulator) -> Vec<(Vendor, http::Request<Vec<u8>>)> {
-    let gl = greenlake_token(s);
-    let tx = telecomx_token(s, true);
+fn requests(s: &Simulator) -> Vec<(Source, http::Request<Vec<u8>>)> {
+    let gl = hpe_flex_token(s);
+    let tx = telecomx_flexcare_token(s, true);
     vec![
         (
-            Vendor::HpeFlex,
+            Source::HpeFlex,
             get(
                 "/flex/v1beta1/orders?limit=2",
                 &[("authorization", &format!("Bearer {gl}"))],
             ),
         ),
         (
-            Vendor::FnoOrders,
+            Source::FnoOrders,
             post_json(
                 "/flexnet/operations/entitlementOrders",
                 r#"{"batchSize":2}"#,
@@ -30,14 +34,14 @@ fn requests(s: &Simulator) -> Vec<(Vendor, http::Request<Vec<u8>>)> {
             ),
         ),
         (
-            Vendor::FnoEntitlements,
+            Source::FnoEntitlements,
             get(
                 "/entitlements-api/v1/entitlements?limit=2",
                 &[("authorization", FNO_BEARER)],
             ),
         ),
         (
-            Vendor::TelecomxFlexcare,
+            Source::TelecomxFlexcare,
             get("/iptv/flexcareorder?limit=2", &[("x-api-key", &tx)]),
         ),
     ]
@@ -90,7 +94,7 @@ fn every_fault_on_every_vendor() {
         }
 
         let f = s.handle(&with_header(&r, "expired_token"), NOW).response;
-        let want = if vendor == Vendor::TelecomxFlexcare {
+        let want = if vendor == Source::TelecomxFlexcare {
             403
         } else {
             401
@@ -136,10 +140,10 @@ fn vendor_bodies_for_429_and_500() {
 fn switch_per_vendor_in_process_and_by_admin_endpoint() {
     let s = sim(5);
     let reqs = requests(&s);
-    s.set_fault(Vendor::FnoOrders, Fault::Status500);
+    s.set_fault(Source::FnoOrders, Fault::Status500);
     for (v, r) in &reqs {
         let st = s.handle(r, NOW).response.status();
-        assert_eq!(st == 500, *v == Vendor::FnoOrders, "{v}");
+        assert_eq!(st == 500, *v == Source::FnoOrders, "{v}");
     }
     // The header wins over the switch.
     let st = s
@@ -147,7 +151,7 @@ fn switch_per_vendor_in_process_and_by_admin_endpoint() {
         .response
         .status();
     assert_eq!(st, 200);
-    s.clear_fault(Vendor::FnoOrders);
+    s.clear_fault(Source::FnoOrders);
     assert_eq!(s.handle(&reqs[1].1, NOW).response.status(), 200);
 
     let admin = |method: &str, body: &str| -> (u16, Value) {
@@ -164,7 +168,7 @@ fn switch_per_vendor_in_process_and_by_admin_endpoint() {
     assert_eq!(v["faults"]["telecomx_flexcare"], "rate_limited(3)");
     assert_eq!(v["faults"]["hpe_flex"], Value::Null);
     assert_eq!(
-        s.fault(Vendor::TelecomxFlexcare),
+        s.fault(Source::TelecomxFlexcare),
         Some(Fault::RateLimited(3))
     );
     let r = s.handle(&reqs[3].1, NOW).response;
@@ -172,7 +176,7 @@ fn switch_per_vendor_in_process_and_by_admin_endpoint() {
     assert_eq!(r.headers()["retry-after"], "3");
     let (st, _) = admin("POST", r#"{"fault":"latency(40)"}"#);
     assert_eq!(st, 200, "no vendor = all vendors");
-    assert!(Vendor::ALL
+    assert!(Source::ALL
         .iter()
         .all(|v| s.fault(*v) == Some(Fault::Latency(40))));
     let (st, v) = admin("DELETE", r#"{"vendor":"hpe_flex"}"#);
@@ -181,7 +185,7 @@ fn switch_per_vendor_in_process_and_by_admin_endpoint() {
     assert_eq!(v["faults"]["fno_orders"], "latency(40)");
     let (st, _) = admin("DELETE", "");
     assert_eq!(st, 200);
-    assert!(Vendor::ALL.iter().all(|v| s.fault(*v).is_none()));
+    assert!(Source::ALL.iter().all(|v| s.fault(*v).is_none()));
     let (st, _) = admin("POST", r#"{"vendor":"nobody","fault":"hang"}"#);
     assert_eq!(st, 400);
     let (st, _) = admin("POST", r#"{"vendor":"hpe_flex","fault":"melt"}"#);
@@ -194,12 +198,12 @@ fn switch_per_vendor_in_process_and_by_admin_endpoint() {
 #[test]
 fn token_endpoints_are_exempt() {
     let s = sim(5);
-    for v in Vendor::ALL {
+    for v in Source::ALL {
         s.set_fault(v, Fault::Status500);
     }
     // Logins still work, so a test can get a token and then see the data fault.
-    let _ = greenlake_token(&s);
-    let _ = telecomx_token(&s, true);
+    let _ = hpe_flex_token(&s);
+    let _ = telecomx_flexcare_token(&s, true);
     let r = s.handle(&get("/__sim/health", &[]), NOW).response;
     assert_eq!(r.status(), 200);
 }

@@ -1,6 +1,8 @@
 //! FNO entitlementOrders edge cases, one test per item of upstreams.md §2.6 (`s2_6_<n>_…`),
 //! plus auth and the criteria the issue lists.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod sim_common;
 
 use flexedge::sim::{FnoDateFormat, SimConfig, Simulator};

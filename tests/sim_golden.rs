@@ -2,11 +2,15 @@
 //! and determinism (same seed, same bytes). `UPDATE_GOLDEN=1 cargo test --test sim_golden`
 //! rewrites the files after an intended change.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod sim_common;
 
 use flexedge::sim::{FnoDateFormat, SimConfig, Simulator};
 use serde_json::Value;
-use sim_common::{fno_basic, get, greenlake_token, post_json, telecomx_token, FNO_BEARER, NOW};
+use sim_common::{
+    fno_basic, get, hpe_flex_token, post_json, telecomx_flexcare_token, FNO_BEARER, NOW,
+};
 
 fn small(fno_dates: FnoDateFormat) -> Simulator {
     Simulator::new(SimConfig {
@@ -20,8 +24,8 @@ fn small(fno_dates: FnoDateFormat) -> Simulator {
 /// Every golden case: (file name, status, body bytes), from a fresh simulator.
 fn cases(fno_dates: FnoDateFormat) -> Vec<(&'static str, u16, Vec<u8>)> {
     let s = small(fno_dates);
-    let gl = format!("Bearer {}", greenlake_token(&s));
-    let tx = telecomx_token(&s, true);
+    let gl = format!("Bearer {}", hpe_flex_token(&s));
+    let tx = telecomx_flexcare_token(&s, true);
     let basic = fno_basic();
     let mut out = Vec::new();
     let mut push = |name: &'static str, r: http::Request<Vec<u8>>| {
@@ -40,32 +44,32 @@ fn cases(fno_dates: FnoDateFormat) -> Vec<(&'static str, u16, Vec<u8>)> {
         return out;
     }
     push(
-        "greenlake_orders",
+        "hpe_flex_orders",
         get("/flex/v1beta1/orders?limit=3", &[("authorization", &gl)]),
     );
     push(
-        "greenlake_orders_select",
+        "hpe_flex_orders_select",
         get(
             "/flex/v1beta1/orders?limit=2&offset=8&select=customerName,resellerName,orderEndDate",
             &[("authorization", &gl)],
         ),
     );
     push(
-        "greenlake_transform",
+        "hpe_flex_transform",
         get(
             "/flex/v1beta1/orders/transform?group-by=partnerName&limit=4",
             &[("authorization", &gl)],
         ),
     );
     push(
-        "greenlake_devices",
+        "hpe_flex_devices",
         get("/flex/v1beta1/devices?limit=2", &[("authorization", &gl)]),
     );
     push(
-        "greenlake_error_400",
+        "hpe_flex_error_400",
         get("/flex/v1beta1/orders?limit=101", &[("authorization", &gl)]),
     );
-    push("greenlake_error_401", get("/flex/v1beta1/orders", &[]));
+    push("hpe_flex_error_401", get("/flex/v1beta1/orders", &[]));
     push(
         "fno_orders",
         post_json(
@@ -108,7 +112,10 @@ fn cases(fno_dates: FnoDateFormat) -> Vec<(&'static str, u16, Vec<u8>)> {
         "telecomx_flexcare",
         get("/iptv/flexcareorder?limit=3", &[("x-api-key", &tx)]),
     );
-    push("telecomx_error_403", get("/iptv/flexcareorder", &[]));
+    push(
+        "telecomx_flexcare_error_403",
+        get("/iptv/flexcareorder", &[]),
+    );
     out
 }
 
@@ -147,8 +154,8 @@ fn same_seed_same_bytes() {
             rate_limit_per_minute: 0,
             ..SimConfig::default()
         });
-        let gl = format!("Bearer {}", greenlake_token(&s));
-        let tx = telecomx_token(&s, true);
+        let gl = format!("Bearer {}", hpe_flex_token(&s));
+        let tx = telecomx_flexcare_token(&s, true);
         [
             get(
                 "/flex/v1beta1/orders?limit=100&offset=400",
@@ -194,7 +201,7 @@ fn record_i_does_not_depend_on_the_record_count() {
             records_per_source: n,
             ..SimConfig::default()
         });
-        let tx = telecomx_token(&s, true);
+        let tx = telecomx_flexcare_token(&s, true);
         let v: Value = serde_json::from_slice(
             s.handle(
                 &get("/iptv/flexcareorder?limit=10", &[("x-api-key", &tx)]),

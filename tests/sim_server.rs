@@ -1,6 +1,9 @@
 //! The `flexedge-mock` binary end to end on 127.0.0.1: it starts on a free port, serves all
 //! four vendors from one base URL, switches faults through `/__sim/faults`, honours latency,
 //! and its self-benchmark prints requests/s. Built only with `--features mock`.
+
+// Native only: measures wall time.
+#![allow(clippy::unwrap_used, clippy::disallowed_methods)]
 #![cfg(feature = "mock")]
 
 use std::io::{BufRead, BufReader, Read, Write};

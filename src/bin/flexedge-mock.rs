@@ -94,6 +94,8 @@ fn parse_args() -> Result<Opts, String> {
     Ok(o)
 }
 
+// Native only: the mock server stamps requests with the wall clock.
+#[allow(clippy::disallowed_methods)]
 fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -377,6 +379,8 @@ impl Running {
     }
 }
 
+// Native only: times the data generation.
+#[allow(clippy::disallowed_methods)]
 fn start(o: &Opts, port: u16) -> Result<Running, String> {
     let listener = TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| format!("cannot bind 127.0.0.1:{port}: {e}"))?;
@@ -450,6 +454,8 @@ fn exchange(stream: &mut BufReader<TcpStream>, request: &str) -> Result<(u16, Ve
     Ok((status, body))
 }
 
+// Native only: measures requests per second with the wall clock.
+#[allow(clippy::disallowed_methods)]
 fn bench(o: &Opts, n: usize) -> Result<(), String> {
     let mut cfg_opts = Opts {
         port: 0,
@@ -469,8 +475,8 @@ fn bench(o: &Opts, n: usize) -> Result<(), String> {
     };
     let form = format!(
         "grant_type=client_credentials&client_id={}&client_secret={}",
-        creds::GREENLAKE_CLIENT_ID,
-        creds::GREENLAKE_CLIENT_SECRET
+        creds::HPE_FLEX_CLIENT_ID,
+        creds::HPE_FLEX_CLIENT_SECRET
     );
     let mut c = connect()?;
     let (status, body) = exchange(

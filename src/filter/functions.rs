@@ -11,7 +11,8 @@ use std::borrow::Cow;
 use super::ir::{num, string, time, Case, Func, StrTest, Ty, Val};
 use super::temporal::{self, MS_DAY};
 
-/// One built-in function.
+/// One built-in function: its row of [`BUILTINS`] (name, identity, signature) and the
+/// implementation the row names, which [`call`] runs.
 pub(crate) struct Builtin {
     /// The (lower-case) name.
     pub(crate) name: &'static str,
@@ -23,22 +24,28 @@ pub(crate) struct Builtin {
     pub(crate) min_args: usize,
     /// The result type.
     pub(crate) ret: Ty,
-    /// The implementation, on non-null arguments: the first `n` of the three slots.
-    pub(crate) run: for<'a> fn([Val<'a>; 3], usize) -> Val<'a>,
 }
 
 macro_rules! builtins {
-    ($($name:literal => $func:ident($($param:ident),*) $(, min $min:literal)? -> $ret:ident = $run:expr;)*) => {
-        /// Every evaluated built-in, in the order of [`Func`]'s variants (a test checks it;
-        /// [`builtin`] indexes by it). `now` is last: the compiler folds it into a constant.
+    ($($name:literal => $func:ident($($param:ident),*) $(, min $min:literal)? -> $ret:ident = $run:ident;)*) => {
+        /// Every evaluated built-in, in the order of [`Func`]'s variants (a test checks
+        /// it). `now` is last: the compiler folds it into a constant.
         pub(crate) const BUILTINS: &[Builtin] = &[$(Builtin {
             name: $name,
             func: Func::$func,
             params: &[$(Ty::$param),*],
             min_args: builtins!(@min [$(Ty::$param),*] $($min)?),
             ret: Ty::$ret,
-            run: $run,
         },)*];
+
+        /// Calls `f` on non-null arguments (the first `n` of the three slots): the
+        /// implementation its row names (one `match`, generated from the same rows: no
+        /// function pointers, a smaller module).
+        pub(crate) fn call(f: Func, args: [Val<'_>; 3], n: usize) -> Val<'_> {
+            match f {
+                $(Func::$func => $run(args, n),)*
+            }
+        }
     };
     (@min [$($p:expr),*]) => {{
         const PARAMS: &[Ty] = &[$($p),*];
@@ -48,63 +55,143 @@ macro_rules! builtins {
 }
 
 builtins! {
-    "contains" => Contains(Str, Str) -> Bool = |v, _| str_test(StrTest::Contains, &v);
-    "startswith" => StartsWith(Str, Str) -> Bool = |v, _| str_test(StrTest::StartsWith, &v);
-    "endswith" => EndsWith(Str, Str) -> Bool = |v, _| str_test(StrTest::EndsWith, &v);
-    "tolower" => ToLower(Str) -> Str = |[a, ..], _| {
-        string(&a).map_or(Val::Null, |s| Val::Str(Cow::Owned(s.to_lowercase())))
-    };
-    "toupper" => ToUpper(Str) -> Str = |[a, ..], _| {
-        string(&a).map_or(Val::Null, |s| Val::Str(Cow::Owned(s.to_uppercase())))
-    };
-    "trim" => Trim(Str) -> Str = |[a, ..], _| match a {
+    "contains" => Contains(Str, Str) -> Bool = f_contains;
+    "startswith" => StartsWith(Str, Str) -> Bool = f_startswith;
+    "endswith" => EndsWith(Str, Str) -> Bool = f_endswith;
+    "tolower" => ToLower(Str) -> Str = f_tolower;
+    "toupper" => ToUpper(Str) -> Str = f_toupper;
+    "trim" => Trim(Str) -> Str = f_trim;
+    "length" => Length(Str) -> Num = f_length;
+    "indexof" => IndexOf(Str, Str) -> Num = f_indexof;
+    "substring" => Substring(Str, Num, Num), min 2 -> Str = f_substring;
+    "concat" => Concat(Str, Str) -> Str = f_concat;
+    "year" => Year(Time) -> Num = f_year;
+    "month" => Month(Time) -> Num = f_month;
+    "day" => Day(Time) -> Num = f_day;
+    "hour" => Hour(Time) -> Num = f_hour;
+    "minute" => Minute(Time) -> Num = f_minute;
+    "second" => Second(Time) -> Num = f_second;
+    "fractionalseconds" => FractionalSeconds(Time) -> Num = f_fractionalseconds;
+    "date" => Date(Time) -> Time = f_date;
+    "time" => Time(Time) -> Tod = f_time;
+    "round" => Round(Num) -> Num = f_round;
+    "floor" => Floor(Num) -> Num = f_floor;
+    "ceiling" => Ceiling(Num) -> Num = f_ceiling;
+    "now" => Now() -> Time = f_now;
+}
+
+fn f_contains<'a>(v: [Val<'a>; 3], _: usize) -> Val<'a> {
+    str_test(StrTest::Contains, &v)
+}
+
+fn f_startswith<'a>(v: [Val<'a>; 3], _: usize) -> Val<'a> {
+    str_test(StrTest::StartsWith, &v)
+}
+
+fn f_endswith<'a>(v: [Val<'a>; 3], _: usize) -> Val<'a> {
+    str_test(StrTest::EndsWith, &v)
+}
+
+fn f_tolower<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    string(&a).map_or(Val::Null, |s| Val::Str(Cow::Owned(s.to_lowercase())))
+}
+
+fn f_toupper<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    string(&a).map_or(Val::Null, |s| Val::Str(Cow::Owned(s.to_uppercase())))
+}
+
+fn f_trim<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    match a {
         Val::Str(Cow::Borrowed(s)) => Val::Str(Cow::Borrowed(s.trim())),
         Val::Str(Cow::Owned(s)) => Val::Str(Cow::Owned(s.trim().to_owned())),
         _ => Val::Null,
-    };
-    "length" => Length(Str) -> Num = |[a, ..], _| {
-        string(&a).map_or(Val::Null, |s| Val::Num(s.chars().count() as f64))
-    };
-    "indexof" => IndexOf(Str, Str) -> Num = |[a, b, _], _| match (string(&a), string(&b)) {
+    }
+}
+
+fn f_length<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    string(&a).map_or(Val::Null, |s| Val::Num(s.chars().count() as f64))
+}
+
+fn f_indexof<'a>([a, b, _]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    match (string(&a), string(&b)) {
         (Some(h), Some(nd)) => Val::Num(match h.find(nd) {
             Some(byte) => h.get(..byte).map_or(0, |p| p.chars().count()) as f64,
             None => -1.0,
         }),
         _ => Val::Null,
-    };
-    "substring" => Substring(Str, Num, Num), min 2 -> Str = |[a, b, c], n| {
-        match (string(&a), num(&b)) {
-            (Some(s), Some(start)) => {
-                let len = if n > 2 { num(&c).map(index) } else { None };
-                Val::Str(Cow::Owned(char_slice(s, index(start), len)))
-            }
-            _ => Val::Null,
+    }
+}
+
+fn f_substring<'a>([a, b, c]: [Val<'a>; 3], n: usize) -> Val<'a> {
+    match (string(&a), num(&b)) {
+        (Some(s), Some(start)) => {
+            let len = if n > 2 { num(&c).map(index) } else { None };
+            Val::Str(Cow::Owned(char_slice(s, index(start), len)))
         }
-    };
-    "concat" => Concat(Str, Str) -> Str = |[a, b, _], _| match (string(&a), string(&b)) {
+        _ => Val::Null,
+    }
+}
+
+fn f_concat<'a>([a, b, _]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    match (string(&a), string(&b)) {
         (Some(x), Some(y)) => Val::Str(Cow::Owned(format!("{x}{y}"))),
         _ => Val::Null,
-    };
-    "year" => Year(Time) -> Num = |[a, ..], _| part(&a, 0);
-    "month" => Month(Time) -> Num = |[a, ..], _| part(&a, 1);
-    "day" => Day(Time) -> Num = |[a, ..], _| part(&a, 2);
-    "hour" => Hour(Time) -> Num = |[a, ..], _| part(&a, 3);
-    "minute" => Minute(Time) -> Num = |[a, ..], _| part(&a, 4);
-    "second" => Second(Time) -> Num = |[a, ..], _| part(&a, 5);
-    "fractionalseconds" => FractionalSeconds(Time) -> Num = |[a, ..], _| match part(&a, 6) {
+    }
+}
+
+fn f_year<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    part(&a, 0)
+}
+
+fn f_month<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    part(&a, 1)
+}
+
+fn f_day<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    part(&a, 2)
+}
+
+fn f_hour<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    part(&a, 3)
+}
+
+fn f_minute<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    part(&a, 4)
+}
+
+fn f_second<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    part(&a, 5)
+}
+
+fn f_fractionalseconds<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    match part(&a, 6) {
         Val::Num(ms) => Val::Num(ms / 1000.0),
         other => other,
-    };
-    "date" => Date(Time) -> Time = |[a, ..], _| {
-        time(&a).map_or(Val::Null, |t| Val::Time(t.div_euclid(MS_DAY) * MS_DAY))
-    };
-    "time" => Time(Time) -> Tod = |[a, ..], _| {
-        time(&a).map_or(Val::Null, |t| Val::Tod(t.rem_euclid(MS_DAY)))
-    };
-    "round" => Round(Num) -> Num = |[a, ..], _| num(&a).map_or(Val::Null, |x| Val::Num(x.round()));
-    "floor" => Floor(Num) -> Num = |[a, ..], _| num(&a).map_or(Val::Null, |x| Val::Num(x.floor()));
-    "ceiling" => Ceiling(Num) -> Num = |[a, ..], _| num(&a).map_or(Val::Null, |x| Val::Num(x.ceil()));
-    "now" => Now() -> Time = |_, _| Val::Null;
+    }
+}
+
+fn f_date<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    time(&a).map_or(Val::Null, |t| Val::Time(t.div_euclid(MS_DAY) * MS_DAY))
+}
+
+fn f_time<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    time(&a).map_or(Val::Null, |t| Val::Tod(t.rem_euclid(MS_DAY)))
+}
+
+fn f_round<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    num(&a).map_or(Val::Null, |x| Val::Num(x.round()))
+}
+
+fn f_floor<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    num(&a).map_or(Val::Null, |x| Val::Num(x.floor()))
+}
+
+fn f_ceiling<'a>([a, ..]: [Val<'a>; 3], _: usize) -> Val<'a> {
+    num(&a).map_or(Val::Null, |x| Val::Num(x.ceil()))
+}
+
+fn f_now<'a>(_: [Val<'a>; 3], _: usize) -> Val<'a> {
+    Val::Null
 }
 
 /// OData functions that parse but are not evaluated here (and every `geo.` function).
@@ -127,21 +214,6 @@ pub(crate) const UNSUPPORTED: &[&str] = &[
 /// The built-in named `name`.
 pub(crate) fn lookup(name: &str) -> Option<&'static Builtin> {
     BUILTINS.iter().find(|b| b.name == name)
-}
-
-/// The row of `f`.
-#[inline]
-pub(crate) fn builtin(f: Func) -> Option<&'static Builtin> {
-    BUILTINS.get(f as usize)
-}
-
-/// Calls `f` on non-null arguments (the first `n` of the three slots).
-#[inline]
-pub(crate) fn call(f: Func, args: [Val<'_>; 3], n: usize) -> Val<'_> {
-    match builtin(f) {
-        Some(b) => (b.run)(args, n),
-        None => Val::Null,
-    }
 }
 
 fn str_test<'a>(t: StrTest, v: &[Val<'_>; 3]) -> Val<'a> {

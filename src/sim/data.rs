@@ -38,7 +38,7 @@ pub(crate) mod stream {
     /// FNO entitlementOrders items.
     pub const FNO_ITEMS: u64 = 20;
     /// FNO Beta entitlements.
-    pub const BETA: u64 = 30;
+    pub const FNO_ENTITLEMENTS: u64 = 30;
     /// TelecomX FlexCare orders.
     pub const TELECOMX: u64 = 40;
 }

@@ -29,12 +29,12 @@ pub mod creds;
 mod calendar;
 mod data;
 mod faults;
-mod fno_beta;
+mod fno_entitlements;
 mod fno_orders;
-mod greenlake;
+mod hpe_flex;
 mod respond;
 mod rng;
-mod telecomx;
+mod telecomx_flexcare;
 
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
@@ -42,7 +42,7 @@ use http::{Method, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-pub use crate::model::Source as Vendor;
+use crate::model::Source;
 pub use faults::{
     deliver, padding, Fault, FaultParseError, HANG_DELAY_MS, PADDING_HEADER, REDIRECT_TARGET,
 };
@@ -106,9 +106,9 @@ pub struct TimedOut;
 #[derive(Debug, Default)]
 struct State {
     faults: [Option<Fault>; 4],
-    greenlake: greenlake::State,
-    telecomx: telecomx::State,
-    beta: fno_beta::State,
+    hpe_flex: hpe_flex::State,
+    telecomx_flexcare: telecomx_flexcare::State,
+    fno_entitlements: fno_entitlements::State,
     debug_ids: u64,
     /// Requests that followed a [`Fault::Redirect`] to [`REDIRECT_TARGET`].
     redirected: u64,
@@ -119,11 +119,11 @@ struct State {
 pub struct Simulator {
     cfg: SimConfig,
     pool: data::Pool,
-    gl_orders: OnceLock<Vec<greenlake::Order>>,
-    gl_devices: OnceLock<Vec<greenlake::Device>>,
-    fno_items: OnceLock<Vec<fno_orders::Item>>,
-    beta: OnceLock<Vec<fno_beta::Entitlement>>,
-    telecomx: OnceLock<Vec<telecomx::Order>>,
+    hpe_flex_orders: OnceLock<Vec<hpe_flex::Order>>,
+    hpe_flex_devices: OnceLock<Vec<hpe_flex::Device>>,
+    fno_orders_items: OnceLock<Vec<fno_orders::Item>>,
+    fno_entitlements: OnceLock<Vec<fno_entitlements::Entitlement>>,
+    telecomx_flexcare_orders: OnceLock<Vec<telecomx_flexcare::Order>>,
     state: Mutex<State>,
 }
 
@@ -131,10 +131,10 @@ pub struct Simulator {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Route {
     Admin(AdminRoute),
-    GreenLake(greenlake::Endpoint),
+    HpeFlex(hpe_flex::Endpoint),
     FnoOrders(fno_orders::Endpoint),
-    FnoBeta(fno_beta::Endpoint),
-    TelecomX(telecomx::Endpoint),
+    FnoEntitlements(fno_entitlements::Endpoint),
+    TelecomxFlexcare(telecomx_flexcare::Endpoint),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,13 +145,13 @@ enum AdminRoute {
 }
 
 impl Route {
-    fn vendor(&self) -> Option<Vendor> {
+    fn vendor(&self) -> Option<Source> {
         match self {
             Route::Admin(_) => None,
-            Route::GreenLake(_) => Some(Vendor::HpeFlex),
-            Route::FnoOrders(_) => Some(Vendor::FnoOrders),
-            Route::FnoBeta(_) => Some(Vendor::FnoEntitlements),
-            Route::TelecomX(_) => Some(Vendor::TelecomxFlexcare),
+            Route::HpeFlex(_) => Some(Source::HpeFlex),
+            Route::FnoOrders(_) => Some(Source::FnoOrders),
+            Route::FnoEntitlements(_) => Some(Source::FnoEntitlements),
+            Route::TelecomxFlexcare(_) => Some(Source::TelecomxFlexcare),
         }
     }
 
@@ -160,8 +160,8 @@ impl Route {
         !matches!(
             self,
             Route::Admin(_)
-                | Route::GreenLake(greenlake::Endpoint::Token)
-                | Route::TelecomX(telecomx::Endpoint::Login)
+                | Route::HpeFlex(hpe_flex::Endpoint::Token)
+                | Route::TelecomxFlexcare(telecomx_flexcare::Endpoint::Login)
         )
     }
 }
@@ -173,24 +173,24 @@ fn route(path: &str) -> Option<Route> {
         REDIRECT_TARGET => return Some(Route::Admin(AdminRoute::Redirected)),
         _ => {}
     }
-    if let Some(e) = greenlake::route(path) {
-        return Some(Route::GreenLake(e));
+    if let Some(e) = hpe_flex::route(path) {
+        return Some(Route::HpeFlex(e));
     }
     if let Some(e) = fno_orders::route(path) {
         return Some(Route::FnoOrders(e));
     }
-    if let Some(e) = fno_beta::route(path) {
-        return Some(Route::FnoBeta(e));
+    if let Some(e) = fno_entitlements::route(path) {
+        return Some(Route::FnoEntitlements(e));
     }
-    telecomx::route(path).map(Route::TelecomX)
+    telecomx_flexcare::route(path).map(Route::TelecomxFlexcare)
 }
 
-fn vendor_index(v: Vendor) -> usize {
+fn vendor_index(v: Source) -> usize {
     match v {
-        Vendor::HpeFlex => 0,
-        Vendor::FnoOrders => 1,
-        Vendor::FnoEntitlements => 2,
-        Vendor::TelecomxFlexcare => 3,
+        Source::HpeFlex => 0,
+        Source::FnoOrders => 1,
+        Source::FnoEntitlements => 2,
+        Source::TelecomxFlexcare => 3,
     }
 }
 
@@ -201,11 +201,11 @@ impl Simulator {
         Simulator {
             pool: data::Pool::new(cfg.seed),
             cfg,
-            gl_orders: OnceLock::new(),
-            gl_devices: OnceLock::new(),
-            fno_items: OnceLock::new(),
-            beta: OnceLock::new(),
-            telecomx: OnceLock::new(),
+            hpe_flex_orders: OnceLock::new(),
+            hpe_flex_devices: OnceLock::new(),
+            fno_orders_items: OnceLock::new(),
+            fno_entitlements: OnceLock::new(),
+            telecomx_flexcare_orders: OnceLock::new(),
             state: Mutex::new(State::default()),
         }
     }
@@ -218,23 +218,23 @@ impl Simulator {
     /// Generates every vendor's data now (otherwise it happens on first request).
     pub fn warm_up(&self) {
         let _ = (
-            self.gl_orders(),
-            self.gl_devices(),
-            self.fno_items(),
-            self.beta_data(),
-            self.tx_orders(),
+            self.hpe_flex_orders(),
+            self.hpe_flex_devices(),
+            self.fno_orders_items(),
+            self.fno_entitlements(),
+            self.telecomx_flexcare_orders(),
         );
     }
 
     /// Switches a fault on for every data request to this vendor.
-    pub fn set_fault(&self, vendor: Vendor, fault: Fault) {
+    pub fn set_fault(&self, vendor: Source, fault: Fault) {
         if let Some(slot) = self.lock().faults.get_mut(vendor_index(vendor)) {
             *slot = Some(fault);
         }
     }
 
     /// Switches this vendor's fault off.
-    pub fn clear_fault(&self, vendor: Vendor) {
+    pub fn clear_fault(&self, vendor: Source) {
         if let Some(slot) = self.lock().faults.get_mut(vendor_index(vendor)) {
             *slot = None;
         }
@@ -246,7 +246,7 @@ impl Simulator {
     }
 
     /// The fault in force for a vendor.
-    pub fn fault(&self, vendor: Vendor) -> Option<Fault> {
+    pub fn fault(&self, vendor: Source) -> Option<Fault> {
         self.lock()
             .faults
             .get(vendor_index(vendor))
@@ -300,7 +300,7 @@ impl Simulator {
                 Fault::Status500 => Some(self.vendor_500(v, req, now_ms)),
                 Fault::ExpiredToken => Some(self.vendor_expired(v, req, now_ms)),
                 Fault::EchoCredential(at) => Some(faults::echo_credential(req, at)),
-                Fault::FailureEcho(at) if v == Vendor::FnoOrders => {
+                Fault::FailureEcho(at) if v == Source::FnoOrders => {
                     Some(faults::failure_echo(req, at))
                 }
                 Fault::FailureEcho(at) => Some(faults::echo_credential(req, at)),
@@ -313,10 +313,10 @@ impl Simulator {
         }
         let mut response = match &route {
             Route::Admin(a) => self.admin(a, req),
-            Route::GreenLake(e) => greenlake::handle(self, e, req, now_ms),
+            Route::HpeFlex(e) => hpe_flex::handle(self, e, req, now_ms),
             Route::FnoOrders(e) => fno_orders::handle(self, e, req, now_ms),
-            Route::FnoBeta(e) => fno_beta::handle(self, e, req, now_ms),
-            Route::TelecomX(e) => telecomx::handle(self, e, req, now_ms),
+            Route::FnoEntitlements(e) => fno_entitlements::handle(self, e, req, now_ms),
+            Route::TelecomxFlexcare(e) => telecomx_flexcare::handle(self, e, req, now_ms),
         };
         match fault {
             Some(Fault::MalformedJson) => {
@@ -360,54 +360,54 @@ impl Simulator {
 
     fn vendor_429(
         &self,
-        v: Vendor,
+        v: Source,
         retry_after_s: u64,
         req: &Request<Vec<u8>>,
     ) -> Response<Vec<u8>> {
         let mut r = match v {
-            Vendor::HpeFlex => {
-                let mut r = greenlake::too_many(self, retry_after_s);
+            Source::HpeFlex => {
+                let mut r = hpe_flex::too_many(self, retry_after_s);
                 let limit = self.cfg.rate_limit_per_minute.max(1).to_string();
                 respond::set_header(&mut r, "x-ratelimit-limit", &limit);
                 respond::set_header(&mut r, "x-ratelimit-remaining", "0");
                 respond::set_header(&mut r, "x-ratelimit-reset", &retry_after_s.to_string());
                 r
             }
-            Vendor::FnoOrders => fno_orders::too_many(),
-            Vendor::FnoEntitlements => fno_beta::error(
+            Source::FnoOrders => fno_orders::too_many(),
+            Source::FnoEntitlements => fno_entitlements::error(
                 429,
                 "Too Many Requests",
                 "Rate limit exceeded",
                 req.uri().path(),
                 0,
             ),
-            Vendor::TelecomxFlexcare => telecomx::error(429, "too_many_requests"),
+            Source::TelecomxFlexcare => telecomx_flexcare::error(429, "too_many_requests"),
         };
         respond::set_header(&mut r, "retry-after", &retry_after_s.to_string());
         r
     }
 
-    fn vendor_500(&self, v: Vendor, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8>> {
+    fn vendor_500(&self, v: Source, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8>> {
         match v {
-            Vendor::HpeFlex => greenlake::internal(self),
-            Vendor::FnoOrders => fno_orders::internal(self),
-            Vendor::FnoEntitlements => fno_beta::error(
+            Source::HpeFlex => hpe_flex::internal(self),
+            Source::FnoOrders => fno_orders::internal(self),
+            Source::FnoEntitlements => fno_entitlements::error(
                 500,
                 "Internal Server Error",
                 "Unexpected error",
                 req.uri().path(),
                 now_ms,
             ),
-            Vendor::TelecomxFlexcare => telecomx::error(500, "internal_error"),
+            Source::TelecomxFlexcare => telecomx_flexcare::error(500, "internal_error"),
         }
     }
 
-    fn vendor_expired(&self, v: Vendor, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8>> {
+    fn vendor_expired(&self, v: Source, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8>> {
         match v {
-            Vendor::HpeFlex => greenlake::unauthorized(self),
-            Vendor::FnoOrders => fno_orders::unauthorized(),
-            Vendor::FnoEntitlements => fno_beta::unauthorized(req.uri().path(), now_ms),
-            Vendor::TelecomxFlexcare => telecomx::error(403, "access_denied"),
+            Source::HpeFlex => hpe_flex::unauthorized(self),
+            Source::FnoOrders => fno_orders::unauthorized(),
+            Source::FnoEntitlements => fno_entitlements::unauthorized(req.uri().path(), now_ms),
+            Source::TelecomxFlexcare => telecomx_flexcare::error(403, "access_denied"),
         }
     }
 
@@ -427,7 +427,7 @@ impl Simulator {
 
     fn faults_json(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
-        for v in Vendor::ALL {
+        for v in Source::ALL {
             let f = self.fault(v).map(|f| f.to_string());
             m.insert(
                 v.as_str().to_string(),
@@ -457,9 +457,9 @@ impl Simulator {
                 Err(e) => return bad(format!("invalid JSON body: {e}")),
             }
         };
-        let vendors: Vec<Vendor> = match body.vendor.as_deref() {
-            None | Some("all") | Some("*") => Vendor::ALL.to_vec(),
-            Some(id) => match Vendor::from_id(id) {
+        let vendors: Vec<Source> = match body.vendor.as_deref() {
+            None | Some("all") | Some("*") => Source::ALL.to_vec(),
+            Some(id) => match Source::from_id(id) {
                 Some(v) => vec![v],
                 None => {
                     return bad(format!(
@@ -499,28 +499,28 @@ impl Simulator {
         self.cfg.records_per_source
     }
 
-    fn gl_orders(&self) -> &[greenlake::Order] {
-        self.gl_orders
-            .get_or_init(|| greenlake::gen_orders(&self.pool, self.cfg.seed, self.n()))
+    fn hpe_flex_orders(&self) -> &[hpe_flex::Order] {
+        self.hpe_flex_orders
+            .get_or_init(|| hpe_flex::gen_orders(&self.pool, self.cfg.seed, self.n()))
     }
 
-    fn gl_devices(&self) -> &[greenlake::Device] {
-        self.gl_devices
-            .get_or_init(|| greenlake::gen_devices(&self.pool, self.cfg.seed, self.n()))
+    fn hpe_flex_devices(&self) -> &[hpe_flex::Device] {
+        self.hpe_flex_devices
+            .get_or_init(|| hpe_flex::gen_devices(&self.pool, self.cfg.seed, self.n()))
     }
 
-    fn fno_items(&self) -> &[fno_orders::Item] {
-        self.fno_items
+    fn fno_orders_items(&self) -> &[fno_orders::Item] {
+        self.fno_orders_items
             .get_or_init(|| fno_orders::generate(&self.pool, self.cfg.seed, self.n()))
     }
 
-    fn beta_data(&self) -> &[fno_beta::Entitlement] {
-        self.beta
-            .get_or_init(|| fno_beta::generate(&self.pool, self.cfg.seed, self.n()))
+    fn fno_entitlements(&self) -> &[fno_entitlements::Entitlement] {
+        self.fno_entitlements
+            .get_or_init(|| fno_entitlements::generate(&self.pool, self.cfg.seed, self.n()))
     }
 
-    fn tx_orders(&self) -> &[telecomx::Order] {
-        self.telecomx
-            .get_or_init(|| telecomx::generate(&self.pool, self.cfg.seed, self.n()))
+    fn telecomx_flexcare_orders(&self) -> &[telecomx_flexcare::Order] {
+        self.telecomx_flexcare_orders
+            .get_or_init(|| telecomx_flexcare::generate(&self.pool, self.cfg.seed, self.n()))
     }
 }

@@ -101,8 +101,8 @@ pub fn unprivileged_creds(source: Source, base: &str) -> Option<Credentials> {
     match source {
         Source::HpeFlex => Some(Credentials::ClientCredentials {
             token_url: format!("{base}/as/token.oauth2"),
-            client_id: creds::GREENLAKE_NOPERM_CLIENT_ID.into(),
-            client_secret: Secret::new(creds::GREENLAKE_NOPERM_CLIENT_SECRET),
+            client_id: creds::HPE_FLEX_NOPERM_CLIENT_ID.into(),
+            client_secret: Secret::new(creds::HPE_FLEX_NOPERM_CLIENT_SECRET),
         }),
         Source::TelecomxFlexcare => Some(Credentials::Login {
             username: creds::TELECOMX_VIEWER_USER.into(),
@@ -115,8 +115,8 @@ pub fn unprivileged_creds(source: Source, base: &str) -> Option<Credentials> {
 /// Every secret of the simulator, to check that none leaks.
 pub fn all_secrets() -> Vec<&'static str> {
     vec![
-        creds::GREENLAKE_CLIENT_SECRET,
-        creds::GREENLAKE_NOPERM_CLIENT_SECRET,
+        creds::HPE_FLEX_CLIENT_SECRET,
+        creds::HPE_FLEX_NOPERM_CLIENT_SECRET,
         creds::FNO_PASSWORD,
         creds::FNO_TOKEN,
         creds::TELECOMX_ADMIN_PASSWORD,

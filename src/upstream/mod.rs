@@ -154,7 +154,7 @@ impl AnyUpstream {
     /// Human-readable plan with the first native request (no secrets).
     pub fn explain(&self, plan: &SourcePlan) -> String {
         let mut s = plan.to_string();
-        if let Some(r) = each!(self, a => a.first_request(plan)) {
+        if let Some(r) = each!(self, a => a.walker()).first_request(plan) {
             s.push_str("  first request: ");
             s.push_str(&r.describe());
             s.push('\n');
@@ -172,11 +172,14 @@ impl AnyUpstream {
         budget: Budget,
         resume: Option<Cursor>,
     ) -> Result<Fetched, UpstreamError> {
-        // The one place an upstream error is redacted (and only then cut): every
-        // configured secret and live token of this upstream, in every form.
-        each!(self, a => a.fetch(client, clock, plan, budget, resume)
+        // One walker for every vendor (`dyn Vendor`): the walk is in the Worker once. The
+        // one place an upstream error is redacted (and only then cut): every configured
+        // secret and live token of this upstream, in every form.
+        let walker = each!(self, a => a.walker());
+        walker
+            .fetch(client, clock, plan, budget, resume)
             .await
-            .map_err(|e| a.redactor().error(e)))
+            .map_err(|e| walker.redactor().error(e))
     }
 
     /// Parses one 2xx page of this upstream's list endpoint (wire types, normalization

@@ -80,17 +80,17 @@ pub fn json(resp: &http::Response<Vec<u8>>) -> serde_json::Value {
 }
 
 /// A GreenLake token for the permitted client, issued at `NOW`.
-pub fn greenlake_token(sim: &Simulator) -> String {
-    greenlake_token_at(
+pub fn hpe_flex_token(sim: &Simulator) -> String {
+    hpe_flex_token_at(
         sim,
-        creds::GREENLAKE_CLIENT_ID,
-        creds::GREENLAKE_CLIENT_SECRET,
+        creds::HPE_FLEX_CLIENT_ID,
+        creds::HPE_FLEX_CLIENT_SECRET,
         NOW,
     )
 }
 
 /// A GreenLake token for a client, issued at `now`.
-pub fn greenlake_token_at(sim: &Simulator, id: &str, secret: &str, now: i64) -> String {
+pub fn hpe_flex_token_at(sim: &Simulator, id: &str, secret: &str, now: i64) -> String {
     let body = format!("grant_type=client_credentials&client_id={id}&client_secret={secret}");
     let r = sim.handle(
         &req(
@@ -109,7 +109,7 @@ pub fn greenlake_token_at(sim: &Simulator, id: &str, secret: &str, now: i64) -> 
 }
 
 /// A TelecomX login token (admin or viewer), issued at `NOW`.
-pub fn telecomx_token(sim: &Simulator, admin: bool) -> String {
+pub fn telecomx_flexcare_token(sim: &Simulator, admin: bool) -> String {
     let (u, p) = if admin {
         (creds::TELECOMX_ADMIN_USER, creds::TELECOMX_ADMIN_PASSWORD)
     } else {

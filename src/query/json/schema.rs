@@ -1,7 +1,7 @@
 //! Plain JSON objects as rows of the filter engine: [`JsonSchema`] types the paths (from the
 //! values, [`JsonSchema::infer`], or as flexedge's normalized records,
-//! [`JsonSchema::record`]) and a small macro implements [`Row`] for each [`JsonLike`] value
-//! ([`serde_json::Value`], the reader's borrowed [`JsonRef`]).
+//! [`JsonSchema::record`]) and every [`JsonLike`] value ([`serde_json::Value`], the reader's
+//! borrowed `JsonRef`) is a [`Row`] of it.
 //!
 //! A path whose non-null values are all strings that parse as RFC 3339 dates or date-times
 //! is a date-time; mixed paths are `Any`.
@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use super::read::JsonRef;
 use crate::filter::temporal::instant_ms;
 use crate::filter::{FieldId, FieldInfo, FieldType, Resolved, Row, Schema, Value};
 use crate::model::row::{C_DEVICES, C_ITEMS, C_PARTNERS, RECORD_FIELDS};
@@ -60,7 +59,7 @@ fn json_type(v: Value<'_>) -> Option<FieldType> {
 }
 
 /// A JSON value the JSON rows engine can read: [`serde_json::Value`], or the reader's
-/// borrowed [`JsonRef`].
+/// borrowed [`JsonRef`](super::JsonRef).
 pub trait JsonLike: Sized {
     /// The members of an object, in order.
     type Members<'a>: Iterator<Item = (&'a str, &'a Self)>
@@ -402,29 +401,24 @@ fn json_get_at<'a, T: JsonLike>(
     json_value(elem.and_then(|e| walk_path(e, rel)))
 }
 
-/// Implements [`Row`] for a [`JsonLike`] type with the [`JsonSchema`].
-macro_rules! json_row {
-    ($($t:ty),*) => {$(
-        impl Row for $t {
-            type Schema = JsonSchema;
+/// Every [`JsonLike`] value ([`serde_json::Value`], the reader's borrowed rows) is a row
+/// of the [`JsonSchema`].
+impl<T: JsonLike> Row for T {
+    type Schema = JsonSchema;
 
-            fn get<'a>(&'a self, schema: &JsonSchema, field: FieldId) -> Value<'a> {
-                json_get(self, schema, field)
-            }
+    fn get<'a>(&'a self, schema: &JsonSchema, field: FieldId) -> Value<'a> {
+        json_get(self, schema, field)
+    }
 
-            fn len(&self, schema: &JsonSchema, collection: FieldId) -> usize {
-                json_len(self, schema, collection)
-            }
+    fn len(&self, schema: &JsonSchema, collection: FieldId) -> usize {
+        json_len(self, schema, collection)
+    }
 
-            fn get_at<'a>(&'a self, schema: &JsonSchema, field: FieldId, index: usize) -> Value<'a> {
-                json_get_at(self, schema, field, index)
-            }
+    fn get_at<'a>(&'a self, schema: &JsonSchema, field: FieldId, index: usize) -> Value<'a> {
+        json_get_at(self, schema, field, index)
+    }
 
-            fn to_json(&self) -> Json {
-                self.to_value()
-            }
-        }
-    )*};
+    fn to_json(&self) -> Json {
+        self.to_value()
+    }
 }
-
-json_row!(Json, JsonRef<'_>);

@@ -5,11 +5,8 @@
 //! the language's own evaluator, run on each source id: there is one meaning of `eq` or
 //! `contains`. This module imports no I/O.
 
-use crate::filter::{
-    BinaryOp, CmpOp, Expr, ExprKind, FieldId, FieldInfo, FieldType, Filter, LambdaOp, Literal,
-    Resolved, Row, Schema, Value,
-};
-use crate::model::{Source, Timestamp};
+use crate::filter::{BinaryOp, CmpOp, Expr, ExprKind, Filter, LambdaOp, Literal};
+use crate::model::{Kind, Record, RecordSchema, Source, Timestamp};
 
 use super::pred::{Conjunct, Lit, Pred, StrFn};
 
@@ -200,50 +197,11 @@ fn recognise_opt(e: &Expr) -> Option<Pred> {
     }
 }
 
-/// A row with one field, `source`: what a `source` conjunct is evaluated on.
-struct SourceRow(Source);
-
-/// The schema of [`SourceRow`].
-#[derive(Debug, Clone, Copy)]
-struct SourceOnly;
-
-impl Schema for SourceOnly {
-    fn resolve(&mut self, path: &[&str]) -> Option<Resolved> {
-        (path == ["source"]).then_some(Resolved::Field(FieldInfo {
-            id: FieldId(0),
-            ty: FieldType::String,
-            collection: None,
-        }))
-    }
-
-    fn field_names(&self) -> Vec<String> {
-        vec!["source".to_owned()]
-    }
-}
-
-impl Row for SourceRow {
-    type Schema = SourceOnly;
-
-    fn get<'a>(&'a self, _: &SourceOnly, _: FieldId) -> Value<'a> {
-        Value::Str(self.0.as_str())
-    }
-
-    fn len(&self, _: &SourceOnly, _: FieldId) -> usize {
-        0
-    }
-
-    fn get_at<'a>(&'a self, _: &SourceOnly, _: FieldId, _: usize) -> Value<'a> {
-        Value::Null
-    }
-
-    fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({ "source": self.0.as_str() })
-    }
-}
-
 /// The sources a conjunct about `source` admits; `None` when it is not only about
 /// `source` (or uses a form this planner does not recognise). The conjunct is compiled
-/// against a schema with the one field `source` and run on each source id.
+/// against the record's schema and run on a record of each source (it reads nothing
+/// else): the record's own instance of the compiler and evaluator, so that source pruning
+/// adds none to the Worker.
 pub(crate) fn admits(e: &Expr) -> Option<Vec<Source>> {
     match &recognise(e) {
         Pred::Cmp { field, value, .. } if field == "source" => {
@@ -253,11 +211,11 @@ pub(crate) fn admits(e: &Expr) -> Option<Vec<Source>> {
         Pred::In { field, .. } | Pred::Str { field, .. } if field == "source" => {}
         _ => return None,
     }
-    let filter = Filter::<SourceRow>::new(e, SourceOnly, 0).ok()?;
+    let filter = Filter::<Record>::new(e, RecordSchema::default(), 0).ok()?;
     Some(
         Source::ALL
             .into_iter()
-            .filter(|s| filter.matches(&SourceRow(*s)))
+            .filter(|s| filter.matches(&Record::new(*s, "", Kind::Order)))
             .collect(),
     )
 }

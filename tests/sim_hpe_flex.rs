@@ -1,10 +1,12 @@
 //! GreenLake Flex edge cases, one test per item of upstreams.md §1.8 (named `s1_8_<n>_…`).
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod sim_common;
 
 use flexedge::sim::{creds, Simulator};
 use serde_json::Value;
-use sim_common::{get, greenlake_token, greenlake_token_at, json, sim, NOW};
+use sim_common::{get, hpe_flex_token, hpe_flex_token_at, json, sim, NOW};
 
 fn call(sim: &Simulator, tok: &str, uri: &str) -> (u16, Value) {
     let r = sim
@@ -30,7 +32,7 @@ fn enc(s: &str) -> String {
 #[test]
 fn s1_8_1_limit_and_offset_bounds() {
     let s = sim(50);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     for bad in ["limit=101", "limit=-1", "offset=-1", "limit=abc"] {
         let (st, v) = call(&s, &t, &format!("/flex/v1beta1/orders?{bad}"));
         assert_eq!(st, 400, "{bad}");
@@ -53,7 +55,7 @@ fn s1_8_1_limit_and_offset_bounds() {
 #[test]
 fn s1_8_2_offset_past_the_end() {
     let s = sim(30);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let (st, v) = call(&s, &t, "/flex/v1beta1/orders?offset=30&limit=10");
     assert_eq!(st, 200);
     assert_eq!(
@@ -68,7 +70,7 @@ fn s1_8_2_offset_past_the_end() {
 #[test]
 fn s1_8_3_filter_on_non_whitelisted_field() {
     let s = sim(20);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     for (path, filter) in [
         ("devices", "deviceType eq 'COMPUTE'"),
         ("orders", "orderStartDate eq '2025-01-01T00:00:00Z'"),
@@ -106,7 +108,7 @@ fn s1_8_3_filter_on_non_whitelisted_field() {
 #[test]
 fn s1_8_4_in_lists_and_chains_and_escaping() {
     let s = sim(300);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let (_, all) = call(&s, &t, "/flex/v1beta1/orders?limit=100");
     let items = all["items"].as_array().unwrap();
     let a = items[0]["billingAccountId"].as_str().unwrap();
@@ -193,7 +195,7 @@ fn s1_8_4_in_lists_and_chains_and_escaping() {
 #[test]
 fn s1_8_5_boolean_literals() {
     let s = sim(200);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let (st, v) = call(
         &s,
         &t,
@@ -248,7 +250,7 @@ fn s1_8_5_boolean_literals() {
 #[test]
 fn s1_8_6_optional_fields_are_absent_not_null() {
     let s = sim(200);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let mut absent = std::collections::BTreeSet::new();
     for page in 0..2 {
         let (_, v) = call(
@@ -295,7 +297,7 @@ fn s1_8_6_optional_fields_are_absent_not_null() {
 #[test]
 fn s1_8_7_select_trims_items() {
     let s = sim(30);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let (st, v) = call(
         &s,
         &t,
@@ -341,7 +343,7 @@ fn col(v: &Value, k: &str) -> Vec<String> {
 #[test]
 fn s1_8_8_sorting() {
     let s = sim(100);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let (_, v) = call(&s, &t, "/flex/v1beta1/orders?limit=100");
     let ends = col(&v, "orderEndDate");
     let mut sorted = ends.clone();
@@ -408,7 +410,7 @@ fn s1_8_8_sorting() {
 #[test]
 fn s1_8_9_transform_group_by() {
     let s = sim(300);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let (st, v) = call(&s, &t, "/flex/v1beta1/orders/transform");
     assert_eq!(st, 400);
     assert_eq!(issue_subject(&v), "group-by");
@@ -467,7 +469,7 @@ fn s1_8_9_transform_group_by() {
 #[test]
 fn s1_8_10_unknown_device_is_404() {
     let s = sim(10);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let (_, v) = call(&s, &t, "/flex/v1beta1/devices?limit=1");
     let id = v["items"][0]["id"].as_str().unwrap().to_string();
     let (st, d) = call(&s, &t, &format!("/flex/v1beta1/devices/{id}"));
@@ -497,7 +499,7 @@ fn s1_8_11_auth_401_and_403() {
         "Token provided is invalid"
     );
     // Tokens live 15 minutes.
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let at = |ms: i64| {
         s.handle(
             &get(
@@ -516,8 +518,8 @@ fn s1_8_11_auth_401_and_403() {
         &base64::engine::general_purpose::STANDARD,
         format!(
             "{}:{}",
-            creds::GREENLAKE_CLIENT_ID,
-            creds::GREENLAKE_CLIENT_SECRET
+            creds::HPE_FLEX_CLIENT_ID,
+            creds::HPE_FLEX_CLIENT_SECRET
         ),
     );
     let r = s.handle(
@@ -542,10 +544,10 @@ fn s1_8_11_auth_401_and_403() {
     );
     assert_eq!(r.response.status(), 401);
     // A client without the View permission gets 403.
-    let t = greenlake_token_at(
+    let t = hpe_flex_token_at(
         &s,
-        creds::GREENLAKE_NOPERM_CLIENT_ID,
-        creds::GREENLAKE_NOPERM_CLIENT_SECRET,
+        creds::HPE_FLEX_NOPERM_CLIENT_ID,
+        creds::HPE_FLEX_NOPERM_CLIENT_SECRET,
         NOW,
     );
     let (st, v) = call(&s, &t, "/flex/v1beta1/devices");
@@ -560,7 +562,7 @@ fn s1_8_11_auth_401_and_403() {
 #[test]
 fn s1_8_12_rate_limit_and_500_body() {
     let s = sim(10);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let h = format!("Bearer {t}");
     for i in 0..100 {
         let r = s
@@ -628,7 +630,7 @@ fn s1_8_12_rate_limit_and_500_body() {
 #[test]
 fn s1_8_13_error_code_spellings() {
     let s = sim(10);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let (_, v) = call(&s, &t, "/flex/v1beta1/orders?limit=500");
     assert_eq!(
         v["message"], "Bad Request.",
@@ -660,7 +662,7 @@ fn s1_8_13_error_code_spellings() {
 #[test]
 fn s1_8_14_dates_and_generation() {
     let s = sim(100);
-    let t = greenlake_token(&s);
+    let t = hpe_flex_token(&s);
     let (_, v) = call(&s, &t, "/flex/v1beta1/orders?limit=100");
     for o in v["items"].as_array().unwrap() {
         for k in ["createdAt", "updatedAt", "orderStartDate", "orderEndDate"] {

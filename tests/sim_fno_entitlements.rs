@@ -1,6 +1,8 @@
 //! FNO Entitlements API (Beta) edge cases, one test per item of upstreams.md §3.6
 //! (`s3_6_<n>_…`), plus the create-validation rules of §3.5.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod sim_common;
 
 use flexedge::sim::Simulator;

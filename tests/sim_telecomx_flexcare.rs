@@ -1,11 +1,13 @@
 //! TelecomX FlexCare edge cases, one test per item of upstreams.md §4.5 (`s4_5_<n>_…`),
 //! plus login and the sliding token expiry of §4.3.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod sim_common;
 
 use flexedge::sim::{creds, Simulator};
 use serde_json::Value;
-use sim_common::{get, json, req, sim, telecomx_token, NOW};
+use sim_common::{get, json, req, sim, telecomx_flexcare_token, NOW};
 
 fn list(s: &Simulator, tok: &str, q: &str) -> (u16, Value) {
     let r = s
@@ -27,7 +29,7 @@ fn orders(v: &Value) -> Vec<Value> {
 #[test]
 fn s4_5_1_strict_json() {
     let s = sim(20);
-    let t = telecomx_token(&s, true);
+    let t = telecomx_flexcare_token(&s, true);
     let r = s
         .handle(
             &get(
@@ -50,7 +52,7 @@ fn s4_5_1_strict_json() {
 #[test]
 fn s4_5_2_object_ids_are_24_hex() {
     let s = sim(100);
-    let t = telecomx_token(&s, true);
+    let t = telecomx_flexcare_token(&s, true);
     let (_, v) = list(&s, &t, "?limit=100");
     let hex24 = |x: &Value| {
         x.as_str()
@@ -74,7 +76,7 @@ fn s4_5_2_object_ids_are_24_hex() {
 #[test]
 fn s4_5_3_devices_may_be_non_mac() {
     let s = sim(200);
-    let t = telecomx_token(&s, true);
+    let t = telecomx_flexcare_token(&s, true);
     let (_, v) = list(&s, &t, "?limit=200");
     let devices: Vec<String> = orders(&v)
         .iter()
@@ -96,7 +98,7 @@ fn s4_5_3_devices_may_be_non_mac() {
 #[test]
 fn s4_5_4_free_text_filter_over_hidden_fields() {
     let s = sim(300);
-    let t = telecomx_token(&s, true);
+    let t = telecomx_flexcare_token(&s, true);
     let (_, all) = list(&s, &t, "?limit=500");
     let all = orders(&all);
     // Names: case-insensitive substring.
@@ -165,7 +167,7 @@ fn s4_5_4_free_text_filter_over_hidden_fields() {
 #[test]
 fn s4_5_5_empty_fields_omitted() {
     let s = sim(200);
-    let t = telecomx_token(&s, true);
+    let t = telecomx_flexcare_token(&s, true);
     let (_, v) = list(&s, &t, "?limit=200");
     let mut absent = std::collections::BTreeSet::new();
     for o in orders(&v) {
@@ -201,7 +203,7 @@ fn s4_5_5_empty_fields_omitted() {
 #[test]
 fn s4_5_6_access_levels_and_tokens() {
     let s = sim(10);
-    let viewer = telecomx_token(&s, false);
+    let viewer = telecomx_flexcare_token(&s, false);
     let (st, v) = list(&s, &viewer, "");
     assert_eq!(st, 403);
     assert_eq!(v["message"], "access_denied");
@@ -211,7 +213,7 @@ fn s4_5_6_access_levels_and_tokens() {
     let r = s.handle(&get("/iptv/flexcareorder", &[]), NOW).response;
     assert_eq!(r.status(), 403);
     // Three ways to present the token.
-    let admin = telecomx_token(&s, true);
+    let admin = telecomx_flexcare_token(&s, true);
     for r in [
         get(
             "/iptv/flexcareorder",
@@ -290,7 +292,7 @@ fn s4_5_6_access_levels_and_tokens() {
 #[test]
 fn s4_5_7_no_dates_or_status_on_orders() {
     let s = sim(50);
-    let t = telecomx_token(&s, true);
+    let t = telecomx_flexcare_token(&s, true);
     let (_, v) = list(&s, &t, "?limit=50");
     let allowed = [
         "_id",
@@ -314,7 +316,7 @@ fn s4_5_7_no_dates_or_status_on_orders() {
 #[test]
 fn s4_5_8_offset_and_limit_bounds() {
     let s = sim(30);
-    let t = telecomx_token(&s, true);
+    let t = telecomx_flexcare_token(&s, true);
     for (q, msg) in [
         ("?limit=0", "limit"),
         ("?limit=501", "limit"),

@@ -243,7 +243,7 @@ fn login(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u
         };
     let persist = body.persist.unwrap_or(false);
     let mut st = sim.lock();
-    let tx = &mut st.telecomx;
+    let tx = &mut st.telecomx_flexcare;
     tx.issued += 1;
     if tx.tokens.len() >= MAX_TOKENS {
         tx.tokens
@@ -299,7 +299,7 @@ fn list(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8
         let Some(tok) = token_of(req, &pairs) else {
             return error(403, "access_denied");
         };
-        let tokens = &mut st.telecomx.tokens;
+        let tokens = &mut st.telecomx_flexcare.tokens;
         match tokens.get_mut(tok) {
             Some(t) if t.persist || now_ms - t.last_used_ms <= TOKEN_TTL_MS => {
                 t.last_used_ms = now_ms.max(t.last_used_ms);
@@ -330,7 +330,7 @@ fn list(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8
     let needle = query_get(&pairs, "filter")
         .map(|f| f.trim().to_lowercase())
         .filter(|f| !f.is_empty());
-    let all = sim.tx_orders();
+    let all = sim.telecomx_flexcare_orders();
     let (total, orders): (usize, Vec<&Order>) = match &needle {
         None => (
             all.len(),
