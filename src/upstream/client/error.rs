@@ -308,7 +308,7 @@ impl Redactor {
     }
 
     /// The error with its message (and a vendor failure's reason) redacted, then cut to
-    /// [`MESSAGE_CHARS`] characters: the one way an upstream error reaches a client.
+    /// `MESSAGE_CHARS` (300) characters: the one way an upstream error reaches a client.
     pub fn error(&self, mut e: UpstreamError) -> UpstreamError {
         e.message = self.redact(&e.message);
         cut(&mut e.message, MESSAGE_CHARS);
