@@ -6,9 +6,9 @@
 // bounded loops. The p50s are printed; the assertions have wide margins.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fault } from './mock.mjs';
 
 const base = process.env.FLEXEDGE_BREAKER_URL ?? 'http://127.0.0.1:8790';
-const mock = process.env.FLEXEDGE_MOCK_URL ?? 'http://127.0.0.1:8791';
 const HUNG = 'fno_entitlements';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const p50 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -20,15 +20,6 @@ async function get(path) {
   });
   const body = await res.json();
   return { status: res.status, body, ms: performance.now() - t0 };
-}
-
-async function fault(vendor, f) {
-  const res = await fetch(`${mock}/__sim/faults`, {
-    method: f ? 'POST' : 'DELETE',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(f ? { vendor, fault: f } : { vendor }),
-  });
-  assert.equal(res.status, 200);
 }
 
 const circuit = async () => (await get('/v1/sources')).body.items.find((s) => s.id === HUNG).circuit;

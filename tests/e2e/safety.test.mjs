@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { fault, mock } from './mock.mjs';
 
 const base = process.env.FLEXEDGE_URL ?? 'http://127.0.0.1:8788';
 const direct = process.env.FLEXEDGE_DIRECT_URL;
-const mock = process.env.FLEXEDGE_MOCK_URL ?? 'http://127.0.0.1:8791';
 const KEY = 'flexedge-dev';
 const SOURCES = ['hpe_flex', 'fno_orders', 'fno_entitlements', 'telecomx_flexcare'];
 // The simulator's configured credentials as scripts/procs.sh passes them.
@@ -33,15 +33,6 @@ async function get(path, { key = KEY, headers = {}, url = base } = {}) {
 }
 const fresh = (path, opts = {}) => get(path, { ...opts, headers: { ...opts.headers, 'cache-control': 'no-cache' } });
 const ids = (r) => r.body.items.map((i) => i.id);
-
-async function fault(vendor, f) {
-  const res = await fetch(`${mock}/__sim/faults`, {
-    method: f ? 'POST' : 'DELETE',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(f ? { vendor, fault: f } : { vendor }),
-  });
-  assert.equal(res.status, 200, await res.text());
-}
 
 async function withFault(vendor, f, body) {
   try {
