@@ -8,20 +8,28 @@
 #     body before it passes the answer back), and tests/e2e/config.test.mjs starts Workers
 #     of its own with broken configurations;
 #  2. `wrangler dev` as `make dev` runs it (the embedded simulator, FLEXEDGE_SIMULATOR=on):
-#     tests/e2e/embedded/*.test.mjs, then schemathesis over /openapi.json.
-# Ports: E2E_PORT, MOCK_PORT, and E2E_PORT+2 … E2E_PORT+7 for the extra Workers and the
-# inspectors of wrangler dev.
+#     tests/e2e/embedded/*.test.mjs, then schemathesis over /openapi.json;
+#  3. a second mock with 2,000 records per source and `wrangler dev` pointed at it: the
+#     OData client's walk through next links (tests/e2e/odata-walk/*.test.mjs).
+# Ports: E2E_PORT, MOCK_PORT, ODATA_MOCK_PORT (default MOCK_PORT+2), and the six ports
+# after E2E_PORT that neither mock takes for the extra Workers and wrangler dev's inspectors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 E2E_PORT="${E2E_PORT:-8788}"
 MOCK_PORT="${MOCK_PORT:-8791}"
-BREAKER_PORT=$((E2E_PORT + 2))
-DIRECT_PORT=$((E2E_PORT + 3))
-export E2E_CONFIG_PORTS="$((E2E_PORT + 4)),$((E2E_PORT + 5))"
+ODATA_MOCK_PORT="${ODATA_MOCK_PORT:-$((MOCK_PORT + 2))}"
+# The extra Workers and inspectors take the six ports after E2E_PORT that neither mock uses.
+extra=()
+for ((p = E2E_PORT + 1; ${#extra[@]} < 6; p++)); do
+  [[ $p == "$MOCK_PORT" || $p == "$ODATA_MOCK_PORT" ]] || extra+=("$p")
+done
+BREAKER_PORT=${extra[0]}
+DIRECT_PORT=${extra[1]}
+export E2E_CONFIG_PORTS="${extra[2]},${extra[3]}"
 # wrangler dev's DevTools inspector would take 9229 and up: each Worker gets one of ours.
-MAIN_INSPECTOR=(--inspector-port "$((E2E_PORT + 6))")
-BREAKER_INSPECTOR=(--inspector-port "$((E2E_PORT + 7))")
+MAIN_INSPECTOR=(--inspector-port "${extra[4]}")
+BREAKER_INSPECTOR=(--inspector-port "${extra[5]}")
 OUT=tests/e2e/out; mkdir -p "$OUT"
 source scripts/procs.sh
 
@@ -81,3 +89,17 @@ start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler-embedded.log" \
   --var FLEXEDGE_SIMULATOR:on --var "FLEXEDGE_API_KEYS:$st_keys" "${MAIN_INSPECTOR[@]}"
 node --test --test-reporter=spec --test-concurrency=1 tests/e2e/embedded/*.test.mjs
 scripts/schemathesis.sh "$FLEXEDGE_URL" schemathesis-key "$OUT/schemathesis"
+
+# 3. The OData walk over the big corpus: a second mock with 2,000 records per source (port
+#    ODATA_MOCK_PORT, default MOCK_PORT + 2) and a Worker pointed at it.
+kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+target/debug/flexedge-mock --port "$ODATA_MOCK_PORT" --records 2000 --rate-limit 0 --max-seconds 1800 \
+  >"$OUT/mock-odata.log" 2>&1 &
+track_until_ready "http://127.0.0.1:$ODATA_MOCK_PORT/__sim/health" "$OUT/mock-odata.log" 60
+mock_upstream_vars "http://127.0.0.1:$ODATA_MOCK_PORT"
+# Three of the vendors give no totals: a count reads all 2,000 records of each, which on a
+# loaded machine can take longer than the default 8 s deadline.
+start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler-odata.log" "${upstream_vars[@]}" \
+  --var "FLEXEDGE_DEADLINE_MS:30000" --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"],"rateLimit":"high"}]' \
+  "${MAIN_INSPECTOR[@]}"
+node --test --test-reporter=spec --test-concurrency=1 tests/e2e/odata-walk/*.test.mjs

@@ -167,6 +167,48 @@ fn problems_carry_their_headers_and_are_never_stored() {
     assert_eq!(ok.header("ratelimit-policy"), "\"standard\";q=300;w=60");
 }
 
+/// `/odata` answers in OData's error format, behind the same gate as `/v1`: a valid
+/// configuration, a key, its rate limit; its errors carry the same headers.
+#[test]
+fn the_odata_service_passes_the_same_gate() {
+    let w = world();
+    let path = "/odata/Orders?$top=1";
+    for i in 0..Tier::Low.limit() {
+        let a = w.get_as(path, Some("safety-low-a-key"));
+        assert_eq!(a.status, 200, "{i}: {}", a.text);
+    }
+    let limited = w.get_as(path, Some("safety-low-a-key"));
+    assert_eq!(limited.status, 429, "{}", limited.text);
+    assert_eq!(limited.body["error"]["code"], "rate_limit.exceeded");
+    assert_eq!(limited.header("retry-after"), "10");
+    assert_eq!(limited.header("ratelimit-policy"), "\"low\";q=20;w=10");
+    let wrong = w.get_as(path, Some("not-a-configured-key"));
+    assert_eq!(wrong.status, 401);
+    assert_eq!(
+        wrong.header("www-authenticate"),
+        r#"Bearer realm="flexedge", error="invalid_token""#
+    );
+    let post = w.send_via(
+        &SimClient::new(&w.sim, &w.clock, 1_000),
+        w.request("POST", path, Some(ALL)).body(Vec::new()).unwrap(),
+    );
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow"), "GET, HEAD, OPTIONS");
+    let bad = w.get("/odata/Orders?$top=x");
+    assert_eq!(bad.status, 400, "{}", bad.text);
+    for a in [&limited, &wrong, &post, &bad] {
+        assert_eq!(a.header("cache-control"), "no-store", "{}", a.text);
+        assert_eq!(a.header("x-content-type-options"), "nosniff");
+    }
+    let broken = world_with(&[("FLEXEDGE_API_KEYS", r#"[{"key": "typo-key-123456"}]"#)]);
+    let a = broken.get_as(path, Some("typo-key-123456"));
+    assert_eq!(a.status, 500, "{}", a.text);
+    assert_eq!(a.body["error"]["code"], "config.invalid");
+    assert!(!a.text.contains("typo-key-123456"), "{}", a.text);
+    // The service document and $metadata stay public.
+    assert_eq!(broken.get_as("/odata/$metadata", None).status, 200);
+}
+
 #[test]
 fn vary_origin_whenever_cors_is_configured() {
     for (origins, origin) in [

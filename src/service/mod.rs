@@ -13,6 +13,7 @@ mod config;
 pub mod gateway;
 mod http_util;
 pub mod log;
+mod odata;
 mod params;
 mod problem;
 pub mod ratelimit;
@@ -230,6 +231,9 @@ impl Service {
     ) -> Result<Response<Vec<u8>>, Problem> {
         let path = req.uri().path();
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        if odata::handles(&segments) {
+            return Ok(odata::handle(self, req, &segments, ctx).await);
+        }
         let known = routes::is_route(&segments)
             || matches!(segments.as_slice(), ["health"] | ["openapi.json"]);
         if req.method() != Method::GET && req.method() != Method::HEAD {
@@ -316,7 +320,22 @@ impl Service {
         }
     }
 
-    fn authenticate(&self, req: &Request<Vec<u8>>) -> Result<Scope, Problem> {
+    /// What every keyed route passes before its own work (the `/v1` routes here, `/odata`
+    /// through this): a valid configuration, a valid key, and the key's rate limit.
+    pub(crate) async fn admitted<C, K>(
+        &self,
+        req: &Request<Vec<u8>>,
+        ctx: &Ctx<'_, C, K>,
+    ) -> Result<Scope, Problem> {
+        if let Some(p) = self.config_problem() {
+            return Err(p);
+        }
+        let scope = self.authenticate(req)?;
+        self.admit(&scope, ctx).await?;
+        Ok(scope)
+    }
+
+    pub(crate) fn authenticate(&self, req: &Request<Vec<u8>>) -> Result<Scope, Problem> {
         let keys = self
             .keys
             .as_ref()
