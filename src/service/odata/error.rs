@@ -9,6 +9,8 @@ use super::options::{Metadata, OptionError};
 use crate::filter;
 use crate::service::problem::Problem;
 
+type Headers = Vec<(header::HeaderName, HeaderValue)>;
+
 /// An OData error answer.
 #[derive(Debug)]
 pub(super) struct ODataError {
@@ -17,8 +19,9 @@ pub(super) struct ODataError {
     message: String,
     target: Option<String>,
     pub(super) inner: Map<String, Value>,
-    /// Headers the answer requires (a problem's `Retry-After`, `RateLimit`, `Allow`, …).
-    headers: Vec<(header::HeaderName, HeaderValue)>,
+    /// Headers the answer requires (a problem's `Retry-After`, `RateLimit`, `Allow`, …);
+    /// boxed, as most errors have none.
+    headers: Option<Box<Headers>>,
 }
 
 /// The OData option a native parameter stands for.
@@ -66,7 +69,11 @@ impl From<Problem> for ODataError {
                 inner.insert("source".into(), s.into());
             }
         }
-        let headers = p.extra.map(|x| x.headers).unwrap_or_default();
+        let headers = p
+            .extra
+            .map(|x| x.headers)
+            .filter(|h| !h.is_empty())
+            .map(Box::new);
         ODataError {
             status: StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code: p.code.to_owned(),
@@ -86,7 +93,7 @@ impl From<OptionError> for ODataError {
             message: e.message,
             target: Some(e.option),
             inner: Map::new(),
-            headers: Vec::new(),
+            headers: None,
         }
     }
 }
@@ -104,13 +111,15 @@ impl ODataError {
             message: message.into(),
             target: target.map(str::to_owned),
             inner: Map::new(),
-            headers: Vec::new(),
+            headers: None,
         }
     }
 
     /// The error with a header its answer requires.
     pub(super) fn with_header(mut self, name: header::HeaderName, value: &'static str) -> Self {
-        self.headers.push((name, HeaderValue::from_static(value)));
+        self.headers
+            .get_or_insert_with(Box::default)
+            .push((name, HeaderValue::from_static(value)));
         self
     }
 
@@ -162,7 +171,7 @@ impl ODataError {
         let h = res.headers_mut();
         // Like a problem: never stored by a cache, with the headers it requires.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        for (name, value) in self.headers {
+        for (name, value) in self.headers.map(|h| *h).unwrap_or_default() {
             h.append(name, value);
         }
         if self.status == StatusCode::UNAUTHORIZED && !h.contains_key(header::WWW_AUTHENTICATE) {
