@@ -7,17 +7,16 @@
 mod common;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 
 use base64::Engine as _;
-use common::{block_on, enc, NOW_MS};
+use common::world::{world_seeded, Answer, World};
+use common::{block_on, enc};
 use flexedge::model::Source;
 use flexedge::service::log::MemorySink;
-use flexedge::service::{Config, Ctx, Service, Tier};
-use flexedge::sim::{creds, Fault, SimConfig, Simulator};
-use flexedge::testkit::{FakeClock, FakeLimiter, SimClient};
+use flexedge::service::{Ctx, Tier};
+use flexedge::sim::{creds, Fault};
+use flexedge::testkit::{FakeLimiter, SimClient};
 use flexedge::upstream::{BypassCache, Call, HttpClient, Staged, TransportError};
-use serde_json::Value;
 
 const KEYS: &str = r#"[
     {"key": "safety-key-all", "sources": ["*"], "raw": true, "debug": true, "label": "all"},
@@ -27,106 +26,19 @@ const KEYS: &str = r#"[
 ]"#;
 const ALL: &str = "safety-key-all";
 
-struct World {
-    sim: Simulator,
-    clock: FakeClock,
-    service: Service,
-    limiter: FakeLimiter,
-}
-
 fn world_with(vars: &[(&str, &str)]) -> World {
-    let mut map: HashMap<String, String> = [
+    let mut all = vec![
         ("FLEXEDGE_API_KEYS", KEYS),
-        ("FLEXEDGE_SIMULATOR", "on"),
         ("FLEXEDGE_BREAKER_FAILURES", "0"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect();
-    for (k, v) in vars {
-        map.insert((*k).to_owned(), (*v).to_owned());
-    }
-    map.retain(|_, v| !v.is_empty());
-    let config = Config::from_lookup(|n| map.get(n).cloned(), creds::embedded_var);
-    World {
-        sim: Simulator::new(SimConfig {
-            seed: 5,
-            records_per_source: 60,
-            rate_limit_per_minute: 0,
-            ..SimConfig::default()
-        }),
-        clock: FakeClock::new(NOW_MS),
-        service: Service::new(config),
-        limiter: FakeLimiter::new(),
-    }
+    ];
+    all.extend_from_slice(vars);
+    let mut w = world_seeded(&all, 60, 5);
+    w.key = ALL;
+    w
 }
 
 fn world() -> World {
     world_with(&[])
-}
-
-struct Answer {
-    status: u16,
-    headers: http::HeaderMap,
-    body: Value,
-    text: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    fn source(&self, s: &str) -> &Value {
-        &self.body["sources"][s]
-    }
-}
-
-impl World {
-    fn send_via<C: HttpClient>(&self, client: &C, req: http::Request<Vec<u8>>) -> Answer {
-        let log = MemorySink::default();
-        let ctx = Ctx {
-            client,
-            clock: &self.clock,
-            request_id: "0123456789abcdef",
-            log: &log,
-            limiter: &self.limiter,
-        };
-        let res = block_on(self.service.handle(req, &ctx));
-        for line in log.take() {
-            assert!(!line.contains("safety-"), "a client key in a log: {line}");
-        }
-        let text = String::from_utf8(res.body().clone()).unwrap();
-        Answer {
-            status: res.status().as_u16(),
-            headers: res.headers().clone(),
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-            text,
-        }
-    }
-
-    fn request(&self, method: &str, uri: &str, key: Option<&str>) -> http::request::Builder {
-        let mut b = http::Request::builder().method(method).uri(uri);
-        if let Some(k) = key {
-            b = b.header("authorization", format!("Bearer {k}"));
-        }
-        b
-    }
-
-    fn get_as(&self, uri: &str, key: Option<&str>) -> Answer {
-        let client = SimClient::new(&self.sim, &self.clock, 1_000);
-        self.send_via(
-            &client,
-            self.request("GET", uri, key).body(Vec::new()).unwrap(),
-        )
-    }
-
-    fn get(&self, uri: &str) -> Answer {
-        self.get_as(uri, Some(ALL))
-    }
 }
 
 fn ids(a: &Answer) -> Vec<String> {
