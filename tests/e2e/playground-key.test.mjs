@@ -31,7 +31,7 @@ async function open(answer) {
     await route.fulfill({ status: 200, contentType: 'application/json', body: '{"items":[],"count":0,"offset":0,"sources":{}}' });
   });
   await page.goto(`${base}/?base=${encodeURIComponent(other)}`);
-  await page.waitForFunction(() => /records in|not fetched|failed/.test(document.getElementById('fetchStatus').textContent),
+  await page.waitForFunction(() => /records in|not fetched|send the key|failed/.test(document.getElementById('fetchStatus').textContent),
     null, { timeout: 30000 });
   return { page, seen };
 }
@@ -41,7 +41,7 @@ test('told no: nothing is sent to the other origin', async () => {
   assert.equal(seen.dialogs.length, 1);
   assert.match(seen.dialogs[0], new RegExp(other.replace(/[.]/g, '\\.')));
   assert.deepEqual(seen.auth, []);
-  assert.match(await page.textContent('#fetchStatus'), /not sent/);
+  assert.match(await page.textContent('#fetchStatus'), /send the key to that API/);
   await page.close();
 });
 
