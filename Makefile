@@ -19,5 +19,5 @@ bench:  ## run the benchmarks (prints figures; asserts nothing about speed)
 setup:  ## only install what is missing
 	scripts/setup.sh test
 
-fuzz:   ## fuzz the filter parser for three minutes (needs cargo-fuzz and nightly)
-	cd fuzz && cargo +nightly fuzz run parse -- -max_total_time=180
+fuzz:   ## fuzz the filter parser for three minutes (scripts/fuzz.sh TARGET for another target)
+	scripts/fuzz.sh parse -max_total_time=180

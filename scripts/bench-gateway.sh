@@ -54,7 +54,7 @@ mock_upstream_vars "$M"
 vars=(
   "${upstream_vars[@]}"
   --var "FLEXEDGE_CACHE_TTL:0" --var "FLEXEDGE_DEADLINE_MS:5000"
-  --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"]}]'
+  --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"],"rateLimit":"high"}]'
 )
 kv=()
 for a in "${vars[@]}"; do [ "$a" = --var ] || kv+=("$a"); done

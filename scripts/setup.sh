@@ -2,7 +2,8 @@
 # Installs what flexedge needs, idempotently: each tool only when the wanted version is not
 # already there, so a second run takes seconds.
 #   scripts/setup.sh dev    Rust targets, worker-build, wasm-bindgen CLI, npm packages
-#   scripts/setup.sh test   the same plus Chromium and ChromeDriver (Debian packages)
+#   scripts/setup.sh test   the same plus Chromium and ChromeDriver (Debian packages), and
+#                           schemathesis from PyPI in a venv under target/venv
 # FLEXEDGE_RELEASE_TOOLS=1 builds the cargo-installed tools in release mode (slower to
 # install, a little faster to run); the default debug builds install in ~3 minutes.
 set -euo pipefail
@@ -10,6 +11,7 @@ cd "$(dirname "$0")/.."
 what="${1:-dev}"
 
 WORKER_BUILD_VERSION=0.8.7
+SCHEMATHESIS_VERSION=4.32.5
 say() { printf '[setup] %s\n' "$*"; }
 have_version() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qF "$2"; }
 install_flags=(--debug)
@@ -73,6 +75,20 @@ if [[ "$what" == test ]]; then
     sudo_cmd=(); [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  # schemathesis, pinned, in a venv of its own (target/ is gitignored); pip runs only when
+  # the pinned version is not the one installed.
+  venv=target/venv
+  if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$SCHEMATHESIS_VERSION"; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION into $venv"
+    mkdir -p target
+    if ! python3 -m venv "$venv" 2>/dev/null; then
+      sudo_cmd=(); [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+      "${sudo_cmd[@]}" apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq python3-venv >/dev/null
+      python3 -m venv "$venv"
+    fi
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
   # The Python OData client of the e2e tests, pinned, in its own virtualenv.
   req_hash=$(sha256sum tests/e2e/requirements.txt | cut -d' ' -f1)

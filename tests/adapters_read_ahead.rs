@@ -8,9 +8,6 @@
 mod common;
 
 use std::cell::Cell;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use common::*;
 use flexedge::model::Source;
@@ -29,22 +26,6 @@ const AHEAD: Budget = Budget {
     read_ahead: true,
     ..SEQUENTIAL
 };
-
-/// Returns `Pending` once, so that requests sent together are all in flight at once.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
 
 /// Wraps the simulator client: counts round trips (a request sent while none is in
 /// flight starts one), the most requests in flight at once, and fails with a 500 every
@@ -79,7 +60,7 @@ impl HttpClient for Rounds<'_> {
         }
         self.in_flight.set(self.in_flight.get() + 1);
         self.most.set(self.most.get().max(self.in_flight.get()));
-        YieldOnce(false).await;
+        flexedge::testkit::yield_once().await;
         let text = format!(
             "{} {}",
             req.uri(),

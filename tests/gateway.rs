@@ -7,22 +7,14 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use common::enc;
 use common::world::{world, world_with, Answer};
 use flexedge::model::Source;
 use flexedge::sim::Fault;
 use serde_json::Value;
 
 fn ids(a: &Answer) -> Vec<String> {
-    a.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    common::item_ids(&a.body)
 }
 
 #[test]

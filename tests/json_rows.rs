@@ -88,7 +88,8 @@ fn json_group_by_scalar_array_counts_each_value() {
     let r = q
         .plan::<Value>(JsonSchema::infer(&rows), 0)
         .unwrap()
-        .run_group(&rows);
+        .run_group(&rows)
+        .unwrap();
     let got: Vec<(Value, usize)> = r
         .groups
         .iter()

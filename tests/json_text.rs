@@ -89,7 +89,7 @@ fn full<R: flexedge::filter::Row>(
         let r = plan.run_list(rows);
         serde_json::json!({"items": r.items, "count": r.count, "total": r.total, "offset": r.offset})
     } else {
-        let r = plan.run_group(rows);
+        let r = plan.run_group(rows).unwrap();
         serde_json::json!({"items": r.groups, "count": r.count, "total": r.total,
             "rows": r.rows, "offset": r.offset})
     })

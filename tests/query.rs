@@ -50,7 +50,7 @@ fn query_table() {
         match (plan, &c.error) {
             (Ok(plan), None) => {
                 if let Some(groups) = &c.groups {
-                    let r = plan.run_group(&rows);
+                    let r = plan.run_group(&rows).unwrap();
                     let got: Vec<_> = r.groups.iter().map(|g| (g.key.clone(), g.count)).collect();
                     if &got != groups || Some(r.total) != c.total || r.count != got.len() {
                         failures.push(format!("case {n}: groups {got:?} total {}", r.total));
@@ -148,4 +148,44 @@ fn sort_is_stable_for_equal_keys() {
         .map(|r| r.id.as_str())
         .collect();
     assert_eq!(orders, input);
+}
+
+/// A transform stops at its caps with an error, never a truncated count: more distinct
+/// groups than it may answer, or one record with more combinations than it may count.
+#[test]
+fn transforms_stop_at_their_caps() {
+    use flexedge::model::{Kind, Source};
+    use flexedge::query::{TooManyGroups, MAX_GROUPS, MAX_KEYS_PER_ROW};
+    let group = |rows: &[Record], by: &str| {
+        Query::parse(&QueryParams {
+            group_by: Some(by),
+            ..QueryParams::default()
+        })
+        .unwrap()
+        .plan::<Record>(RecordSchema::default(), 0)
+        .unwrap()
+        .run_group(rows)
+    };
+    let many: Vec<Record> = (0..=MAX_GROUPS)
+        .map(|i| Record::new(Source::HpeFlex, format!("r{i}"), Kind::Order))
+        .collect();
+    assert_eq!(group(&many, "id").unwrap_err(), TooManyGroups::Groups);
+    assert_eq!(group(&many[..MAX_GROUPS], "id").unwrap().total, MAX_GROUPS);
+    let mut wide = Record::new(Source::FnoOrders, "w", Kind::LineItem);
+    wide.items = (0..=MAX_KEYS_PER_ROW)
+        .map(|i| flexedge::model::Item {
+            product_name: Some(format!("p{i}")),
+            ..Default::default()
+        })
+        .collect();
+    let rows = [wide];
+    assert_eq!(
+        group(&rows, "items/productName").unwrap_err(),
+        TooManyGroups::PerRow
+    );
+    // Two fields of one collection are read element by element: 40 pairs, not 40².
+    let mut few = rows[0].clone();
+    few.items.truncate(40);
+    let g = group(&[few], "items/productName,items/partNumber,kind").unwrap();
+    assert_eq!(g.total, 40);
 }

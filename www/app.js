@@ -355,16 +355,22 @@ function client() {
   return createClient({ baseUrl: base, key: el.key.value || undefined });
 }
 
-// The key goes to another origin only when asked (a shared link may name any base URL).
+// The key goes to another origin only when asked (a shared link may name any base URL),
+// once per origin: this page's, and those the user agreed to.
+const keyOrigins = new Set([location.origin]);
 function keyMayGo() {
   const base = el.base.value.trim();
   if (!base || !el.key.value) return true;
+  let origin;
   try {
-    if (new URL(base, location.href).origin === location.origin) return true;
+    origin = new URL(base, location.href).origin;
   } catch {
     return false;
   }
-  return window.confirm(`Send the API key to ${new URL(base, location.href).origin}?`);
+  if (keyOrigins.has(origin)) return true;
+  if (!window.confirm(`Send the API key to ${origin}?`)) return false;
+  keyOrigins.add(origin);
+  return true;
 }
 
 async function explain() {
@@ -374,6 +380,10 @@ async function explain() {
   note.textContent = 'asking the edge…';
   el.explain.append(note);
   const query = { filter: el.filter.value.trim() || undefined, sort: el.sort.value.trim() || undefined, explain: true, limit: 0 };
+  if (!keyMayGo()) {
+    note.textContent = 'not asked: the API key was not sent';
+    return;
+  }
   try {
     const page = await client().orders.list(query);
     el.explain.replaceChildren(...Object.entries(page.sources ?? {}).map(([id, s]) => explainCard(id, s)));

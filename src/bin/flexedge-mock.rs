@@ -217,6 +217,9 @@ fn write_response(
     resp: &http::Response<Vec<u8>>,
     close: bool,
 ) -> std::io::Result<()> {
+    if let Some((bytes, chunked)) = flexedge::sim::padding(resp) {
+        return write_padded(w, resp, bytes, chunked);
+    }
     let status = resp.status();
     let mut out = Vec::with_capacity(resp.body().len() + 512);
     out.extend_from_slice(
@@ -241,6 +244,60 @@ fn write_response(
     });
     out.extend_from_slice(resp.body());
     w.write_all(&out)?;
+    w.flush()
+}
+
+/// An `oversize` fault's answer: the body, then `bytes` of spaces written 64 KiB at a
+/// time (never held in memory), with a `Content-Length` or chunked; the connection is
+/// closed after it. A client that stops reading ends the write with an error.
+fn write_padded(
+    w: &mut TcpStream,
+    resp: &http::Response<Vec<u8>>,
+    bytes: u64,
+    chunked: bool,
+) -> std::io::Result<()> {
+    let status = resp.status();
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Unknown")
+    );
+    for (name, value) in resp.headers() {
+        if name.as_str() == flexedge::sim::PADDING_HEADER {
+            continue;
+        }
+        if let Ok(v) = value.to_str() {
+            head.push_str(&format!("{name}: {v}\r\n"));
+        }
+    }
+    let total = (resp.body().len() as u64).saturating_add(bytes);
+    if chunked {
+        head.push_str("transfer-encoding: chunked\r\n");
+    } else {
+        head.push_str(&format!("content-length: {total}\r\n"));
+    }
+    head.push_str("connection: close\r\n\r\n");
+    w.write_all(head.as_bytes())?;
+    let piece = |w: &mut TcpStream, data: &[u8]| -> std::io::Result<()> {
+        if chunked {
+            w.write_all(format!("{:x}\r\n", data.len()).as_bytes())?;
+            w.write_all(data)?;
+            w.write_all(b"\r\n")
+        } else {
+            w.write_all(data)
+        }
+    };
+    piece(w, resp.body())?;
+    let block = vec![b' '; 64 * 1024];
+    let mut left = bytes;
+    while left > 0 {
+        let n = usize::try_from(left.min(block.len() as u64)).unwrap_or(block.len());
+        piece(w, block.get(..n).unwrap_or(&block))?;
+        left -= n as u64;
+    }
+    if chunked {
+        w.write_all(b"0\r\n\r\n")?;
+    }
     w.flush()
 }
 
@@ -295,7 +352,8 @@ fn serve_connection(stream: TcpStream, sim: &Simulator) {
             }
             Err(e) => plain(400, &format!("bad request: {e}")),
         };
-        if write_response(&mut writer, &resp, head.close).is_err() || head.close {
+        let close = head.close || flexedge::sim::padding(&resp).is_some();
+        if write_response(&mut writer, &resp, close).is_err() || close {
             return;
         }
     }

@@ -113,6 +113,7 @@ impl CompiledQuery {
             Ok(out) => js_sys::JSON::parse(&out),
             Err(RunError::Records(m)) => Err(records_error(&m)),
             Err(RunError::Query(e)) => Err(query_error(&e, &self.texts)),
+            Err(RunError::Groups(g)) => Err(convert::plain_error(g.code(), &g.to_string())),
         }
     }
 

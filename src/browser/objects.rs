@@ -334,7 +334,13 @@ pub fn run(
     };
     let out = Object::new();
     if !query.group_by.is_empty() {
-        let g = plan.run_group(&rows);
+        let g = match plan.run_group(&rows) {
+            Ok(g) => g,
+            // More groups than a transform may count: the same error as over JSON text.
+            Err(e) => {
+                return Outcome::Failed(super::convert::plain_error(e.code(), &e.to_string()))
+            }
+        };
         let groups = serde_json::to_string(&g.groups).unwrap_or_else(|_| "[]".to_owned());
         let items = js_sys::JSON::parse(&groups).unwrap_or_else(|_| Array::new().into());
         set(&out, "items", &items);

@@ -6,6 +6,7 @@
 //! No decision about a request is made here.
 
 mod client;
+mod limiter;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -17,6 +18,7 @@ use crate::service::{Config, Ctx, Service};
 use crate::sim::{creds, SimConfig, Simulator};
 
 use client::{EdgeClient, WorkerClock};
+use limiter::EdgeLimiter;
 
 thread_local! {
     /// The service (and its upstream token caches) lives as long as the isolate.
@@ -38,22 +40,18 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         .config()
         .uses_simulator()
         .then(|| simulator(service.config()));
-    let no_cache = req
-        .headers()
-        .get("cache-control")
-        .ok()
-        .flatten()
-        .is_some_and(|v| v.contains("no-cache"));
     let clock = WorkerClock;
-    let client = EdgeClient::new(sim, service.config(), no_cache, ctx);
+    let client = EdgeClient::new(sim, service.config(), ctx);
+    let limiter = EdgeLimiter::new(&env);
     let log = MemorySink::default();
     let ctx = Ctx {
         client: &client,
         clock: &clock,
         request_id: &request_id,
         log: &log,
+        limiter: &limiter,
     };
-    let res = service.handle(to_http(req).await?, &ctx).await;
+    let res = service.handle(to_http(&req)?, &ctx).await;
     for line in log.take() {
         console_log!("{line}");
     }
@@ -103,16 +101,20 @@ fn request_id() -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn to_http(mut req: Request) -> Result<http::Request<Vec<u8>>> {
-    let body = req.bytes().await.unwrap_or_default();
+/// The request as the service sees it: method, URL and headers. The body is never read:
+/// no route takes one (the service refuses a declared body over its cap with 413 and
+/// answers any other method with 405), so a 100 MB upload costs nothing here.
+fn to_http(req: &Request) -> Result<http::Request<Vec<u8>>> {
+    // The method as sent (`worker::Method` reads any method it does not know, `QUERY`
+    // say, as GET; the service must see it to answer 405).
     let mut builder = http::Request::builder()
-        .method(req.method().as_ref())
+        .method(req.inner().method().as_str())
         .uri(req.url()?.as_str());
     for (name, value) in req.headers().entries() {
         builder = builder.header(name, value);
     }
     builder
-        .body(body)
+        .body(Vec::new())
         .map_err(|e| worker::Error::RustError(format!("bad request: {e}")))
 }
 

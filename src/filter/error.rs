@@ -136,6 +136,8 @@ pub enum ErrorKind {
     GroupBySyntax,
     /// `query.group_by.not_groupable`: Grouping by a collection of objects. E.g. `group_by=partners`.
     GroupByNotGroupable,
+    /// `query.group_by.too_many`: More than 8 `group_by` paths (counted as written, before a repeated path is dropped). E.g. `group_by=id,name,status,kind,source,orderRef,sourceId,endDate,startDate`.
+    GroupByTooMany,
     /// `query.offset.invalid`: An `offset` that is not a whole number ≥ 0. E.g. `offset=-1`.
     OffsetInvalid,
     /// `query.offset.range`: An `offset` too large to represent. E.g. `offset=99999999999999999999999`.
@@ -193,6 +195,7 @@ impl ErrorKind {
             ErrorKind::SelectTooDeep => "query.select.too_deep",
             ErrorKind::GroupBySyntax => "query.group_by.syntax",
             ErrorKind::GroupByNotGroupable => "query.group_by.not_groupable",
+            ErrorKind::GroupByTooMany => "query.group_by.too_many",
             ErrorKind::OffsetInvalid => "query.offset.invalid",
             ErrorKind::OffsetRange => "query.offset.range",
             ErrorKind::LimitInvalid => "query.limit.invalid",

@@ -25,7 +25,10 @@ use std::fmt;
 use crate::filter::{self, ErrorKind, Expr, FilterError, Path, Segment, Span};
 
 pub use json::{run_json_text, JsonSchema, RunError, Typing};
-pub use plan::{Group, GroupResult, ListResult, Plan};
+pub use plan::{
+    Group, GroupResult, ListResult, Plan, TooManyGroups, MAX_GROUPS, MAX_GROUP_BY, MAX_GROUP_KEYS,
+    MAX_KEYS_PER_ROW,
+};
 pub use select::select_paths;
 
 /// The default page size.

@@ -14,8 +14,53 @@ use crate::filter::{
 };
 use crate::model::Timestamp;
 
-/// Most group keys one row may contribute (the product of its multi-valued fields).
-const MAX_KEYS_PER_ROW: usize = 1000;
+/// The most `group_by` paths.
+pub const MAX_GROUP_BY: usize = 8;
+/// The most group keys one row may contribute (the product of its collections' lengths).
+pub const MAX_KEYS_PER_ROW: usize = 1_000;
+/// The most group keys all rows together may contribute (the work of one transform).
+pub const MAX_GROUP_KEYS: usize = 200_000;
+/// The most distinct groups one transform may answer.
+pub const MAX_GROUPS: usize = 10_000;
+
+/// A transform that would exceed one of the caps on its work ([`MAX_KEYS_PER_ROW`],
+/// [`MAX_GROUP_KEYS`], [`MAX_GROUPS`]): it stops there and answers this, never a
+/// truncated count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooManyGroups {
+    /// One row has more combinations of its group-by values than [`MAX_KEYS_PER_ROW`].
+    PerRow,
+    /// The rows together contribute more than [`MAX_GROUP_KEYS`] group keys.
+    Keys,
+    /// More than [`MAX_GROUPS`] distinct groups.
+    Groups,
+}
+
+impl TooManyGroups {
+    /// The stable code, `query.group_by.too_many_groups`, whichever cap was hit.
+    pub const fn code(self) -> &'static str {
+        "query.group_by.too_many_groups"
+    }
+}
+
+impl std::fmt::Display for TooManyGroups {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TooManyGroups::PerRow => write!(
+                f,
+                "a record has more than {MAX_KEYS_PER_ROW} combinations of the group-by values; group by fewer collection fields"
+            ),
+            TooManyGroups::Keys => write!(
+                f,
+                "the records contribute more than {MAX_GROUP_KEYS} group keys; narrow the filter or group by fewer collection fields"
+            ),
+            TooManyGroups::Groups => write!(
+                f,
+                "more than {MAX_GROUPS} distinct groups; narrow the filter or group by fewer fields"
+            ),
+        }
+    }
+}
 
 /// One page of rows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -63,6 +108,10 @@ enum KeySource {
         ty: FieldType,
     },
 }
+
+/// Group-by fields read together: one single-valued field (`None`), or the fields of one
+/// collection (read element by element); each with its position in the group key.
+type Factor = (Option<FieldId>, Vec<(usize, FieldId, FieldType)>);
 
 #[derive(Debug, Clone, Copy)]
 enum GroupSort {
@@ -130,8 +179,20 @@ impl Query {
             }
             None => None,
         };
-        let mut group = Vec::new();
+        let mut group: Vec<(String, KeySource)> = Vec::new();
+        if let Some(p) = self.group_by.get(MAX_GROUP_BY) {
+            return Err(qerr(
+                Param::GroupBy,
+                ErrorKind::GroupByTooMany,
+                format!("at most {MAX_GROUP_BY} group-by paths"),
+                p.span(),
+            ));
+        }
         for p in &self.group_by {
+            // A repeated path is dropped: it would only repeat a key of every group.
+            if group.iter().any(|(n, _)| *n == p.joined()) {
+                continue;
+            }
             let src = match schema.resolve(&names(p)) {
                 Some(Resolved::Field(FieldInfo {
                     id,
@@ -444,49 +505,74 @@ impl<R: Row> Plan<R> {
         }
     }
 
-    /// filter → group-by (count per group; each value of a multi-valued field counts;
-    /// a row with an empty multi-valued field counts under `null`) → sort (default: by
-    /// key ascending) → offset/limit. Without group-by fields, one group of all rows.
-    pub fn run_group(&self, rows: &[R]) -> GroupResult {
+    /// filter → group-by (count per group; each value of a multi-valued field counts, and
+    /// fields of the same collection are read from the same element, so `devices/id,
+    /// devices/mac` groups each device's pair; a row with an empty collection counts under
+    /// `null`) → sort (default: by key ascending) → offset/limit. Without group-by fields,
+    /// one group of all rows. The work is capped ([`TooManyGroups`]).
+    pub fn run_group(&self, rows: &[R]) -> Result<GroupResult, TooManyGroups> {
+        // The group-by fields in factors: a single-valued field, or the fields of one
+        // collection (read element by element). A row's keys are the cross product of
+        // its factors' values.
+        let mut factors: Vec<Factor> = Vec::new();
+        for (pos, (_, src)) in self.group.iter().enumerate() {
+            match *src {
+                KeySource::Single(id, ty) => factors.push((None, vec![(pos, id, ty)])),
+                KeySource::Multi {
+                    collection,
+                    field,
+                    ty,
+                } => match factors.iter_mut().find(|(c, _)| *c == Some(collection)) {
+                    Some((_, members)) => members.push((pos, field, ty)),
+                    None => factors.push((Some(collection), vec![(pos, field, ty)])),
+                },
+            }
+        }
+        let width = self.group.len();
         let mut counts: BTreeMap<Vec<Key>, usize> = BTreeMap::new();
         let mut matched = 0;
+        let mut contributed = 0usize;
         for r in rows.iter().filter(|r| self.matches(r)) {
             matched += 1;
-            let mut keys: Vec<Vec<Key>> = vec![Vec::with_capacity(self.group.len())];
-            for (_, src) in &self.group {
-                let vals: Vec<Key> = match *src {
-                    KeySource::Single(id, ty) => vec![key(r.get(&self.schema, id), ty)],
-                    KeySource::Multi {
-                        collection,
-                        field,
-                        ty,
-                    } => {
-                        let n = r.len(&self.schema, collection).min(MAX_KEYS_PER_ROW);
-                        let v: Vec<Key> = (0..n)
-                            .map(|i| key(r.get_at(&self.schema, field, i), ty))
-                            .collect();
-                        if v.is_empty() {
-                            vec![Key::Null]
-                        } else {
-                            v
-                        }
-                    }
+            let mut keys: Vec<Vec<Key>> = vec![vec![Key::Null; width]];
+            for (collection, members) in &factors {
+                let elements = match collection {
+                    None => 1,
+                    Some(c) => r.len(&self.schema, *c),
                 };
-                let mut next = Vec::new();
-                'outer: for k in &keys {
-                    for v in &vals {
-                        if next.len() >= MAX_KEYS_PER_ROW {
-                            break 'outer;
-                        }
+                // An empty collection counts once, under `null`.
+                let n = elements.max(1);
+                if keys.len().saturating_mul(n) > MAX_KEYS_PER_ROW {
+                    return Err(TooManyGroups::PerRow);
+                }
+                let mut next = Vec::with_capacity(keys.len().saturating_mul(n));
+                for k in &keys {
+                    for i in 0..n {
                         let mut k2 = k.clone();
-                        k2.push(v.clone());
+                        for &(pos, field, ty) in members {
+                            let v = match collection {
+                                None => key(r.get(&self.schema, field), ty),
+                                Some(_) if elements == 0 => Key::Null,
+                                Some(_) => key(r.get_at(&self.schema, field, i), ty),
+                            };
+                            if let Some(slot) = k2.get_mut(pos) {
+                                *slot = v;
+                            }
+                        }
                         next.push(k2);
                     }
                 }
                 keys = next;
             }
+            contributed = contributed.saturating_add(keys.len());
+            if contributed > MAX_GROUP_KEYS {
+                return Err(TooManyGroups::Keys);
+            }
             for k in keys {
                 *counts.entry(k).or_insert(0) += 1;
+            }
+            if counts.len() > MAX_GROUPS {
+                return Err(TooManyGroups::Groups);
             }
         }
         let mut groups: Vec<(Vec<Key>, usize)> = counts.into_iter().collect();
@@ -520,12 +606,12 @@ impl<R: Row> Plan<R> {
                 count,
             })
             .collect();
-        GroupResult {
+        Ok(GroupResult {
             count: page.len(),
             groups: page,
             total,
             rows: matched,
             offset: self.offset,
-        }
+        })
     }
 }

@@ -23,8 +23,8 @@ use serde::Serialize;
 use crate::model::{Record, Source};
 use crate::query::Plan as QueryPlan;
 use crate::upstream::{
-    AnyUpstream, Clock, Found, HttpClient, Ledger, PlanInput, Scanned, SortField, SourcePlan,
-    TransportError, UpstreamError, UpstreamErrorKind,
+    AnyUpstream, BypassCache, Clock, Found, HttpClient, Ledger, PlanInput, Scanned, SortField,
+    SourcePlan, Staged, TransportError, UpstreamError, UpstreamErrorKind,
 };
 
 /// The response header an [`HttpClient`] sets on an answer it served from a cache; the
@@ -155,20 +155,29 @@ impl<C: HttpClient, K: Clock> HttpClient for Gate<'_, C, K> {
             None => Err(TransportError::Timeout),
         }
     }
+    fn settle(&self, staged: &[Staged], keep: bool) {
+        self.inner.settle(staged, keep);
+    }
 }
 
-/// Counts one source's cache hits.
+/// One source's view of the client: counts its cache hits, marks its requests to bypass
+/// the cache when a debug key asked, and collects the cache writes the client holds back
+/// ([`Staged`]) so that they are settled by the adapter's verdict on what it read.
 pub struct Counting<'a, C> {
     inner: &'a C,
     hits: Cell<u32>,
+    bypass_cache: bool,
+    staged: RefCell<Vec<Staged>>,
 }
 
 impl<'a, C: HttpClient> Counting<'a, C> {
-    /// A counter over `inner`.
-    pub fn new(inner: &'a C) -> Self {
+    /// A counter over `inner`; `bypass_cache` marks every request [`BypassCache`].
+    pub fn new(inner: &'a C, bypass_cache: bool) -> Self {
         Counting {
             inner,
             hits: Cell::new(0),
+            bypass_cache,
+            staged: RefCell::new(Vec::new()),
         }
     }
 
@@ -177,12 +186,30 @@ impl<'a, C: HttpClient> Counting<'a, C> {
         self.hits.get()
     }
 
+    /// The verdict on what this source read since the last verdict: its held-back cache
+    /// writes are kept only when every page was accepted (a 2xx that is a failure in its
+    /// body, or that does not parse, fails the read and is never cached).
+    pub fn settle_all(&self, keep: bool) {
+        let staged = std::mem::take(&mut *self.staged.borrow_mut());
+        if !staged.is_empty() {
+            self.inner.settle(&staged, keep);
+        }
+    }
+
+    fn mark(&self, req: &mut http::Request<Vec<u8>>) {
+        if self.bypass_cache {
+            req.extensions_mut().insert(BypassCache);
+        }
+    }
+
     fn count(&self, res: &Result<http::Response<Vec<u8>>, TransportError>) {
-        if res
-            .as_ref()
-            .is_ok_and(|r| r.headers().contains_key(CACHE_HEADER))
-        {
-            self.hits.set(self.hits.get().saturating_add(1));
+        if let Ok(r) = res {
+            if r.headers().contains_key(CACHE_HEADER) {
+                self.hits.set(self.hits.get().saturating_add(1));
+            }
+            if let Some(s) = r.extensions().get::<Staged>() {
+                self.staged.borrow_mut().push(*s);
+            }
         }
     }
 }
@@ -190,8 +217,9 @@ impl<'a, C: HttpClient> Counting<'a, C> {
 impl<C: HttpClient> HttpClient for Counting<'_, C> {
     async fn send(
         &self,
-        req: http::Request<Vec<u8>>,
+        mut req: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.mark(&mut req);
         let res = self.inner.send(req).await;
         self.count(&res);
         res
@@ -199,12 +227,17 @@ impl<C: HttpClient> HttpClient for Counting<'_, C> {
 
     async fn send_within(
         &self,
-        req: http::Request<Vec<u8>>,
+        mut req: http::Request<Vec<u8>>,
         timeout_ms: u64,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.mark(&mut req);
         let res = self.inner.send_within(req, timeout_ms).await;
         self.count(&res);
         res
+    }
+
+    fn settle(&self, staged: &[Staged], keep: bool) {
+        self.inner.settle(staged, keep);
     }
 }
 
@@ -260,7 +293,13 @@ impl From<&UpstreamError> for SourceError {
     fn from(e: &UpstreamError) -> Self {
         SourceError {
             code: e.code(),
-            message: e.message.clone(),
+            // Fail closed: a message that did not go through the upstream's redactor is
+            // not shown.
+            message: if e.is_redacted() {
+                e.message.clone()
+            } else {
+                "(message withheld)".to_owned()
+            },
             status: e.status,
         }
     }
@@ -463,6 +502,42 @@ fn filter_text(input: &PlanInput) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" and "))
 }
 
+/// The report of a source with no base URL and no simulator (`source.not_configured`):
+/// an error, asked of no upstream.
+pub fn not_configured(source: Source) -> SourceReport {
+    SourceReport {
+        status: "error",
+        error: Some(SourceError {
+            code: "source.not_configured",
+            message: format!(
+                "{source} has no base URL ({}) and the simulator is off",
+                super::base_url_var(source)
+            ),
+            status: None,
+        }),
+        reason: None,
+        ..skipped("")
+    }
+}
+
+/// The report of a source whose circuit is open (`upstream.circuit_open`): an error,
+/// asked of no upstream.
+pub fn circuit_open(source: Source, failures: u32, retry_in_ms: i64) -> SourceReport {
+    SourceReport {
+        status: "error",
+        error: Some(SourceError {
+            code: "upstream.circuit_open",
+            message: format!(
+                "{source} failed {failures} times in a row; not asked again for {} ms (then one probe)",
+                retry_in_ms
+            ),
+            status: None,
+        }),
+        reason: None,
+        ..skipped("")
+    }
+}
+
 /// Reads every matching record of every source within the budget (transform): sources
 /// whose size the upstream tells first, then the others. A source that cannot be read
 /// completely is a [`ScanNeed`] unless `partial_ok`, when its report says `partial`.
@@ -477,6 +552,7 @@ pub async fn read_all<C: HttpClient, K: Clock>(
     pushdown: bool,
     explain: bool,
     partial_ok: bool,
+    no_cache: bool,
 ) -> FullRead {
     let started = clock.now_ms();
     let (plans, involved) = plans_for(upstreams, input, pushdown);
@@ -492,7 +568,7 @@ pub async fn read_all<C: HttpClient, K: Clock>(
             .map(|(i, (u, plan))| {
                 let (gate, ledger) = (&gate, &ledger);
                 async move {
-                    let counting = Counting::new(gate);
+                    let counting = Counting::new(gate, no_cache);
                     let r = match crate::upstream::residual(plan) {
                         Ok(res) => {
                             u.scan(
@@ -507,6 +583,7 @@ pub async fn read_all<C: HttpClient, K: Clock>(
                         }
                         Err(e) => Err(e),
                     };
+                    counting.settle_all(r.is_ok());
                     (
                         i,
                         r,
@@ -591,7 +668,7 @@ pub struct Looked {
 }
 
 /// Finds the record `id` of `u` with the vendor's own look-up, within the request's
-/// budget and deadline.
+/// budget and deadline (`no_cache`: bypass the edge cache, a debug key's `no-cache`).
 pub async fn look_up<C: HttpClient, K: Clock>(
     client: &C,
     clock: &K,
@@ -599,12 +676,15 @@ pub async fn look_up<C: HttpClient, K: Clock>(
     u: &AnyUpstream,
     plan: &SourcePlan,
     id: &str,
+    no_cache: bool,
 ) -> Looked {
     let ledger = limits.ledger(clock.now_ms(), &[u.source()]);
     let gate = Gate::new(client, clock, MAX_IN_FLIGHT);
+    let counting = Counting::new(&gate, no_cache);
     let found = u
-        .find(&gate, clock, plan, ledger.spend(u.source()), id)
+        .find(&counting, clock, plan, ledger.spend(u.source()), id)
         .await;
+    counting.settle_all(found.is_ok());
     Looked {
         found,
         subrequests: ledger.used(u.source()),

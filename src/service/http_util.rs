@@ -44,23 +44,29 @@ impl Cors {
         }
     }
 
-    /// Adds the CORS headers for `origin` to a response.
+    /// Adds the CORS headers for `origin` to a response, and `Vary: Origin` to every
+    /// response whenever CORS is configured (allowed origin, other origin or none), so a
+    /// shared cache never hands one origin's answer to another.
     pub fn apply(&self, origin: Option<&str>, res: &mut Response<Vec<u8>>) {
+        if *self == Cors::Off {
+            return;
+        }
+        let h = res.headers_mut();
+        h.append(header::VARY, HeaderValue::from_static("origin"));
         let Some(allow) = self.allow_origin(origin) else {
             return;
         };
-        let h = res.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow);
         h.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("etag, x-request-id"),
+            HeaderValue::from_static(
+                "etag, x-request-id, retry-after, ratelimit, ratelimit-policy",
+            ),
         );
-        if matches!(self, Cors::List(_)) {
-            h.append(header::VARY, HeaderValue::from_static("origin"));
-        }
     }
 
-    /// The answer to a CORS preflight (`OPTIONS`).
+    /// The answer to a CORS preflight (`OPTIONS`), before [`Cors::apply`] (which the
+    /// service runs on every response).
     pub fn preflight(&self, origin: Option<&str>) -> Response<Vec<u8>> {
         let mut res = Response::new(Vec::new());
         *res.status_mut() = StatusCode::NO_CONTENT;
@@ -68,7 +74,7 @@ impl Cors {
             let h = res.headers_mut();
             h.insert(
                 header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("GET, OPTIONS"),
+                HeaderValue::from_static(super::ALLOW),
             );
             h.insert(
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
@@ -79,7 +85,6 @@ impl Cors {
                 HeaderValue::from_static("600"),
             );
         }
-        self.apply(origin, &mut res);
         res
     }
 }

@@ -8,6 +8,7 @@
 //! `worker` and no wasm crates.
 
 mod auth;
+pub mod breaker;
 mod config;
 pub mod gateway;
 mod http_util;
@@ -16,13 +17,19 @@ mod odata;
 mod paging;
 mod params;
 mod problem;
+pub mod ratelimit;
 mod routes;
 pub mod token;
 
-pub use auth::{ApiKeys, AuthError, KeyId, Scope};
-pub use config::{base_url_var, credentials, Config, SourceConfig, SourceMode};
+pub use auth::{ApiKeys, AuthError, KeyId, Scope, MIN_KEY_LEN};
+pub use config::{
+    base_url_var, credentials, BreakerSettings, Config, ConfigProblem, SourceConfig, SourceMode,
+    DEFAULT_MAX_UPSTREAM_BYTES,
+};
 pub use http_util::{conditional, etag_for, Cors};
-pub use problem::{Extra, Problem, SpanOut};
+pub use params::Params;
+pub use problem::{Extra, Problem, SpanOut, ALLOW};
+pub use ratelimit::{RateLimiter, Tier, Unlimited, Verdict};
 
 use std::sync::Mutex;
 
@@ -50,7 +57,14 @@ pub struct Ctx<'a, C, K> {
     pub request_id: &'a str,
     /// Where structured log lines go.
     pub log: &'a dyn LogSink,
+    /// Counts requests per client key (the Workers Rate Limiting binding at the edge).
+    pub limiter: &'a dyn RateLimiter,
 }
+
+/// The largest request body a client may declare (`Content-Length`): no route takes a
+/// body, so none is ever read; a larger declared one is refused with 413 before anything
+/// else.
+pub const MAX_REQUEST_BODY: u64 = 16 * 1024;
 
 /// The last answer of a source, for `/v1/sources`.
 #[derive(Debug, Clone, Serialize)]
@@ -69,8 +83,10 @@ struct LastStatus {
 /// adapters (and their token caches) for as long as it lives.
 pub struct Service {
     config: Config,
-    keys: Result<ApiKeys, String>,
+    keys: Result<ApiKeys, ConfigProblem>,
     upstreams: Vec<AnyUpstream>,
+    /// One circuit per source, beside the adapters (state that outlives a request).
+    breakers: breaker::Breakers,
     last: Mutex<[Option<LastStatus>; 4]>,
 }
 
@@ -83,20 +99,23 @@ impl std::fmt::Debug for Service {
     }
 }
 
+/// `/health`: public, so it shows modes, never hosts, and names invalid settings, never
+/// their values or what is wrong with them.
 #[derive(Serialize)]
-struct Health<'a> {
+struct Health {
     name: &'static str,
     version: &'static str,
+    /// `ok`, or `degraded` when a setting is invalid or a source is not configured.
     status: &'static str,
-    sources: Vec<HealthSource<'a>>,
+    sources: Vec<HealthSource>,
+    #[serde(rename = "invalidSettings", skip_serializing_if = "Vec::is_empty")]
+    invalid_settings: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
-struct HealthSource<'a> {
+struct HealthSource {
     id: &'static str,
     mode: SourceMode,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    base_url: Option<&'a str>,
 }
 
 fn source_index(s: Source) -> usize {
@@ -107,11 +126,21 @@ impl Service {
     /// A service over this configuration.
     pub fn new(config: Config) -> Self {
         let keys = match &config.api_keys {
-            Some(secret) => ApiKeys::parse(secret.expose()).map_err(|e| e.to_string()),
-            None => Ok(ApiKeys::default()),
+            Some(secret) => ApiKeys::parse(secret.expose()).map_err(|e| ConfigProblem {
+                setting: "FLEXEDGE_API_KEYS",
+                detail: e.to_string(),
+            }),
+            None => Err(ConfigProblem {
+                setting: "FLEXEDGE_API_KEYS",
+                detail: "FLEXEDGE_API_KEYS is not set: no client can be authenticated".into(),
+            }),
         };
         let mut upstreams = Vec::new();
-        for s in &config.sources {
+        for s in config
+            .sources
+            .iter()
+            .filter(|s| s.mode != SourceMode::NotConfigured)
+        {
             let cfg = upstream::AdapterConfig {
                 base_url: s.base_url.clone(),
                 credentials: s.credentials.clone(),
@@ -123,6 +152,7 @@ impl Service {
             upstreams.extend(devices);
         }
         Service {
+            breakers: breaker::Breakers::new(config.breaker),
             config,
             keys,
             upstreams,
@@ -133,6 +163,17 @@ impl Service {
     /// The configuration in force.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The first setting that is not valid, as the 500 problem `/v1/*` answers with.
+    fn config_problem(&self) -> Option<Problem> {
+        let p = self.config.problems.first().or(self.keys.as_ref().err())?;
+        let detail = if p.detail.starts_with(p.setting) {
+            p.detail.clone()
+        } else {
+            format!("{}: {}", p.setting, p.detail)
+        };
+        Some(Problem::config_invalid(p.setting, detail))
     }
 
     /// Answers one request. Never panics; every failure is a problem response. CORS,
@@ -148,7 +189,9 @@ impl Service {
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let mut res = if req.method() == Method::OPTIONS {
+        let mut res = if let Some(p) = body_too_large(&req) {
+            p.into_response(ctx.request_id)
+        } else if req.method() == Method::OPTIONS {
             self.config.cors.preflight(origin.as_deref())
         } else {
             let res = match self.route(&req, ctx).await {
@@ -160,6 +203,10 @@ impl Service {
             res
         };
         self.config.cors.apply(origin.as_deref(), &mut res);
+        res.headers_mut().insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            header::HeaderValue::from_static("nosniff"),
+        );
         log::emit(
             ctx.log,
             if res.status().is_server_error() {
@@ -208,20 +255,93 @@ impl Service {
         if !known {
             return Err(Problem::not_found(path));
         }
+        if let Some(p) = self.config_problem() {
+            return Err(p);
+        }
         let scope = self.authenticate(req)?;
-        let params = params::Params::parse(req.uri().query().unwrap_or(""))?;
-        routes::dispatch(self, &segments, &params, &scope, ctx).await
+        let answer = match self.admit(&scope, ctx).await {
+            Ok(()) => self.authorized(req, &segments, &scope, ctx).await,
+            Err(p) => Err(p),
+        };
+        // Every answer to a key says which policy it is under.
+        let policy = scope.tier.policy();
+        match answer {
+            Ok(mut res) => {
+                if let Ok(v) = header::HeaderValue::from_str(&policy) {
+                    res.headers_mut().insert(ratelimit::RATELIMIT_POLICY, v);
+                }
+                Ok(res)
+            }
+            Err(p) if p.has_header(&ratelimit::RATELIMIT_POLICY) => Err(p),
+            Err(p) => Err(p.with_header(ratelimit::RATELIMIT_POLICY, &policy)),
+        }
+    }
+
+    /// A `/v1` route for an authenticated, admitted key.
+    async fn authorized<C: HttpClient, K: Clock>(
+        &self,
+        req: &Request<Vec<u8>>,
+        segments: &[&str],
+        scope: &Scope,
+        ctx: &Ctx<'_, C, K>,
+    ) -> Result<Response<Vec<u8>>, Problem> {
+        let mut params = params::Params::parse(req.uri().query().unwrap_or(""))?;
+        params.no_cache = wants_no_cache(req);
+        params.check_debug(scope)?;
+        routes::dispatch(self, segments, &params, scope, ctx).await
+    }
+
+    /// Counts the request against its key's tier: a 429 over the limit, a 500 when the
+    /// tier's binding is missing (fail closed); a limiter that fails at run time lets the
+    /// request through and is logged.
+    async fn admit<C, K>(&self, scope: &Scope, ctx: &Ctx<'_, C, K>) -> Result<(), Problem> {
+        match ctx.limiter.check(scope.tier, &scope.label).await {
+            Verdict::Allowed => Ok(()),
+            Verdict::Limited => Err(ratelimit::too_many_requests(scope.tier)),
+            Verdict::Missing => Err(Problem::config_invalid(
+                scope.tier.binding(),
+                format!(
+                    "the rate-limit binding `{}` of tier `{}` is missing (wrangler.toml [[ratelimits]])",
+                    scope.tier.binding(),
+                    scope.tier
+                ),
+            )),
+            Verdict::Failed => {
+                log::emit(
+                    ctx.log,
+                    "warn",
+                    ctx.request_id,
+                    "ratelimit",
+                    LimiterLog {
+                        tier: scope.tier.name(),
+                        outcome: "failed: request let through",
+                    },
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// What every keyed route passes before its own work (the `/v1` routes here, `/odata`
+    /// through this): a valid configuration, a valid key, and the key's rate limit.
+    pub(crate) async fn admitted<C, K>(
+        &self,
+        req: &Request<Vec<u8>>,
+        ctx: &Ctx<'_, C, K>,
+    ) -> Result<Scope, Problem> {
+        if let Some(p) = self.config_problem() {
+            return Err(p);
+        }
+        let scope = self.authenticate(req)?;
+        self.admit(&scope, ctx).await?;
+        Ok(scope)
     }
 
     pub(crate) fn authenticate(&self, req: &Request<Vec<u8>>) -> Result<Scope, Problem> {
-        let keys = self.keys.as_ref().map_err(|e| {
-            Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "config.invalid_api_keys",
-                "Server misconfigured",
-                e.clone(),
-            )
-        })?;
+        let keys = self
+            .keys
+            .as_ref()
+            .map_err(|p| Problem::config_invalid(p.setting, p.detail.clone()))?;
         let header = req
             .headers()
             .get(header::AUTHORIZATION)
@@ -230,34 +350,46 @@ impl Service {
             Ok(scope) => Ok(scope.clone()),
             Err(AuthError::Missing) => Err(Problem::unauthorized(
                 "send a client key as `Authorization: Bearer <key>`",
+                false,
             )),
-            Err(AuthError::Invalid) => Err(Problem::unauthorized("the client key is not valid")),
+            Err(AuthError::Invalid) => {
+                Err(Problem::unauthorized("the client key is not valid", true))
+            }
         }
     }
 
     fn health(&self) -> Response<Vec<u8>> {
-        let sources = self
+        let sources: Vec<HealthSource> = self
             .config
             .sources
             .iter()
             .map(|s| HealthSource {
                 id: s.source.as_str(),
                 mode: s.mode,
-                base_url: match s.mode {
-                    SourceMode::Simulated => None,
-                    SourceMode::Remote => Some(s.base_url.as_str()),
-                },
             })
             .collect();
+        let mut invalid_settings: Vec<&'static str> =
+            self.config.problems.iter().map(|p| p.setting).collect();
+        if let Err(p) = &self.keys {
+            invalid_settings.push(p.setting);
+        }
+        let degraded = !invalid_settings.is_empty()
+            || sources.iter().any(|s| s.mode == SourceMode::NotConfigured);
         json_response(
             StatusCode::OK,
             &Health {
                 name: "flexedge",
                 version: VERSION,
-                status: "ok",
+                status: if degraded { "degraded" } else { "ok" },
                 sources,
+                invalid_settings,
             },
         )
+    }
+
+    /// The circuit breakers of the sources.
+    pub(crate) fn breakers(&self) -> &breaker::Breakers {
+        &self.breakers
     }
 
     pub(crate) fn upstream(&self, collection: Collection, source: Source) -> Option<&AnyUpstream> {
@@ -282,14 +414,21 @@ impl Service {
         }
     }
 
-    pub(crate) fn sources_info(&self) -> serde_json::Value {
+    /// `/v1/sources`: the sources the key may see, with their mode, circuit and last
+    /// answer.
+    pub(crate) fn sources_info(&self, scope: &Scope, now: i64) -> serde_json::Value {
         let last = self.last.lock().map(|l| l.clone()).unwrap_or_default();
         let items: Vec<serde_json::Value> = self
             .config
             .sources
             .iter()
+            .filter(|s| scope.allows(s.source))
             .map(|s| {
-                let mut v = serde_json::json!({"id": s.source.as_str(), "mode": s.mode});
+                let mut v = serde_json::json!({
+                    "id": s.source.as_str(),
+                    "mode": s.mode,
+                    "circuit": self.breakers.state(s.source, now),
+                });
                 if let (Some(Some(l)), Some(obj)) =
                     (last.get(source_index(s.source)), v.as_object_mut())
                 {
@@ -302,6 +441,48 @@ impl Service {
             .collect();
         serde_json::json!({ "items": items })
     }
+}
+
+#[derive(Serialize)]
+struct LimiterLog {
+    tier: &'static str,
+    outcome: &'static str,
+}
+
+/// The 413 for a declared body over [`MAX_REQUEST_BODY`] (the body itself is never read:
+/// no route takes one).
+fn body_too_large<B>(req: &Request<B>) -> Option<Problem> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .unwrap_or(u64::MAX);
+    (declared > MAX_REQUEST_BODY).then(|| {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request.too_large",
+            "Content Too Large",
+            format!(
+                "the request declares a body of {declared} bytes; flexedge reads no request body and accepts at most {MAX_REQUEST_BODY} declared bytes"
+            ),
+        )
+    })
+}
+
+/// Whether the client asked to bypass the edge cache (`Cache-Control: no-cache`): honoured
+/// only for keys marked `debug`.
+fn wants_no_cache<B>(req: &Request<B>) -> bool {
+    req.headers()
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(',')
+                .any(|d| d.trim().eq_ignore_ascii_case("no-cache"))
+        })
 }
 
 #[derive(Serialize)]

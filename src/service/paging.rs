@@ -68,6 +68,8 @@ pub struct Ask<'a> {
     /// that cannot tell its count in one call is counted by reading it to its end, within
     /// what is left of the budget (the total stays absent when that does not fit).
     pub count: bool,
+    /// Bypass the edge cache (`Cache-Control: no-cache` from a debug key).
+    pub no_cache: bool,
 }
 
 /// One page.
@@ -678,7 +680,10 @@ pub async fn page<C: HttpClient, K: Clock>(
     let env = Env {
         clock,
         ledger: &ledger,
-        counters: streams.iter().map(|_| Counting::new(&gate)).collect(),
+        counters: streams
+            .iter()
+            .map(|_| Counting::new(&gate, ask.no_cache))
+            .collect(),
         started,
         query: ask.query,
     };
@@ -962,6 +967,10 @@ fn finish<C: HttpClient, K: Clock>(
         r.subrequests = env.ledger.used(s.source);
         r.fetched = s.fetched;
         r.cached = env.counters.get(i).map_or(0, Counting::hits);
+        // Held-back cache writes are kept only when the source read without failing.
+        if let Some(c) = env.counters.get(i) {
+            c.settle_all(s.failed.is_none());
+        }
         r.ms = s.ms;
         r.explain = explain.map(|mut e| {
             e.requests = s.requests.clone();

@@ -1,5 +1,6 @@
 //! The URL query parameters of the `/v1` routes, decoded once.
 
+use super::auth::Scope;
 use super::problem::Problem;
 
 /// Decoded query parameters.
@@ -30,6 +31,9 @@ pub struct Params {
     /// `partial=allow`: a sort the budget cannot cover answers a page marked partial
     /// instead of the `query.sort.needs_scan` problem (`partial=deny`, the default).
     pub partial: bool,
+    /// `Cache-Control: no-cache` on the request (a header, set by the service): bypass the
+    /// edge cache. Honoured only for debug keys.
+    pub no_cache: bool,
     /// `$count=true|false` (OData spelling; the list answer always reports `total` when
     /// it is known)
     pub count: Option<bool>,
@@ -64,13 +68,14 @@ fn is_alias_name(name: &str) -> bool {
         && name.len() <= 128
 }
 
+/// A boolean parameter: exactly `true` or `false` (the OpenAPI document's `boolean`).
 fn boolean(name: &'static str, v: &str) -> Result<bool, Problem> {
     match v {
-        "true" | "1" | "" => Ok(true),
-        "false" | "0" => Ok(false),
+        "true" => Ok(true),
+        "false" => Ok(false),
         _ => Err(Problem::bad_parameter(
             name,
-            format!("`{name}` must be true or false"),
+            format!("`{name}` must be `true` or `false`"),
         )),
     }
 }
@@ -106,7 +111,6 @@ impl Params {
                 "group-by" | "group_by" => p.group_by = Some(v),
                 "include" => match v.as_str() {
                     "raw" => p.include_raw = true,
-                    "" => {}
                     _ => {
                         return Err(Problem::bad_parameter(
                             "include",
@@ -117,7 +121,8 @@ impl Params {
                 "explain" => p.explain = boolean("explain", &v)?,
                 "pushdown" => p.pushdown = boolean("pushdown", &v)?,
                 "strict" => p.strict = boolean("strict", &v)?,
-                "next" => p.next = Some(v),
+                // Blank is the first page, as a blank filter is no filter.
+                "next" => p.next = Some(v).filter(|t| !t.trim().is_empty()),
                 "partial" => {
                     p.partial = match v.as_str() {
                         "allow" => true,
@@ -153,6 +158,27 @@ impl Params {
         }
         Ok(p)
     }
+
+    /// Refuses the debug switches (`explain=true`, `pushdown=false`) for a key not marked
+    /// `debug`: each multiplies upstream calls or shows upstream requests. A
+    /// `Cache-Control: no-cache` header from such a key is ignored (browsers send it on
+    /// reload), so the answer comes from the edge cache as usual.
+    pub fn check_debug(&mut self, scope: &Scope) -> Result<(), Problem> {
+        if scope.debug {
+            return Ok(());
+        }
+        self.no_cache = false;
+        let switch = if self.explain {
+            "explain=true"
+        } else if !self.pushdown {
+            "pushdown=false"
+        } else {
+            return Ok(());
+        };
+        Err(Problem::forbidden(format!(
+            "`{switch}` is a debug switch: only keys marked `debug` may use it"
+        )))
+    }
 }
 
 #[cfg(test)]
@@ -179,6 +205,51 @@ mod tests {
         assert!(Params::parse("partial=allow").unwrap().partial);
         assert!(!Params::parse("partial=deny").unwrap().partial);
         assert!(Params::parse("partial=maybe").is_err());
+    }
+
+    #[test]
+    fn enums_are_strict() {
+        for bad in [
+            "include=",
+            "include=RAW",
+            "explain=",
+            "explain=1",
+            "strict=yes",
+            "pushdown=0",
+            "pushdown=False",
+        ] {
+            assert!(Params::parse(bad).is_err(), "{bad}");
+        }
+        let p = Params::parse("explain=false&strict=true&pushdown=false").unwrap();
+        assert!(!p.explain && p.strict && !p.pushdown);
+    }
+
+    #[test]
+    fn debug_switches_need_a_debug_key() {
+        let mut scope = Scope {
+            sources: None,
+            raw: false,
+            debug: false,
+            tier: crate::service::Tier::Standard,
+            label: "key#0".into(),
+            key_id: crate::service::KeyId::default(),
+        };
+        for q in ["explain=true", "pushdown=false"] {
+            let e = Params::parse(q).unwrap().check_debug(&scope).unwrap_err();
+            assert_eq!(e.status, 403, "{q}");
+        }
+        let mut p = Params::parse("explain=false").unwrap();
+        p.no_cache = true;
+        p.check_debug(&scope).unwrap();
+        assert!(
+            !p.no_cache,
+            "no-cache is ignored for a key that is not debug"
+        );
+        scope.debug = true;
+        let mut p = Params::parse("explain=true&pushdown=false").unwrap();
+        p.no_cache = true;
+        p.check_debug(&scope).unwrap();
+        assert!(p.no_cache && p.explain && !p.pushdown);
     }
 
     #[test]

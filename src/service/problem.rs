@@ -5,6 +5,9 @@ use serde::Serialize;
 
 use super::gateway::ScanNeed;
 
+/// The methods every route answers (`Allow` of a 405).
+pub const ALLOW: &str = "GET, HEAD, OPTIONS";
+
 /// A client-facing error. `code` is stable and dotted; the HTTP status is decided here.
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
@@ -22,7 +25,7 @@ pub struct Problem {
     /// The request id (also in the `x-request-id` header).
     #[serde(rename = "requestId")]
     pub request_id: String,
-    /// Details of query and source errors.
+    /// Details of query and source errors, and the headers a problem requires.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub extra: Option<Box<Extra>>,
 }
@@ -51,6 +54,13 @@ pub struct Extra {
     /// For `query.sort.needs_scan`: the request's budget of upstream subrequests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<u32>,
+    /// For a configuration problem: the setting that is wrong (never its value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setting: Option<&'static str>,
+    /// Response headers the problem requires (`Allow` on a 405, `WWW-Authenticate` on a
+    /// 401, `Retry-After` and the `RateLimit` fields on a 429); not in the body.
+    #[serde(skip)]
+    pub headers: Vec<(header::HeaderName, HeaderValue)>,
 }
 
 /// A span in a problem: byte offsets (UTF-8) and UTF-16 offsets for JavaScript.
@@ -85,6 +95,24 @@ impl Problem {
             request_id: String::new(),
             extra: None,
         }
+    }
+
+    /// Adds a response header (a value that is not a valid header value is dropped).
+    pub fn with_header(mut self, name: header::HeaderName, value: &str) -> Self {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.extra
+                .get_or_insert_with(Box::default)
+                .headers
+                .push((name, v));
+        }
+        self
+    }
+
+    /// Whether the problem already carries header `name`.
+    pub fn has_header(&self, name: &header::HeaderName) -> bool {
+        self.extra
+            .as_ref()
+            .is_some_and(|e| e.headers.iter().any(|(n, _)| n == name))
     }
 
     /// 400 for an error in a query parameter, with its span and caret rendering.
@@ -126,14 +154,21 @@ impl Problem {
         p
     }
 
-    /// 401 without a valid client key.
-    pub fn unauthorized(detail: &str) -> Self {
+    /// 401 without a valid client key, with the `WWW-Authenticate` challenge of RFC 6750
+    /// (`error="invalid_token"` when a key was sent but is not valid).
+    pub fn unauthorized(detail: &str, key_sent: bool) -> Self {
+        let challenge = if key_sent {
+            r#"Bearer realm="flexedge", error="invalid_token""#
+        } else {
+            r#"Bearer realm="flexedge""#
+        };
         Problem::new(
             StatusCode::UNAUTHORIZED,
             "auth.unauthorized",
             "Unauthorized",
             detail,
         )
+        .with_header(header::WWW_AUTHENTICATE, challenge)
     }
 
     /// 403 for a request outside the key's scope.
@@ -152,14 +187,31 @@ impl Problem {
         )
     }
 
-    /// 405 for a known route with the wrong method.
+    /// 405 for a known route with the wrong method, with the `Allow` header (RFC 9110
+    /// §15.5.6).
     pub fn method_not_allowed() -> Self {
         Problem::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "route.method_not_allowed",
             "Method Not Allowed",
-            "this route answers GET only",
+            "this route answers GET, HEAD and OPTIONS only",
         )
+        .with_header(header::ALLOW, ALLOW)
+    }
+
+    /// 500 for a setting that is not valid: names the setting, never its value.
+    pub fn config_invalid(setting: &'static str, detail: impl Into<String>) -> Self {
+        let mut p = Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "config.invalid",
+            "Server misconfigured",
+            detail,
+        );
+        p.extra = Some(Box::new(Extra {
+            setting: Some(setting),
+            ..Extra::default()
+        }));
+        p
     }
 
     /// Names the source a problem is about.
@@ -168,15 +220,27 @@ impl Problem {
         self
     }
 
-    /// The problem as an `application/problem+json` response.
+    /// The problem as an `application/problem+json` response: never stored by a cache
+    /// (`Cache-Control: no-store`), never content-sniffed, with the headers it requires.
     pub fn into_response(mut self, request_id: &str) -> Response<Vec<u8>> {
         request_id.clone_into(&mut self.request_id);
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = super::json_response(status, &self);
-        res.headers_mut().insert(
+        let h = res.headers_mut();
+        h.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        if let Some(extra) = self.extra.take() {
+            for (name, value) in extra.headers {
+                h.append(name, value);
+            }
+        }
         res
     }
 }

@@ -17,6 +17,7 @@ use crate::model::{Projected, Projection, Record, RecordSchema, Source};
 use crate::query::{Param, Plan as QueryPlan, Query, QueryError, QueryParams, SortKey};
 use crate::upstream::{AnyUpstream, Clock, Collection, Found, HttpClient, PlanInput};
 
+use super::breaker::{Admission, Signal};
 use super::gateway::{self, Outcome, ScanNeed, SourceError, SourceReport};
 use super::paging::{self, Ask, Refusal};
 use super::params::Params;
@@ -52,7 +53,10 @@ pub async fn dispatch<C: HttpClient, K: Clock>(
         ["v1", "orders"] => list(svc, params, scope, Collection::Orders, &Source::ALL, ctx).await,
         ["v1", "orders", "transform"] => transform(svc, params, scope, ctx).await,
         ["v1", "orders", id] => get_one(svc, params, scope, Collection::Orders, id, ctx).await,
-        ["v1", "sources"] => Ok(json_response(StatusCode::OK, &svc.sources_info())),
+        ["v1", "sources"] => Ok(json_response(
+            StatusCode::OK,
+            &svc.sources_info(scope, ctx.clock.now_ms()),
+        )),
         ["v1", "sources", source, "orders"] => {
             let source = Source::from_id(source).ok_or_else(|| {
                 Problem::new(
@@ -254,37 +258,76 @@ fn plan_input(query: &Query, params: &Params, now_ms: i64) -> PlanInput {
     input
 }
 
-/// The adapters of `wanted` that the key may see, and the skipped reports of the rest.
+/// The sources of one request: the adapters to ask, the reports of the sources not
+/// asked (out of the key's scope, not configured, or with an open circuit), and the
+/// breaker's admission of each source asked.
+struct Scoped<'s> {
+    upstreams: Vec<&'s AnyUpstream>,
+    skipped: Vec<(Source, SourceReport)>,
+    admitted: Vec<(Source, Admission)>,
+}
+
+/// The adapters of `wanted` that the key may see and whose circuit admits a call at
+/// `now`, and the reports of the rest. An open circuit answers at once, asking nothing.
 fn scoped<'s>(
     svc: &'s Service,
     scope: &Scope,
     collection: Collection,
     wanted: &[Source],
-) -> (Vec<&'s AnyUpstream>, Vec<(Source, SourceReport)>) {
-    let upstreams = wanted
-        .iter()
-        .filter(|s| scope.allows(**s))
-        .filter_map(|s| svc.upstream(collection, *s))
-        .collect();
-    let skipped = wanted
-        .iter()
-        .filter(|s| !scope.allows(**s))
-        .map(|s| (*s, gateway::skipped("not in the client key's scope")))
-        .collect();
-    (upstreams, skipped)
+    now: i64,
+) -> Scoped<'s> {
+    let mut out = Scoped {
+        upstreams: Vec::new(),
+        skipped: Vec::new(),
+        admitted: Vec::new(),
+    };
+    for s in wanted {
+        if !scope.allows(*s) {
+            out.skipped
+                .push((*s, gateway::skipped("not in the client key's scope")));
+            continue;
+        }
+        // In scope but with no adapter: no base URL and no simulator.
+        let Some(u) = svc.upstream(collection, *s) else {
+            out.skipped.push((*s, gateway::not_configured(*s)));
+            continue;
+        };
+        match svc.breakers().admit(*s, now) {
+            Admission::Open {
+                retry_in_ms,
+                failures,
+            } => out
+                .skipped
+                .push((*s, gateway::circuit_open(*s, failures, retry_in_ms))),
+            a => {
+                out.admitted.push((*s, a));
+                out.upstreams.push(u);
+            }
+        }
+    }
+    out
 }
 
-/// Puts the reports in canonical order, records each source's last status and logs its
-/// errors.
+/// Tells the circuit breaker how each asked source did, puts the reports in canonical
+/// order, records each source's last status and logs its errors.
 fn settle<C, K: Clock>(
     svc: &Service,
     ctx: &Ctx<'_, C, K>,
     sources: &mut Vec<(Source, SourceReport)>,
     skipped: Vec<(Source, SourceReport)>,
+    admitted: &[(Source, Admission)],
 ) {
+    let done = ctx.clock.now_ms();
+    for (s, report) in sources.iter() {
+        if let Some((_, a)) = admitted.iter().find(|(x, _)| x == s) {
+            let code = report.error.as_ref().map(|e| e.code);
+            svc.breakers()
+                .record(*s, *a, Signal::of(report.status, code), done);
+        }
+    }
     sources.extend(skipped);
     sources.sort_by_key(|(s, _)| Source::ALL.iter().position(|x| x == s));
-    let at = crate::model::Timestamp(ctx.clock.now_ms()).to_string();
+    let at = crate::model::Timestamp(done).to_string();
     for (s, report) in sources.iter() {
         svc.record_status(*s, report, at.clone());
         if let Some(e) = &report.error {
@@ -588,7 +631,11 @@ pub(crate) async fn list_page<C: HttpClient, K: Clock>(
         ),
         None => None,
     };
-    let (upstreams, skipped) = scoped(svc, scope, collection, wanted);
+    let Scoped {
+        upstreams,
+        skipped,
+        admitted,
+    } = scoped(svc, scope, collection, wanted, now);
     let ask = Ask {
         upstreams,
         query: &plan,
@@ -605,6 +652,7 @@ pub(crate) async fn list_page<C: HttpClient, K: Clock>(
         pushdown: params.pushdown,
         explain: params.explain,
         count: query.limit == 0 || params.count == Some(true),
+        no_cache: params.no_cache,
     };
     let paged = match paging::page(ctx.client, ctx.clock, svc.config().limits, ask).await {
         Ok(p) => p,
@@ -623,7 +671,7 @@ pub(crate) async fn list_page<C: HttpClient, K: Clock>(
                 sources,
                 total: None,
             };
-            settle(svc, ctx, &mut outcome.sources, skipped);
+            settle(svc, ctx, &mut outcome.sources, skipped, &admitted);
             failure(&outcome, params.strict)?;
             return Err(unavailable(&outcome));
         }
@@ -633,7 +681,7 @@ pub(crate) async fn list_page<C: HttpClient, K: Clock>(
         sources: paged.sources,
         total: paged.total,
     };
-    settle(svc, ctx, &mut outcome.sources, skipped);
+    settle(svc, ctx, &mut outcome.sources, skipped, &admitted);
     failure(&outcome, params.strict)?;
     Ok(ListPage {
         projection: Projection::from_paths(plan.selected()),
@@ -724,9 +772,21 @@ pub(crate) async fn transform_page<C: HttpClient, K: Clock>(
             "a transform answers in one page: it has no `next`",
         ));
     }
+    if params.include_raw {
+        // Groups carry no records, so `raw` would only cost upstream work; refused for
+        // every key (and so for keys without raw access).
+        return Err(Problem::bad_parameter(
+            "include",
+            "a transform answers groups, not records: `include` does not apply",
+        ));
+    }
     let now = ctx.clock.now_ms();
     let (query, plan) = checked_query(params, now)?;
-    let (upstreams, skipped) = scoped(svc, scope, Collection::Orders, &Source::ALL);
+    let Scoped {
+        upstreams,
+        skipped,
+        admitted,
+    } = scoped(svc, scope, Collection::Orders, &Source::ALL, now);
     let mut outcome = gateway::read_all(
         ctx.client,
         ctx.clock,
@@ -737,12 +797,25 @@ pub(crate) async fn transform_page<C: HttpClient, K: Clock>(
         params.pushdown,
         params.explain,
         params.partial,
+        params.no_cache,
     )
     .await
     .map_err(|needs| needs_scan(needs, svc.config().limits.max_subrequests, None))?;
-    settle(svc, ctx, &mut outcome.sources, skipped);
+    settle(svc, ctx, &mut outcome.sources, skipped, &admitted);
     failure(&outcome, params.strict)?;
-    let groups = plan.run_group(&outcome.records);
+    let groups = plan.run_group(&outcome.records).map_err(|e| {
+        let mut p = Problem::new(
+            StatusCode::BAD_REQUEST,
+            e.code(),
+            "Invalid query",
+            format!("group-by: {e}"),
+        );
+        p.extra = Some(Box::new(super::Extra {
+            parameter: Some("group-by"),
+            ..super::Extra::default()
+        }));
+        p
+    })?;
     let complete = outcome.total.is_some();
     Ok(GroupPage {
         total: complete.then_some(groups.total as u64),
@@ -776,7 +849,16 @@ async fn get_one<C: HttpClient, K: Clock>(
     if collection == Collection::Devices && !id.contains(':') {
         id = format!("{}:{id}", Source::HpeFlex.as_str());
     }
-    let record = get_record(svc, scope, collection, &id, params.include_raw, ctx).await?;
+    let record = get_record(
+        svc,
+        scope,
+        collection,
+        &id,
+        params.include_raw,
+        params.no_cache,
+        ctx,
+    )
+    .await?;
     Ok(json_response(StatusCode::OK, &record))
 }
 
@@ -790,6 +872,7 @@ pub(crate) async fn get_record<C: HttpClient, K: Clock>(
     collection: Collection,
     id: &str,
     include_raw: bool,
+    no_cache: bool,
     ctx: &Ctx<'_, C, K>,
 ) -> Result<Record, Problem> {
     let not_found = || {
@@ -825,7 +908,7 @@ pub(crate) async fn get_record<C: HttpClient, K: Clock>(
     input.include_raw = include_raw;
     let plan = up.plan(&input);
     let limits = svc.config().limits;
-    let looked = gateway::look_up(ctx.client, ctx.clock, limits, up, &plan, id).await;
+    let looked = gateway::look_up(ctx.client, ctx.clock, limits, up, &plan, id, no_cache).await;
     let mut report = match &looked.found {
         Err(e) => SourceReport::failed(e),
         Ok(_) => SourceReport::ok(),

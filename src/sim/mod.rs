@@ -44,7 +44,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::model::Source;
-pub use faults::{Fault, FaultParseError, HANG_DELAY_MS};
+pub use faults::{
+    deliver, padding, Fault, FaultParseError, HANG_DELAY_MS, PADDING_HEADER, REDIRECT_TARGET,
+};
 
 /// The most records generated per source.
 pub const MAX_RECORDS_PER_SOURCE: usize = 100_000;
@@ -111,6 +113,8 @@ struct State {
     telecomx_flexcare: telecomx_flexcare::State,
     fno_entitlements: fno_entitlements::State,
     debug_ids: u64,
+    /// Requests that followed a [`Fault::Redirect`] to [`REDIRECT_TARGET`].
+    redirected: u64,
 }
 
 /// The simulator of the four vendor APIs. `Sync`: share it by reference or `Arc`.
@@ -140,6 +144,7 @@ enum Route {
 enum AdminRoute {
     Faults,
     Health,
+    Redirected,
 }
 
 impl Route {
@@ -168,6 +173,7 @@ fn route(path: &str) -> Option<Route> {
     match path {
         "/__sim/faults" => return Some(Route::Admin(AdminRoute::Faults)),
         "/__sim/health" => return Some(Route::Admin(AdminRoute::Health)),
+        REDIRECT_TARGET => return Some(Route::Admin(AdminRoute::Redirected)),
         _ => {}
     }
     if let Some(e) = hpe_flex::route(path) {
@@ -325,7 +331,13 @@ impl Simulator {
                 Fault::RateLimited(s) => Some(self.vendor_429(v, s, req)),
                 Fault::Status500 => Some(self.vendor_500(v, req, now_ms)),
                 Fault::ExpiredToken => Some(self.vendor_expired(v, req, now_ms)),
-                Fault::MalformedJson | Fault::TruncatedJson => None,
+                Fault::EchoCredential(at) => Some(faults::echo_credential(req, at)),
+                Fault::FailureEcho(at) if v == Source::FnoOrders => {
+                    Some(faults::failure_echo(req, at))
+                }
+                Fault::FailureEcho(at) => Some(faults::echo_credential(req, at)),
+                Fault::Redirect => Some(faults::redirect()),
+                Fault::MalformedJson | Fault::TruncatedJson | Fault::Oversize { .. } => None,
             };
             if let Some(response) = early {
                 return SimResponse { response, delay_ms };
@@ -346,6 +358,14 @@ impl Simulator {
             Some(Fault::TruncatedJson) => {
                 let body = faults::truncate(response.body());
                 *response.body_mut() = body;
+            }
+            Some(Fault::Oversize { bytes, chunked }) => {
+                let v = if chunked {
+                    format!("{bytes};chunked")
+                } else {
+                    bytes.to_string()
+                };
+                respond::set_header(&mut response, PADDING_HEADER, &v);
             }
             _ => {}
         }
@@ -427,8 +447,12 @@ impl Simulator {
         match a {
             AdminRoute::Health => respond::json(
                 200,
-                &json!({"ok": true, "seed": self.cfg.seed, "recordsPerSource": self.cfg.records_per_source}),
+                &json!({"ok": true, "seed": self.cfg.seed, "recordsPerSource": self.cfg.records_per_source, "redirected": self.lock().redirected}),
             ),
+            AdminRoute::Redirected => {
+                self.lock().redirected += 1;
+                respond::json(200, &json!({"redirected": true}))
+            }
             AdminRoute::Faults => self.admin_faults(req),
         }
     }

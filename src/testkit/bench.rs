@@ -128,6 +128,7 @@ impl BenchWorld {
                 "FLEXEDGE_API_KEYS" => Some(keys.clone()),
                 "FLEXEDGE_CACHE_TTL" => Some("0".to_owned()),
                 "FLEXEDGE_TOKEN_SECRET" => Some(super::TOKEN_SECRET.to_owned()),
+                "FLEXEDGE_SIMULATOR" => Some("on".to_owned()),
                 _ => None,
             },
             creds::embedded_var,
@@ -176,6 +177,7 @@ impl BenchWorld {
             clock: &self.clock,
             request_id: "0000000000000000",
             log: &log,
+            limiter: &crate::service::Unlimited,
         };
         let res = now(self.service.handle(req, &ctx))?;
         Some((res.status().as_u16(), res.into_body()))

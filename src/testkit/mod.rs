@@ -4,7 +4,9 @@
 //!
 //! - [`SimClient`] and [`FakeClock`]: an in-process [`HttpClient`](crate::upstream::HttpClient)
 //!   over the simulator on fake time;
-//! - [`block_on`]: a tiny executor for futures that never wait on anything external;
+//! - [`FakeLimiter`]: the rate limiter on the same fake time;
+//! - [`block_on`]: a tiny executor for futures that never wait on anything external, and
+//!   [`yield_once`] to make in-process requests overlap;
 //! - the simulator's credentials as flexedge reads them from its configuration
 //!   ([`good_creds`]), wrong ones ([`bad_creds`]) and unprivileged ones;
 //! - [`bench`]: the gateway measured in process (`make bench`), and `wasm`, its one
@@ -14,6 +16,7 @@
 //! module imports it).
 
 pub mod bench;
+mod limiter;
 mod sim_client;
 #[cfg(all(feature = "bench-wasm", target_arch = "wasm32"))]
 mod wasm;
@@ -26,10 +29,25 @@ use crate::service;
 use crate::sim::creds;
 use crate::upstream::{Credentials, Secret};
 
+pub use limiter::FakeLimiter;
 pub use sim_client::{FakeClock, SimClient};
 
 /// The `FLEXEDGE_TOKEN_SECRET` of the tests and benchmarks (not a secret of anything).
 pub const TOKEN_SECRET: &str = "flexedge-test-token-secret-0001";
+/// A future that is `Pending` once (waking itself) and then ready: an in-process client
+/// awaits it so that requests sent together are all in flight at once.
+pub fn yield_once() -> impl Future<Output = ()> {
+    let mut yielded = false;
+    std::future::poll_fn(move |cx| {
+        if yielded {
+            Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+}
 
 /// Polls a future to completion. The futures of the tests never wait on anything
 /// external (the simulator answers synchronously and the clock is fake), so this is

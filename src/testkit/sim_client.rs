@@ -62,6 +62,7 @@ pub struct SimClient<'a> {
     sim: &'a Simulator,
     clock: &'a FakeClock,
     timeout_ms: u64,
+    max_body: u64,
     log: RefCell<Vec<String>>,
 }
 
@@ -72,8 +73,16 @@ impl<'a> SimClient<'a> {
             sim,
             clock,
             timeout_ms,
+            max_body: crate::service::DEFAULT_MAX_UPSTREAM_BYTES,
             log: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The same with another cap on response bodies (an `oversize` answer over it is
+    /// [`TransportError::TooLarge`], as at the edge).
+    pub fn with_max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
     }
 
     /// Every request sent so far (`METHOD path?query`).
@@ -114,7 +123,9 @@ impl HttpClient for SimClient<'_> {
         {
             Ok((response, delay)) => {
                 self.clock.advance(delay);
-                Ok(response)
+                crate::sim::deliver(response, self.max_body).map_err(|_| TransportError::TooLarge {
+                    limit: self.max_body,
+                })
             }
             Err(_) => {
                 self.clock.advance(timeout_ms);

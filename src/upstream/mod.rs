@@ -30,9 +30,9 @@ mod hpe_flex;
 mod telecomx_flexcare;
 
 pub use client::{
-    budget_exhausted, residual, Budget, Chunk, Clock, Credentials, Cursor, Fetched, Found,
-    HttpClient, Ledger, NormCtx, Page, Position, Residual, Scanned, Secret, Spend, TransportError,
-    UpstreamError, UpstreamErrorKind, MAX_ATTEMPTS, RESERVE,
+    budget_exhausted, residual, Budget, BypassCache, Call, Chunk, Clock, Credentials, Cursor,
+    Fetched, Found, HttpClient, Ledger, NormCtx, Page, Position, Redactor, Residual, Scanned,
+    Secret, Spend, Staged, TransportError, UpstreamError, UpstreamErrorKind, MAX_ATTEMPTS, RESERVE,
 };
 pub use pushdown::{PlanInput, SortField, SourcePlan};
 
@@ -173,9 +173,14 @@ impl AnyUpstream {
         budget: Budget,
         resume: Option<Cursor>,
     ) -> Result<Fetched, UpstreamError> {
-        // One walker for every vendor (`dyn Vendor`): the walk is in the Worker once.
+        // One walker for every vendor (`dyn Vendor`): the walk is in the Worker once. The
+        // one place an upstream error is redacted (and only then cut): every configured
+        // secret and live token of this upstream, in every form.
         let walker = each!(self, a => a.walker());
-        walker.fetch(client, clock, plan, budget, resume).await
+        walker
+            .fetch(client, clock, plan, budget, resume)
+            .await
+            .map_err(|e| walker.redactor().error(e))
     }
 
     /// Whether this upstream numbers its pages (a walk then keeps one page size, carried
@@ -218,10 +223,12 @@ impl AnyUpstream {
         want: u64,
     ) -> Result<Chunk, UpstreamError> {
         // One walker for every vendor (`dyn Vendor`): the reads are in the Worker once.
+        // Every error leaves redacted, as from `fetch`.
         let walker = each!(self, a => a.walker());
         walker
             .read(client, clock, plan, residual, spend, pos, want)
             .await
+            .map_err(|e| walker.redactor().error(e))
     }
 
     /// How many raw records the pushed query of `plan` matches, in one call, where the
@@ -234,7 +241,10 @@ impl AnyUpstream {
         spend: Spend<'_>,
     ) -> Result<Option<u64>, UpstreamError> {
         let walker = each!(self, a => a.walker());
-        walker.count(client, clock, plan, spend).await
+        walker
+            .count(client, clock, plan, spend)
+            .await
+            .map_err(|e| walker.redactor().error(e))
     }
 
     /// Whether the raw record at `index` of `plan`'s stream exists (one call).
@@ -247,7 +257,10 @@ impl AnyUpstream {
         index: u64,
     ) -> Result<bool, UpstreamError> {
         let walker = each!(self, a => a.walker());
-        walker.exists(client, clock, plan, spend, index).await
+        walker
+            .exists(client, clock, plan, spend, index)
+            .await
+            .map_err(|e| walker.redactor().error(e))
     }
 
     /// Reads everything `plan` matches within the budget (see `scan` in `client/read.rs`).
@@ -264,6 +277,7 @@ impl AnyUpstream {
         walker
             .scan(client, clock, plan, residual, spend, partial_ok)
             .await
+            .map_err(|e| walker.redactor().error(e))
     }
 
     /// Finds the record with the global id `id` with the vendor's own look-up (`plan` is
@@ -277,7 +291,10 @@ impl AnyUpstream {
         id: &str,
     ) -> Result<Found, UpstreamError> {
         let walker = each!(self, a => a.walker());
-        walker.find(client, clock, plan, spend, id).await
+        walker
+            .find(client, clock, plan, spend, id)
+            .await
+            .map_err(|e| walker.redactor().error(e))
     }
 
     /// Parses one 2xx page of this upstream's list endpoint (wire types, normalization
@@ -288,6 +305,6 @@ impl AnyUpstream {
         body: &[u8],
         ctx: NormCtx,
     ) -> Result<Page, UpstreamError> {
-        each!(self, a => a.vendor.parse(status, body, ctx))
+        each!(self, a => a.vendor.parse(status, body, ctx).map_err(|e| a.walker().redactor().error(e)))
     }
 }

@@ -10,6 +10,21 @@ use flexedge::sim::{SimConfig, Simulator};
 use flexedge::testkit;
 use flexedge::upstream::{AdapterConfig, AnyUpstream, Credentials};
 
+/// The `id`s of an envelope's `items`, in order (panics on a body that is not one).
+pub fn item_ids(body: &serde_json::Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .expect("an envelope with items")
+        .iter()
+        .map(|i| i["id"].as_str().expect("an item with an id").to_owned())
+        .collect()
+}
+
+/// `s` URL-encoded for a query string.
+pub fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 /// Polls a future to completion ([`testkit::block_on`]).
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     testkit::block_on(f)

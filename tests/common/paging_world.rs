@@ -46,7 +46,8 @@ pub struct Answer {
 
 impl World {
     /// A world of `records` records per source with these configuration variables
-    /// (the keys and the token secret are set unless given).
+    /// (the keys, the token secret and the simulator switch are set unless given; the
+    /// circuit breaker is off unless given).
     pub fn new(records: usize, vars: &[(&str, &str)]) -> World {
         let mut map: HashMap<String, String> = vars
             .iter()
@@ -56,6 +57,11 @@ impl World {
             .or_insert_with(|| KEYS.into());
         map.entry("FLEXEDGE_TOKEN_SECRET".into())
             .or_insert_with(|| testkit::TOKEN_SECRET.into());
+        map.entry("FLEXEDGE_SIMULATOR".into())
+            .or_insert_with(|| "on".into());
+        // The walks fail pages on purpose; the circuit breaker is tested elsewhere.
+        map.entry("FLEXEDGE_BREAKER_FAILURES".into())
+            .or_insert_with(|| "0".into());
         let config = Config::from_lookup(|n| map.get(n).cloned(), creds::embedded_var);
         World {
             sim: Simulator::new(SimConfig {
@@ -98,11 +104,14 @@ impl World {
             .body(Vec::new())
             .unwrap();
         let log = MemorySink::default();
+        // A fresh rate-limit window for every request: the walks make thousands.
+        let limiter = testkit::FakeLimiter::new();
         let ctx = Ctx {
             client,
             clock: &self.clock,
             request_id: "00000000000000aa",
             log: &log,
+            limiter: &limiter,
         };
         let res = block_on(self.service.handle(req, &ctx));
         for line in log.take() {

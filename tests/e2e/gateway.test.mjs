@@ -2,9 +2,9 @@
 // upstream server (both started by scripts/e2e.sh). Loopback only; every loop is bounded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fault } from './mock.mjs';
 
 const base = process.env.FLEXEDGE_URL ?? 'http://127.0.0.1:8788';
-const mock = process.env.FLEXEDGE_MOCK_URL ?? 'http://127.0.0.1:8791';
 const KEY = 'flexedge-dev';
 const SOURCES = ['hpe_flex', 'fno_orders', 'fno_entitlements', 'telecomx_flexcare'];
 
@@ -20,15 +20,6 @@ async function get(path, { key = KEY, headers = {} } = {}) {
 const fresh = (path) => get(path, { headers: { 'cache-control': 'no-cache' } });
 const ids = (r) => r.body.items.map((i) => i.id);
 const q = (s) => encodeURIComponent(s);
-
-async function fault(vendor, f) {
-  const res = await fetch(`${mock}/__sim/faults`, {
-    method: f ? 'POST' : 'DELETE',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(f ? { vendor, fault: f } : { vendor }),
-  });
-  assert.equal(res.status, 200, await res.text());
-}
 
 test('health reports every source as remote (the mock)', async () => {
   const { status, body } = await get('/health', { key: null });
@@ -235,7 +226,7 @@ test('devices: GreenLake devices in the same envelope, pushed = not pushed, scop
   }
   assert.deepEqual(seen, ids(r));
   // Scope: a key without hpe_flex is refused; one with it is served.
-  assert.equal((await get('/v1/devices', { key: 'e2e-fno-key' })).status, 403);
+  assert.equal((await get('/v1/devices', { key: 'e2e-fno-only-key' })).status, 403);
   assert.equal((await get('/v1/devices?limit=3', { key: 'e2e-scoped-key' })).status, 200);
   // A GreenLake fault: its only source failed, so no page can be given: a 503 naming the
   // source's error (send the same request again), or 502 when strict.

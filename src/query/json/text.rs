@@ -40,6 +40,8 @@ pub enum RunError {
     Records(String),
     /// The query does not fit the rows.
     Query(QueryError),
+    /// A transform over more groups than it may count.
+    Groups(super::super::TooManyGroups),
 }
 
 impl Query {
@@ -182,7 +184,7 @@ pub fn run_json_text(
         },
     };
     if !query.group_by.is_empty() {
-        let g = plan.run_group(&rows);
+        let g = plan.run_group(&rows).map_err(RunError::Groups)?;
         let out = GroupOut {
             items: &g.groups,
             count: g.count,

@@ -9,6 +9,8 @@ use super::options::{Metadata, OptionError};
 use crate::filter;
 use crate::service::problem::Problem;
 
+type Headers = Vec<(header::HeaderName, HeaderValue)>;
+
 /// An OData error answer.
 #[derive(Debug)]
 pub(super) struct ODataError {
@@ -17,6 +19,9 @@ pub(super) struct ODataError {
     message: String,
     target: Option<String>,
     pub(super) inner: Map<String, Value>,
+    /// Headers the answer requires (a problem's `Retry-After`, `RateLimit`, `Allow`, …);
+    /// boxed, as most errors have none.
+    headers: Option<Box<Headers>>,
 }
 
 /// The OData option a native parameter stands for.
@@ -64,12 +69,18 @@ impl From<Problem> for ODataError {
                 inner.insert("source".into(), s.into());
             }
         }
+        let headers = p
+            .extra
+            .map(|x| x.headers)
+            .filter(|h| !h.is_empty())
+            .map(Box::new);
         ODataError {
             status: StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code: p.code.to_owned(),
             message,
             target,
             inner,
+            headers,
         }
     }
 }
@@ -82,6 +93,7 @@ impl From<OptionError> for ODataError {
             message: e.message,
             target: Some(e.option),
             inner: Map::new(),
+            headers: None,
         }
     }
 }
@@ -99,7 +111,16 @@ impl ODataError {
             message: message.into(),
             target: target.map(str::to_owned),
             inner: Map::new(),
+            headers: None,
         }
+    }
+
+    /// The error with a header its answer requires.
+    pub(super) fn with_header(mut self, name: header::HeaderName, value: &'static str) -> Self {
+        self.headers
+            .get_or_insert_with(Box::default)
+            .push((name, HeaderValue::from_static(value)));
+        self
     }
 
     /// A positioned error in an option's text (`$search`, `$apply`).
@@ -147,8 +168,14 @@ impl ODataError {
         error.insert("innererror".into(), Value::Object(self.inner));
         let body = serde_json::to_vec(&json!({ "error": error })).unwrap_or_default();
         let mut res = json_answer(self.status, body, Metadata::Minimal);
-        if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(
+        let h = res.headers_mut();
+        // Like a problem: never stored by a cache, with the headers it requires.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        for (name, value) in self.headers.map(|h| *h).unwrap_or_default() {
+            h.append(name, value);
+        }
+        if self.status == StatusCode::UNAUTHORIZED && !h.contains_key(header::WWW_AUTHENTICATE) {
+            h.insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"flexedge\""),
             );

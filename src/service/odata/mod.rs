@@ -29,7 +29,7 @@ use http::{header, HeaderValue, Method, Request, Response, StatusCode};
 use serde_json::{json, Map, Value};
 
 use super::params::Params;
-use super::problem::Problem;
+use super::problem::{Problem, ALLOW};
 use super::routes::{self, ListPage};
 use super::{Ctx, Scope, Service};
 use crate::filter::{self, Expr, ExprKind};
@@ -119,7 +119,8 @@ async fn route<C: HttpClient, K: Clock>(
             "route.method_not_allowed",
             "the OData service is read-only: GET only",
             None,
-        ));
+        )
+        .with_header(header::ALLOW, ALLOW));
     }
     let rest = segments.get(1..).unwrap_or(&[]);
     let t = target(rest);
@@ -154,7 +155,7 @@ async fn route<C: HttpClient, K: Clock>(
         Target::ServiceDocument => Ok(service_document(&root, opts.format.metadata)),
         Target::Metadata => Ok(metadata(opts.format)),
         _ => {
-            let scope = svc.authenticate(req)?;
+            let scope = svc.admitted(req, ctx).await?;
             match t {
                 Target::Set(name, c) => set(svc, req, &scope, name, c, &opts, &root, ctx).await,
                 Target::Count(name, c) => count(svc, &scope, name, c, &opts, ctx).await,
@@ -487,7 +488,7 @@ async fn entity<C: HttpClient, K: Clock>(
     root: &str,
     ctx: &Ctx<'_, C, K>,
 ) -> Result<Response<Vec<u8>>, ODataError> {
-    let record = routes::get_record(svc, scope, c, key, false, ctx).await?;
+    let record = routes::get_record(svc, scope, c, key, false, false, ctx).await?;
     let mut v = serde_json::to_value(&record).unwrap_or(Value::Null);
     let m = opts.format.metadata;
     if let Value::Object(obj) = &mut v {

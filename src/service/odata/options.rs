@@ -165,8 +165,9 @@ impl Options {
                         _ => return Err(bad("$count", "query.invalid_parameter", "`$count` is true or false")),
                     }
                 }
-                "$search" => o.search = Some(v),
-                "$skiptoken" => o.skiptoken = Some(v),
+                // Blank is absent, as a blank `filter` or `next` is in the native API.
+                "$search" => o.search = Some(v).filter(|t| !t.trim().is_empty()),
+                "$skiptoken" => o.skiptoken = Some(v).filter(|t| !t.trim().is_empty()),
                 "$apply" => o.apply = Some(v),
                 "$format" => read_format(&v, &mut o.format)
                     .map_err(|m| bad("$format", "query.invalid_parameter", m))?,
@@ -571,6 +572,8 @@ mod tests {
             "odata.unsupported_option"
         );
         assert_eq!(Options::parse("$top=-1").unwrap_err().option, "$top");
+        let blank = Options::parse("$search=%20&$skiptoken=").unwrap();
+        assert!(blank.search.is_none() && blank.skiptoken.is_none());
         assert!(Options::parse("$select=*").unwrap().select.is_none());
     }
 

@@ -7,11 +7,21 @@
 //!   (`expiresInMinutes`, `-1` = persistent); every successful call slides it; it is
 //!   fetched again once on a 401 or a 403 (TelecomX answers 403 for invalid tokens).
 //!
-//! Secrets live in [`Secret`], whose `Debug` prints `***`. This module talks HTTP only
-//! through [`HttpClient`]; it imports no `worker` and no `std::time`.
+//! Token refreshes are single-flight: while one request fetches a token, the others
+//! that need one wait for its outcome (the token, or its error) instead of each calling
+//! the token endpoint. A refresh whose request is dropped half-way wakes the waiters, and
+//! one of them fetches. Token calls are marked [`Call::Token`] on the request, so that no
+//! client ever caches one.
+//!
+//! Secrets live in [`Secret`], whose `Debug` prints `***`; [`Authenticator::redactor`]
+//! knows every configured secret and the live (and last replaced) tokens. This module
+//! talks HTTP only through [`HttpClient`]; it imports no `worker` and no `std::time`.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
+use std::task::{Context, Poll, Waker};
 
 use base64::Engine as _;
 use serde::Deserialize;
@@ -19,8 +29,8 @@ use serde::Deserialize;
 use crate::model::Source;
 
 use super::budget::Spend;
-use super::error::{UpstreamError, UpstreamErrorKind};
-use super::http::{send_by, Clock, HttpClient};
+use super::error::{Redactor, UpstreamError, UpstreamErrorKind};
+use super::http::{send_by, Call, Clock, HttpClient};
 
 /// A secret string: `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -87,12 +97,31 @@ struct CachedToken {
     sliding: Option<i64>,
 }
 
+/// The token cache and the refresh in flight.
+#[derive(Default)]
+struct TokenState {
+    token: Option<CachedToken>,
+    /// Tokens replaced lately (an answer to a request made with one may still echo it).
+    previous: Vec<Secret>,
+    /// A refresh is under way.
+    refreshing: bool,
+    /// Bumped when a refresh ends (with a token, an error, or dropped).
+    generation: u64,
+    /// The error of the last refresh, for the requests that waited on it.
+    last_error: Option<UpstreamError>,
+    /// The requests waiting on the refresh.
+    waiters: Vec<Waker>,
+}
+
+/// How many replaced tokens are still redacted.
+const PREVIOUS_TOKENS: usize = 2;
+
 /// Attaches credentials to requests and keeps tokens fresh.
 pub struct Authenticator {
     source: Source,
     base: String,
     creds: Credentials,
-    cache: Mutex<Option<CachedToken>>,
+    cache: Mutex<TokenState>,
 }
 
 impl fmt::Debug for Authenticator {
@@ -129,11 +158,17 @@ impl Authenticator {
             source,
             base: base.trim_end_matches('/').to_owned(),
             creds,
-            cache: Mutex::new(None),
+            cache: Mutex::new(TokenState::default()),
         }
     }
 
-    /// Every secret this authenticator knows, for [`super::error::redact`].
+    /// A redactor for every secret this authenticator knows.
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(self.secrets())
+    }
+
+    /// Every secret this authenticator knows: the configured ones (and the Basic header's
+    /// base64 form), the live token and the last replaced ones.
     pub fn secrets(&self) -> Vec<String> {
         let mut v = Vec::new();
         match &self.creds {
@@ -148,20 +183,15 @@ impl Authenticator {
             Credentials::Login { password, .. } => v.push(password.expose().to_owned()),
             Credentials::None => {}
         }
-        if let Some(t) = self.cached() {
-            v.push(t.value.expose().to_owned());
+        if let Ok(st) = self.cache.lock() {
+            v.extend(st.token.iter().map(|t| t.value.expose().to_owned()));
+            v.extend(st.previous.iter().map(|t| t.expose().to_owned()));
         }
         v
     }
 
-    fn cached(&self) -> Option<CachedToken> {
-        self.cache.lock().ok().and_then(|g| g.clone())
-    }
-
-    fn store(&self, t: Option<CachedToken>) {
-        if let Ok(mut g) = self.cache.lock() {
-            *g = t;
-        }
+    fn state(&self) -> std::sync::MutexGuard<'_, TokenState> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Whether a response status means "credentials rejected, refresh and retry once".
@@ -173,20 +203,79 @@ impl Authenticator {
         }
     }
 
-    /// Drops a cached token so the next call fetches a new one.
+    /// Drops a cached token so the next call fetches a new one, unless a refresh is
+    /// already under way (requests that failed with the old token then wait for it
+    /// rather than start their own).
     pub fn invalidate(&self) {
-        self.store(None);
+        let mut st = self.state();
+        if !st.refreshing {
+            if let Some(t) = st.token.take() {
+                remember(&mut st, t.value);
+            }
+        }
     }
 
     /// Slides the TelecomX token window after a successful call at `now`.
     pub fn touch(&self, now: i64) {
-        if let Ok(mut g) = self.cache.lock() {
-            if let Some(t) = g.as_mut() {
-                if let Some(w) = t.sliding {
-                    t.expires_at = Some(now.saturating_add(w));
-                }
+        let mut st = self.state();
+        if let Some(t) = st.token.as_mut() {
+            if let Some(w) = t.sliding {
+                t.expires_at = Some(now.saturating_add(w));
             }
         }
+    }
+
+    /// A fresh token: the cached one, the outcome of the refresh under way, or a refresh
+    /// of its own (single flight). Bounded: a waiter whose refresh was dropped becomes
+    /// the refresher at the next turn.
+    async fn token<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        spend: Spend<'_>,
+    ) -> Result<CachedToken, UpstreamError> {
+        for _ in 0..4 {
+            let now = clock.now_ms();
+            let waiting_on = {
+                let mut st = self.state();
+                if let Some(t) = st.token.as_ref().filter(|t| is_fresh(t, now)) {
+                    return Ok(t.clone());
+                }
+                if st.refreshing {
+                    Some(st.generation)
+                } else {
+                    st.refreshing = true;
+                    None
+                }
+            };
+            let Some(generation) = waiting_on else {
+                let mut flight = Flight {
+                    auth: self,
+                    done: false,
+                };
+                let r = self.fetch_token(client, clock, spend).await;
+                flight.finish(&r);
+                return r;
+            };
+            Wait {
+                auth: self,
+                generation,
+            }
+            .await;
+            let st = self.state();
+            if let Some(t) = st.token.as_ref().filter(|t| is_fresh(t, clock.now_ms())) {
+                return Ok(t.clone());
+            }
+            if let Some(e) = &st.last_error {
+                return Err(e.clone());
+            }
+        }
+        Err(UpstreamError::new(
+            self.source,
+            UpstreamErrorKind::Auth,
+            None,
+            "no token after repeated refreshes",
+        ))
     }
 
     /// The credential header for a request at `now`, fetching a token when needed. A
@@ -205,18 +294,7 @@ impl Authenticator {
             }
             Credentials::Bearer { token } => Ok(Some((auth, format!("Bearer {}", token.expose())))),
             Credentials::ClientCredentials { .. } | Credentials::Login { .. } => {
-                let now = clock.now_ms();
-                let fresh = self
-                    .cached()
-                    .filter(|t| t.expires_at.is_none_or(|e| now < e.saturating_sub(SKEW_MS)));
-                let tok = match fresh {
-                    Some(t) => t,
-                    None => {
-                        let t = self.fetch_token(client, clock, spend).await?;
-                        self.store(Some(t.clone()));
-                        t
-                    }
-                };
+                let tok = self.token(client, clock, spend).await?;
                 Ok(Some((auth, format!("Bearer {}", tok.value.expose()))))
             }
         }
@@ -243,6 +321,7 @@ impl Authenticator {
                     .finish();
                 let r = http::Request::builder()
                     .method(http::Method::POST)
+                    .extension(Call::Token)
                     .uri(token_url.as_str())
                     .header(
                         http::header::CONTENT_TYPE,
@@ -265,6 +344,7 @@ impl Authenticator {
                 .unwrap_or_default();
                 let r = http::Request::builder()
                     .method(http::Method::POST)
+                    .extension(Call::Token)
                     .uri(format!("{}/auth/login", self.base))
                     .header(http::header::CONTENT_TYPE, "application/json")
                     .header(http::header::ACCEPT, "application/json")
@@ -322,6 +402,81 @@ impl Authenticator {
                 sliding,
             })
         }
+    }
+}
+
+fn is_fresh(t: &CachedToken, now: i64) -> bool {
+    t.expires_at.is_none_or(|e| now < e.saturating_sub(SKEW_MS))
+}
+
+/// Keeps a replaced token for redaction, the last [`PREVIOUS_TOKENS`] of them.
+fn remember(st: &mut TokenState, old: Secret) {
+    st.previous.push(old);
+    if st.previous.len() > PREVIOUS_TOKENS {
+        st.previous.remove(0);
+    }
+}
+
+/// The refresh this request is making. Finishing it stores its outcome; dropping it
+/// unfinished (the request was cancelled) still ends the flight, so waiters never hang.
+struct Flight<'a> {
+    auth: &'a Authenticator,
+    done: bool,
+}
+
+impl Flight<'_> {
+    fn finish(&mut self, r: &Result<CachedToken, UpstreamError>) {
+        let mut st = self.auth.state();
+        match r {
+            Ok(t) => {
+                if let Some(old) = st.token.replace(t.clone()) {
+                    remember(&mut st, old.value);
+                }
+                st.last_error = None;
+            }
+            Err(e) => st.last_error = Some(e.clone()),
+        }
+        end_flight(&mut st);
+        self.done = true;
+    }
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let mut st = self.auth.state();
+            st.last_error = None;
+            end_flight(&mut st);
+        }
+    }
+}
+
+fn end_flight(st: &mut TokenState) {
+    st.refreshing = false;
+    st.generation = st.generation.wrapping_add(1);
+    for w in st.waiters.drain(..) {
+        w.wake();
+    }
+}
+
+/// Waits until the refresh of `generation` has ended.
+struct Wait<'a> {
+    auth: &'a Authenticator,
+    generation: u64,
+}
+
+impl Future for Wait<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut st = self.auth.state();
+        if st.generation != self.generation || !st.refreshing {
+            return Poll::Ready(());
+        }
+        if !st.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+            st.waiters.push(cx.waker().clone());
+        }
+        Poll::Pending
     }
 }
 

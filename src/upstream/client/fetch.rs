@@ -15,7 +15,7 @@ use crate::model::{Record, Source};
 
 use super::auth::Authenticator;
 use super::budget::Spend;
-use super::error::{redact, UpstreamError, UpstreamErrorKind};
+use super::error::{Redactor, UpstreamError, UpstreamErrorKind};
 use super::http::{send_by, Clock, HttpClient, NativeRequest};
 use crate::upstream::pushdown::{PlanInput, SourcePlan};
 
@@ -257,6 +257,11 @@ pub(crate) struct Walker<'a> {
 }
 
 impl Walker<'_> {
+    /// A redactor for this upstream's configured secrets and live tokens.
+    pub(crate) fn redactor(&self) -> Redactor {
+        self.auth.redactor()
+    }
+
     /// Sends one request with credentials, retrying 429/5xx/timeouts (at most
     /// [`MAX_ATTEMPTS`] tries) with jittered exponential back-off, and refreshing
     /// credentials once. Every try and every token call is paid from `spend`; nothing
@@ -309,14 +314,8 @@ impl Walker<'_> {
                         continue;
                     }
                     let retry_after = retry_after(resp.headers());
-                    let mut e = self.vendor.error(status, resp.body(), retry_after);
-                    let secrets = self.auth.secrets();
-                    let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-                    e.message = redact(&e.message, &refs);
-                    if let UpstreamErrorKind::VendorFailure { reason } = &mut e.kind {
-                        *reason = redact(reason, &refs);
-                    }
-                    e
+                    // Redacted where the error leaves the adapter (`AnyUpstream::fetch`).
+                    self.vendor.error(status, resp.body(), retry_after)
                 }
             };
             let retryable = matches!(

@@ -7,13 +7,19 @@
 
 use std::fmt;
 
-/// A failure below HTTP: the request never produced a response.
+/// A failure below HTTP: the request never produced a (usable) response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportError {
     /// Connection refused, reset, DNS failure, TLS failure…
     Connect(String),
     /// No response before the client's own timeout.
     Timeout,
+    /// The body was larger than the client reads (`Content-Length`, or counted while
+    /// streaming; the rest was not read).
+    TooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
 }
 
 impl fmt::Display for TransportError {
@@ -21,9 +27,45 @@ impl fmt::Display for TransportError {
         match self {
             TransportError::Connect(m) => write!(f, "connection failed: {m}"),
             TransportError::Timeout => f.write_str("timed out"),
+            TransportError::TooLarge { limit } => {
+                write!(
+                    f,
+                    "the response body is larger than {limit} bytes (not read)"
+                )
+            }
         }
     }
 }
+
+/// What an upstream request is for, set on it as an `http` extension by whoever builds
+/// it, so that the client never has to guess from a path. Only [`Call::Page`] answers may
+/// be cached; a request without the extension is treated as uncacheable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// A page of records (cacheable once the adapter accepts it: [`HttpClient::settle`]).
+    Page,
+    /// A token or login call: carries credentials, never cached.
+    Token,
+}
+
+impl Call {
+    /// The mark on `req`, if any.
+    pub fn of<B>(req: &http::Request<B>) -> Option<Call> {
+        req.extensions().get::<Call>().copied()
+    }
+}
+
+/// Set on a request (an `http` extension) to make the client bypass its cache for it
+/// (`Cache-Control: no-cache` from a debug key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BypassCache;
+
+/// Set by a caching client on a response (an `http` extension) whose cache write it holds
+/// back until [`HttpClient::settle`] says whether the adapter accepted the answer: a 2xx
+/// that turns out to be a failure (FNO `statusInfo.status: FAILURE`, a body that does
+/// not parse) is never cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Staged(pub u64);
 
 impl std::error::Error for TransportError {}
 
@@ -47,6 +89,12 @@ pub trait HttpClient {
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let _ = timeout_ms;
         self.send(req).await
+    }
+
+    /// The verdict on answers this client marked [`Staged`]: `keep` writes them to its
+    /// cache, otherwise they are dropped. A client without a cache ignores it.
+    fn settle(&self, staged: &[Staged], keep: bool) {
+        let _ = (staged, keep);
     }
 }
 
@@ -79,6 +127,10 @@ impl<T: HttpClient + ?Sized> HttpClient for &T {
         timeout_ms: u64,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         (**self).send_within(req, timeout_ms).await
+    }
+
+    fn settle(&self, staged: &[Staged], keep: bool) {
+        (**self).settle(staged, keep)
     }
 }
 
@@ -202,7 +254,8 @@ impl NativeRequest {
         s
     }
 
-    /// Builds the `http` request, adding the given extra headers (credentials).
+    /// Builds the `http` request, marked [`Call::Page`], adding the given extra headers
+    /// (credentials).
     pub fn to_http(
         &self,
         headers: &[(http::HeaderName, String)],
@@ -210,6 +263,7 @@ impl NativeRequest {
         let mut b = http::Request::builder()
             .method(self.method.clone())
             .uri(self.url())
+            .extension(Call::Page)
             .header(http::header::ACCEPT, "application/json");
         if self.body.is_some() {
             b = b.header(http::header::CONTENT_TYPE, "application/json");

@@ -21,9 +21,9 @@ pub(crate) mod wire;
 
 pub use auth::{Credentials, Secret};
 pub use budget::{exhausted as budget_exhausted, Ledger, Spend, RESERVE};
-pub use error::{UpstreamError, UpstreamErrorKind};
+pub use error::{Redactor, UpstreamError, UpstreamErrorKind};
 pub use fetch::{Budget, Cursor, NormCtx, Page, MAX_ATTEMPTS};
-pub use http::{Clock, HttpClient, TransportError};
+pub use http::{BypassCache, Call, Clock, HttpClient, Staged, TransportError};
 pub use read::{residual, Chunk, Fetched, Found, Position, Residual, Scanned};
 
 pub(crate) use fetch::{Adapter, Lookup, Paging, Vendor};
