@@ -60,6 +60,29 @@ pub(super) struct LineItem {
     pub(super) attributes: Vec<NameValue>,
 }
 
+/// The maintenance product of a maintenance line item.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct MaintenanceProduct {
+    pub(super) maintenance_product_name: String,
+    pub(super) maintenance_product_version: String,
+    pub(super) part_number: Option<String>,
+}
+
+/// A maintenance line item of an entitlement (the create schema's spelling; the GraphQL
+/// twin does not show them).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct MaintenanceLineItem {
+    pub(super) activation_id: String,
+    pub(super) maintenance_product: MaintenanceProduct,
+    pub(super) permanent: bool,
+    pub(super) expiry_date: Option<String>,
+    pub(super) start_date: String,
+    pub(super) line_item_state: Text,
+    pub(super) attributes: Vec<NameValue>,
+}
+
 /// An entitlement (GraphQL `EntitlementDetail`).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -75,6 +98,9 @@ pub(crate) struct Entitlement {
     pub(super) accounts: Vec<Account>,
     pub(super) attributes: Vec<NameValue>,
     pub(super) line_items: Vec<LineItem>,
+    /// Listed only when there are some (generated entitlements have none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) maintenance_line_items: Vec<MaintenanceLineItem>,
     #[serde(skip)]
     pub(super) created_ms: i64,
 }
@@ -190,6 +216,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
             accounts,
             attributes: Vec::new(),
             line_items,
+            maintenance_line_items: Vec::new(),
             created_ms: created,
         });
     }
