@@ -1,5 +1,6 @@
 //! Client authentication: `Authorization: Bearer <key>` against the keys in the
-//! `FLEXEDGE_API_KEYS` secret, each with a scope (which sources, whether `raw` is allowed).
+//! `FLEXEDGE_API_KEYS` secret, each with a scope (which sources, whether `raw` is allowed,
+//! whether it may write).
 //!
 //! Keys are compared in constant time (`subtle`), every configured key is compared on every
 //! request (so timing does not reveal which key is closest), and no key ever appears in
@@ -19,8 +20,13 @@ pub struct Scope {
     pub sources: Option<Vec<Source>>,
     /// Whether `include=raw` is allowed.
     pub raw: bool,
+    /// Whether the key may write (`"write": true`; the write routes answer 403 otherwise).
+    pub write: bool,
     /// A short non-secret label for logs (the key's position in the list).
     pub label: String,
+    /// The key's identity for records kept across requests (idempotency): SHA-256 of the
+    /// key, hex. Stable when the key list is reordered; never the key.
+    pub identity: String,
 }
 
 impl Scope {
@@ -47,6 +53,8 @@ struct KeyEntry {
     sources: Option<Vec<String>>,
     #[serde(default)]
     raw: bool,
+    #[serde(default)]
+    write: bool,
 }
 
 /// The configured client keys.
@@ -83,7 +91,8 @@ impl fmt::Display for KeysError {
 }
 
 impl ApiKeys {
-    /// Parses the JSON list `[{"key": "...", "sources": ["hpe_flex"] | ["*"], "raw": true}]`.
+    /// Parses the JSON list `[{"key": "...", "sources": ["hpe_flex"] | ["*"], "raw": true,
+    /// "write": true}]` (`raw` and `write` default to false).
     /// Errors name the entry, never the key.
     pub fn parse(json: &str) -> Result<ApiKeys, KeysError> {
         let entries: Vec<KeyEntry> = serde_json::from_str(json).map_err(|e| {
@@ -115,7 +124,9 @@ impl ApiKeys {
             let scope = Scope {
                 sources,
                 raw: e.raw,
+                write: e.write,
                 label: format!("key#{i}"),
+                identity: super::http_util::sha256_hex(e.key.as_bytes()),
             };
             keys.push((e.key.into_bytes(), scope));
         }
@@ -173,7 +184,7 @@ mod tests {
     use super::*;
 
     const KEYS: &str = r#"[
-        {"key": "flexedge-dev", "sources": ["*"], "raw": true},
+        {"key": "flexedge-dev", "sources": ["*"], "raw": true, "write": true},
         {"key": "partner-key-1", "sources": ["hpe_flex", "fno_orders"]}
     ]"#;
 
@@ -181,9 +192,11 @@ mod tests {
     fn bearer_key_maps_to_its_scope() {
         let keys = ApiKeys::parse(KEYS).unwrap();
         let s = keys.authenticate(Some("Bearer flexedge-dev")).unwrap();
-        assert!(s.raw && s.allows(Source::TelecomxFlexcare));
+        assert!(s.raw && s.write && s.allows(Source::TelecomxFlexcare));
+        assert_eq!(s.identity.len(), 64);
+        assert!(!format!("{s:?}").contains("flexedge-dev"));
         let s = keys.authenticate(Some("bearer partner-key-1")).unwrap();
-        assert!(!s.raw);
+        assert!(!s.raw && !s.write, "write defaults to false");
         assert!(s.allows(Source::HpeFlex) && !s.allows(Source::FnoEntitlements));
     }
 

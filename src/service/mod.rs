@@ -15,11 +15,13 @@ pub mod log;
 mod params;
 mod problem;
 mod routes;
+pub mod writes;
 
 pub use auth::{ApiKeys, AuthError, Scope};
 pub use config::{base_url_var, credentials, Config, SourceConfig, SourceMode};
 pub use http_util::{conditional, etag_for, Cors};
 pub use problem::{Extra, Problem, SpanOut};
+pub use writes::idempotency::{IdempotencyStore, MemoryStore, NoStore};
 
 use std::sync::Mutex;
 
@@ -133,11 +135,23 @@ impl Service {
     }
 
     /// Answers one request. Never panics; every failure is a problem response. CORS,
-    /// `ETag`/304 and `Cache-Control` are applied here for every route.
+    /// `ETag`/304 and `Cache-Control` are applied here for every route. Without an
+    /// idempotency store, writes are refused (503): see [`Service::handle_with_store`].
     pub async fn handle<C: HttpClient, K: Clock>(
         &self,
         req: Request<Vec<u8>>,
         ctx: &Ctx<'_, C, K>,
+    ) -> Response<Vec<u8>> {
+        self.handle_with_store(req, ctx, &NoStore).await
+    }
+
+    /// [`Service::handle`], with the store that keeps the idempotency records of writes
+    /// (the Worker's Durable Object; [`MemoryStore`] in tests).
+    pub async fn handle_with_store<C: HttpClient, K: Clock, S: IdempotencyStore>(
+        &self,
+        req: Request<Vec<u8>>,
+        ctx: &Ctx<'_, C, K>,
+        store: &S,
     ) -> Response<Vec<u8>> {
         let started = ctx.clock.now_ms();
         let origin = req
@@ -148,7 +162,7 @@ impl Service {
         let mut res = if req.method() == Method::OPTIONS {
             self.config.cors.preflight(origin.as_deref())
         } else {
-            let res = match self.route(&req, ctx).await {
+            let res = match self.route(&req, ctx, store).await {
                 Ok(res) => res,
                 Err(problem) => problem.into_response(ctx.request_id),
             };
@@ -176,13 +190,17 @@ impl Service {
         res
     }
 
-    async fn route<C: HttpClient, K: Clock>(
+    async fn route<C: HttpClient, K: Clock, S: IdempotencyStore>(
         &self,
         req: &Request<Vec<u8>>,
         ctx: &Ctx<'_, C, K>,
+        store: &S,
     ) -> Result<Response<Vec<u8>>, Problem> {
         let path = req.uri().path();
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        if let Some(w) = writes::route(&segments) {
+            return Ok(writes::handle(self, w, req, ctx, store).await);
+        }
         let known = routes::is_route(&segments)
             || matches!(segments.as_slice(), ["health"] | ["openapi.json"]);
         if req.method() != Method::GET && req.method() != Method::HEAD {

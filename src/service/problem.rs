@@ -43,6 +43,19 @@ pub struct Extra {
     /// For a failed source in strict mode: which one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<&'static str>,
+    /// For a write body that breaks rules: every violation found (`write.invalid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violations: Option<Vec<crate::rules::Violation>>,
+    /// `true` when there were more violations than listed.
+    #[serde(
+        rename = "violationsTruncated",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub violations_truncated: Option<bool>,
+    /// For a body that is not JSON: the byte offset where reading stopped
+    /// (`write.malformed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<usize>,
 }
 
 /// A span in a problem: byte offsets (UTF-8) and UTF-16 offsets for JavaScript.
@@ -98,7 +111,7 @@ impl Problem {
             }),
             suggestion: err.error.suggestion.clone(),
             caret: Some(err.error.render(text)),
-            source: None,
+            ..Extra::default()
         }));
         p
     }

@@ -536,7 +536,7 @@ async fn get_one<C: HttpClient, K: Clock>(
     Ok(json_response(StatusCode::OK, record))
 }
 
-fn percent_decode(s: &str) -> String {
+pub(super) fn percent_decode(s: &str) -> String {
     form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())

@@ -227,6 +227,16 @@ impl<V: Vendor> Adapter<V> {
         }
     }
 
+    /// The base URL (for requests built outside the page walker: writes, `client::write`).
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The credentials (shared with sibling adapters).
+    pub(crate) fn authenticator(&self) -> &Authenticator {
+        &self.auth
+    }
+
     /// The first native request the plan makes (for explain), or `None` when pruned.
     pub fn first_request(&self, plan: &SourcePlan) -> Option<NativeRequest> {
         if plan.pruned {
@@ -496,7 +506,7 @@ fn page_size(max: u32, plan: &SourcePlan, skip: u64, have: u64) -> u32 {
 }
 
 /// `Retry-After` in seconds (the delta-seconds form), or `X-RateLimit-Reset`.
-fn retry_after(h: &http::HeaderMap) -> Option<u64> {
+pub(crate) fn retry_after(h: &http::HeaderMap) -> Option<u64> {
     ["retry-after", "x-ratelimit-reset", "ratelimit-reset"]
         .iter()
         .find_map(|n| h.get(*n)?.to_str().ok()?.trim().parse::<u64>().ok())

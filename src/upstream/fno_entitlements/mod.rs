@@ -6,6 +6,7 @@
 mod dialect;
 mod normalize;
 mod wire;
+pub(super) mod write;
 
 use crate::model::Source;
 use crate::upstream::client::http::NativeRequest;
