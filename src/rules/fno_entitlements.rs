@@ -7,6 +7,15 @@
 //! | create an entitlement | `POST /v1/entitlement` | [`CREATE`] |
 //! | add line items | `POST /v1/entitlement/{entitlementId}/line-items` | [`ADD_LINE_ITEMS`] |
 //! | add maintenance line items | `POST /v1/entitlement/{entitlementId}/maintenance-line-items` | [`ADD_MAINTENANCE_LINE_ITEMS`] |
+//! | update line item properties | `PATCH /v1/entitlement/{entitlementId}/additional-properties` | [`UPDATE_PROPERTIES`] |
+//! | configure line item policies | `PATCH /v1/entitlement/{entitlementId}/line-items/{activationId}/policies` | [`CONFIGURE_POLICIES`] |
+//!
+//! The two `PATCH` operations are not in the seed document (its `LineItem` section lists no
+//! operations); their paths are in Revenera's overview, the properties body in the REST
+//! page `updateentitlementlineitemsproperties` and the policy body only in the GraphQL
+//! twin (`PolicyInput`). Their tables hold what those pages state and no more (the values
+//! of `AttributeType` and `PolicyTermUnit` are not listed anywhere: any text); the
+//! simulator checks them, the edge does not map them (README, "Writes").
 //!
 //! Where the document says only "required" for a name, a blank one is refused too
 //! (Bean Validation's `@NotBlank`); lists of line items must not be empty; enums compare
@@ -533,6 +542,248 @@ const MAINTENANCE: &[Rule] = &[
     ),
 ];
 
+/// `PATCH …/additional-properties`: `{lineItems: [{activationId, orderType,
+/// parentActivationId, deploy, product: {…, licenseModel: {…}}, attributes: [{name, type,
+/// value}]}]}`.
+const PROPERTIES: &[Rule] = &[
+    r("properties.type", "", Type(Obj)),
+    r("properties.lineItems.required", "/lineItems", Required),
+    r("properties.lineItems.type", "/lineItems", Type(Arr)),
+    r("properties.lineItems.minItems", "/lineItems", MinItems(1)),
+    r("properties.lineItem.type", "/lineItems/*", Type(Obj)),
+    r(
+        "properties.activationId.required",
+        "/lineItems/*/activationId",
+        Required,
+    ),
+    r(
+        "properties.activationId.type",
+        "/lineItems/*/activationId",
+        Type(Str),
+    ),
+    r(
+        "properties.activationId.length",
+        "/lineItems/*/activationId",
+        MaxLen(255),
+    ),
+    r(
+        "properties.activationId.pattern",
+        "/lineItems/*/activationId",
+        Kind::Pattern(Id),
+    ),
+    r(
+        "properties.orderType.type",
+        "/lineItems/*/orderType",
+        Type(Str),
+    ),
+    r(
+        "properties.orderType.enum",
+        "/lineItems/*/orderType",
+        OneOf(ORDER_TYPES),
+    ),
+    r(
+        "properties.parentActivationId.type",
+        "/lineItems/*/parentActivationId",
+        Type(Str),
+    ),
+    r(
+        "properties.parentActivationId.pattern",
+        "/lineItems/*/parentActivationId",
+        Kind::Pattern(Id),
+    ),
+    r("properties.deploy.type", "/lineItems/*/deploy", Type(Bool)),
+    r("properties.product.type", "/lineItems/*/product", Type(Obj)),
+    r(
+        "properties.product.productName.type",
+        "/lineItems/*/product/productName",
+        Type(Str),
+    ),
+    r(
+        "properties.product.productVersion.type",
+        "/lineItems/*/product/productVersion",
+        Type(Str),
+    ),
+    r(
+        "properties.product.partNumber.type",
+        "/lineItems/*/product/partNumber",
+        Type(Str),
+    ),
+    r(
+        "properties.licenseModel.type",
+        "/lineItems/*/product/licenseModel",
+        Type(Obj),
+    ),
+    r(
+        "properties.licenseModel.name.type",
+        "/lineItems/*/product/licenseModel/name",
+        Type(Str),
+    ),
+    r(
+        "properties.licenseModel.issuer.type",
+        "/lineItems/*/product/licenseModel/issuer",
+        Type(Str),
+    ),
+    r(
+        "properties.licenseModel.serialNumber.type",
+        "/lineItems/*/product/licenseModel/serialNumber",
+        Type(Str),
+    ),
+    r(
+        "properties.licenseModel.vendorString.type",
+        "/lineItems/*/product/licenseModel/vendorString",
+        Type(Str),
+    ),
+    r(
+        "properties.licenseModel.notice.type",
+        "/lineItems/*/product/licenseModel/notice",
+        Type(Str),
+    ),
+    r(
+        "properties.licenseModel.overdraft.type",
+        "/lineItems/*/product/licenseModel/overdraft",
+        Type(Int32),
+    ),
+    r(
+        "properties.licenseModel.maxBorrowInterval.type",
+        "/lineItems/*/product/licenseModel/maxBorrowInterval",
+        Type(Str),
+    ),
+    r(
+        "properties.licenseModel.autoProvision.type",
+        "/lineItems/*/product/licenseModel/autoProvision",
+        Type(Bool),
+    ),
+    r(
+        "properties.licenseModel.gracePeriodDays.type",
+        "/lineItems/*/product/licenseModel/gracePeriodDays",
+        Type(Int32),
+    ),
+    r(
+        "properties.attributes.type",
+        "/lineItems/*/attributes",
+        Type(Arr),
+    ),
+    r(
+        "properties.attribute.type",
+        "/lineItems/*/attributes/*",
+        Type(Obj),
+    ),
+    r(
+        "properties.attribute.name.required",
+        "/lineItems/*/attributes/*/name",
+        Required,
+    ),
+    r(
+        "properties.attribute.name.type",
+        "/lineItems/*/attributes/*/name",
+        Type(Str),
+    ),
+    r(
+        "properties.attribute.name.blank",
+        "/lineItems/*/attributes/*/name",
+        Kind::Pattern(NotBlank),
+    ),
+    r(
+        "properties.attribute.type.required",
+        "/lineItems/*/attributes/*/type",
+        Required,
+    ),
+    r(
+        "properties.attribute.type.type",
+        "/lineItems/*/attributes/*/type",
+        Type(Str),
+    ),
+    r(
+        "properties.attribute.value.type",
+        "/lineItems/*/attributes/*/value",
+        Type(Str),
+    ),
+];
+
+/// `PATCH …/line-items/{activationId}/policies` (GraphQL `PolicyInput`).
+const POLICIES: &[Rule] = &[
+    r("policies.type", "", Type(Obj)),
+    r(
+        "policies.acpiGenerationIdLicense.type",
+        "/acpiGenerationIdLicense",
+        Type(Bool),
+    ),
+    r("policies.cancelLicense.type", "/cancelLicense", Type(Bool)),
+    r(
+        "policies.extraActivations.type",
+        "/extraActivations",
+        Type(Int32),
+    ),
+    r(
+        "policies.virtualLicense.type",
+        "/virtualLicense",
+        Type(Bool),
+    ),
+    r("policies.rehosts.type", "/rehosts", Type(Obj)),
+    r("policies.repairs.type", "/repairs", Type(Obj)),
+    r("policies.returns.type", "/returns", Type(Obj)),
+    r(
+        "policy.rehosts.allowedCount.type",
+        "/rehosts/allowedCount",
+        Type(Int32),
+    ),
+    r(
+        "policy.rehosts.policyTermDuration.type",
+        "/rehosts/policyTermDuration",
+        Type(Int32),
+    ),
+    r(
+        "policy.rehosts.policyTermUnit.required",
+        "/rehosts/policyTermUnit",
+        Required,
+    ),
+    r(
+        "policy.rehosts.policyTermUnit.type",
+        "/rehosts/policyTermUnit",
+        Type(Str),
+    ),
+    r(
+        "policy.repairs.allowedCount.type",
+        "/repairs/allowedCount",
+        Type(Int32),
+    ),
+    r(
+        "policy.repairs.policyTermDuration.type",
+        "/repairs/policyTermDuration",
+        Type(Int32),
+    ),
+    r(
+        "policy.repairs.policyTermUnit.required",
+        "/repairs/policyTermUnit",
+        Required,
+    ),
+    r(
+        "policy.repairs.policyTermUnit.type",
+        "/repairs/policyTermUnit",
+        Type(Str),
+    ),
+    r(
+        "policy.returns.allowedCount.type",
+        "/returns/allowedCount",
+        Type(Int32),
+    ),
+    r(
+        "policy.returns.policyTermDuration.type",
+        "/returns/policyTermDuration",
+        Type(Int32),
+    ),
+    r(
+        "policy.returns.policyTermUnit.required",
+        "/returns/policyTermUnit",
+        Required,
+    ),
+    r(
+        "policy.returns.policyTermUnit.type",
+        "/returns/policyTermUnit",
+        Type(Str),
+    ),
+];
+
 /// `POST /v1/entitlement`: create an entitlement with its line items.
 pub const CREATE: Operation = Operation {
     name: "fno_entitlements.create",
@@ -555,5 +806,30 @@ pub const ADD_MAINTENANCE_LINE_ITEMS: Operation = Operation {
     ids: &["/maintenanceLineItems/*/activationId"],
 };
 
-/// Every write operation of the document that flexedge validates.
+/// `PATCH /v1/entitlement/{entitlementId}/additional-properties`: update line items'
+/// properties (order type, parent, deployment, product details, attributes).
+pub const UPDATE_PROPERTIES: Operation = Operation {
+    name: "fno_entitlements.update_properties",
+    parts: &[PROPERTIES],
+    ids: &[],
+};
+
+/// `PATCH /v1/entitlement/{entitlementId}/line-items/{activationId}/policies`: configure a
+/// line item's policies.
+pub const CONFIGURE_POLICIES: Operation = Operation {
+    name: "fno_entitlements.configure_policies",
+    parts: &[POLICIES],
+    ids: &[],
+};
+
+/// The write operations the edge maps (and validates with these tables).
 pub const OPERATIONS: &[&Operation] = &[&CREATE, &ADD_LINE_ITEMS, &ADD_MAINTENANCE_LINE_ITEMS];
+
+/// The write operations the simulator implements: the mapped ones and the two `PATCH`es.
+pub const SIMULATED: &[&Operation] = &[
+    &CREATE,
+    &ADD_LINE_ITEMS,
+    &ADD_MAINTENANCE_LINE_ITEMS,
+    &UPDATE_PROPERTIES,
+    &CONFIGURE_POLICIES,
+];

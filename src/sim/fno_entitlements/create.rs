@@ -190,6 +190,8 @@ pub(super) fn build_lines(
                 quantity: l.quantity.unwrap_or(1),
                 start_date: l.start_date.unwrap_or_default(),
                 attributes: l.attributes.unwrap_or_default(),
+                parent_activation_id: None,
+                policies: None,
             }
         })
         .collect()

@@ -58,6 +58,12 @@ pub(super) struct LineItem {
     pub(super) quantity: i64,
     pub(super) start_date: String,
     pub(super) attributes: Vec<NameValue>,
+    /// Set by `PATCH …/additional-properties` (listed only when set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) parent_activation_id: Option<String>,
+    /// Set by `PATCH …/policies`: the policy object as configured (listed only when set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) policies: Option<serde_json::Value>,
 }
 
 /// The maintenance product of a maintenance line item.
@@ -199,6 +205,8 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
                 } else {
                     Vec::new()
                 },
+                parent_activation_id: None,
+                policies: None,
             });
         }
         out.push(Entitlement {

@@ -14,6 +14,7 @@
 mod create;
 mod data;
 mod maintenance;
+mod properties;
 
 pub(crate) use data::{generate, Entitlement};
 
@@ -30,6 +31,7 @@ use super::{creds, Simulator};
 
 use create::{add_lines, create, list_lines};
 use data::{LineItem, MaintenanceLineItem};
+use properties::LinePatch;
 
 /// The Beta API's mutable state: created entitlements, and line items and maintenance
 /// line items added to generated ones.
@@ -38,6 +40,9 @@ pub(crate) struct State {
     created: Vec<Entitlement>,
     added_lines: HashMap<String, Vec<LineItem>>,
     added_maintenance: HashMap<String, Vec<MaintenanceLineItem>>,
+    /// Changes of `PATCH …/additional-properties` and `…/policies`, by activation id (the
+    /// generated entitlements themselves never change).
+    line_patches: HashMap<String, LinePatch>,
     auto_ids: u64,
 }
 
@@ -63,6 +68,10 @@ pub(crate) enum Endpoint {
     LineItems(String),
     /// `/entitlements-api/v1/entitlement/{id}/maintenance-line-items` (POST)
     MaintenanceLineItems(String),
+    /// `/entitlements-api/v1/entitlement/{id}/additional-properties` (PATCH)
+    Properties(String),
+    /// `/entitlements-api/v1/entitlement/{id}/line-items/{activationId}/policies` (PATCH)
+    Policies(String, String),
     /// Anything else under `/entitlements-api/`.
     Unknown,
 }
@@ -75,19 +84,21 @@ pub(crate) fn route(path: &str) -> Option<Endpoint> {
         "v1/entitlements" => Endpoint::List,
         "v1/entitlement" => Endpoint::Create,
         _ => {
-            let under = |suffix: &str| {
-                rest.strip_prefix("v1/entitlement/")
-                    .and_then(|r| r.strip_suffix(suffix))
-                    .filter(|id| !id.is_empty() && !id.contains('/'))
-                    .map(percent_decode)
+            let segs: Vec<&str> = rest
+                .strip_prefix("v1/entitlement/")
+                .map(|r| r.split('/').collect())
+                .unwrap_or_default();
+            let id = |s: &str| (!s.is_empty()).then(|| percent_decode(s));
+            let found = match segs.as_slice() {
+                [e, "maintenance-line-items"] => id(e).map(Endpoint::MaintenanceLineItems),
+                [e, "line-items"] => id(e).map(Endpoint::LineItems),
+                [e, "additional-properties"] => id(e).map(Endpoint::Properties),
+                [e, "line-items", a, "policies"] => {
+                    id(e).zip(id(a)).map(|(e, a)| Endpoint::Policies(e, a))
+                }
+                _ => None,
             };
-            if let Some(id) = under("/maintenance-line-items") {
-                Endpoint::MaintenanceLineItems(id)
-            } else if let Some(id) = under("/line-items") {
-                Endpoint::LineItems(id)
-            } else {
-                Endpoint::Unknown
-            }
+            found.unwrap_or(Endpoint::Unknown)
         }
     })
 }
@@ -175,6 +186,10 @@ pub(crate) fn handle(
         (Endpoint::MaintenanceLineItems(id), &Method::POST) => {
             maintenance::add(sim, id, req, now_ms)
         }
+        (Endpoint::Properties(id), &Method::PATCH) => properties::update(sim, id, req, now_ms),
+        (Endpoint::Policies(id, act), &Method::PATCH) => {
+            properties::policies(sim, id, act, req, now_ms)
+        }
         _ => error(
             405,
             "Method Not Allowed",
@@ -227,18 +242,37 @@ fn all_entitlements<'a>(sim: &'a Simulator, st: &State) -> Vec<Cow<'a, Entitleme
         .map(|e| {
             let lines = st.added_lines.get(&e.entitlement_id);
             let maintenance = st.added_maintenance.get(&e.entitlement_id);
-            if lines.is_none() && maintenance.is_none() {
+            let patched = !st.line_patches.is_empty()
+                && e.line_items
+                    .iter()
+                    .any(|l| st.line_patches.contains_key(&l.activation_id));
+            if lines.is_none() && maintenance.is_none() && !patched {
                 return Cow::Borrowed(e);
             }
             let mut e = e.clone();
             e.line_items.extend(lines.into_iter().flatten().cloned());
             e.maintenance_line_items
                 .extend(maintenance.into_iter().flatten().cloned());
+            apply_patches(&mut e, st);
             Cow::Owned(e)
         })
         .collect();
-    out.extend(st.created.iter().cloned().map(Cow::Owned));
+    out.extend(st.created.iter().cloned().map(|mut e| {
+        apply_patches(&mut e, st);
+        Cow::Owned(e)
+    }));
     out
+}
+
+fn apply_patches(e: &mut Entitlement, st: &State) {
+    if st.line_patches.is_empty() {
+        return;
+    }
+    for l in &mut e.line_items {
+        if let Some(p) = st.line_patches.get(&l.activation_id) {
+            p.apply(l);
+        }
+    }
 }
 
 #[derive(Serialize)]
