@@ -2,10 +2,12 @@
 //!
 //! It converts `worker` types to `http` types, reads configuration from the Worker's `Env`,
 //! provides the platform's HTTP client (Fetch, the Cache API, and the embedded simulator
-//! for simulated sources) and clock, and calls the platform-free [`crate::service::Service`].
+//! for simulated sources), clock and idempotency store (a Durable Object, `store`), and
+//! calls the platform-free [`crate::service::Service`].
 //! No decision about a request is made here.
 
 mod client;
+mod store;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -17,6 +19,7 @@ use crate::service::{Config, Ctx, Service};
 use crate::sim::{creds, SimConfig, Simulator};
 
 use client::{EdgeClient, WorkerClock};
+use store::DurableStore;
 
 thread_local! {
     /// The service (and its upstream token caches) lives as long as the isolate.
@@ -53,7 +56,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         request_id: &request_id,
         log: &log,
     };
-    let res = service.handle(to_http(req).await?, &ctx).await;
+    let store = DurableStore::from_env(&env);
+    let res = service
+        .handle_with_store(to_http(req).await?, &ctx, &store)
+        .await;
     for line in log.take() {
         console_log!("{line}");
     }
