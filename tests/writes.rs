@@ -611,3 +611,54 @@ fn one_log_line_per_write_without_body_or_credentials() {
     // World::send checked every line for keys, the vendor token and the body's marker.
     let _ = VENDOR_CREATE;
 }
+
+/// The request schemas of the OpenAPI document are the rule tables rendered as JSON Schema
+/// (`rules::json_schema`), so the document cannot drift from what the edge checks. On a
+/// mismatch the expected schemas are written to `target/openapi-write-schemas.json`.
+#[test]
+fn the_openapi_request_schemas_are_the_rule_tables() {
+    use flexedge::rules::{fno_entitlements, json_schema};
+    let doc: Value = serde_json::from_str(flexedge::service::OPENAPI).unwrap();
+    let want = json!({
+        "CreateEntitlement": json_schema(&fno_entitlements::CREATE),
+        "AddLineItems": json_schema(&fno_entitlements::ADD_LINE_ITEMS),
+        "AddMaintenanceLineItems": json_schema(&fno_entitlements::ADD_MAINTENANCE_LINE_ITEMS),
+    });
+    let got: serde_json::Map<String, Value> = want
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| (k.clone(), doc["components"]["schemas"][k].clone()))
+        .collect();
+    if Value::Object(got) != want {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/target/openapi-write-schemas.json"
+        );
+        std::fs::write(path, serde_json::to_string_pretty(&want).unwrap()).unwrap();
+        panic!("src/service/openapi.json: the write schemas differ from the rule tables; expected in {path}");
+    }
+    for (path, schema) in [
+        ("/v1/entitlements", "CreateEntitlement"),
+        (
+            "/v1/entitlements/{entitlementId}/line-items",
+            "AddLineItems",
+        ),
+        (
+            "/v1/entitlements/{entitlementId}/maintenance-line-items",
+            "AddMaintenanceLineItems",
+        ),
+    ] {
+        let op = &doc["paths"][path]["post"];
+        assert_eq!(
+            op["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            format!("#/components/schemas/{schema}"),
+            "{path}"
+        );
+        for status in [
+            "201", "400", "403", "409", "413", "415", "422", "502", "503", "504",
+        ] {
+            assert!(op["responses"].get(status).is_some(), "{path}: no {status}");
+        }
+    }
+}
