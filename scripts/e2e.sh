@@ -29,7 +29,7 @@ mock_upstream_vars "$FLEXEDGE_MOCK_URL"
 vars=(
   "${upstream_vars[@]}"
   --var "FLEXEDGE_DEADLINE_MS:2500" --var "FLEXEDGE_CORS_ORIGINS:https://app.example"
-  --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"],"raw":true},{"key":"e2e-scoped-key","sources":["hpe_flex","telecomx_flexcare"]},{"key":"e2e-fno-key","sources":["fno_orders"]}]'
+  --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"],"raw":true,"write":true},{"key":"e2e-scoped-key","sources":["hpe_flex","telecomx_flexcare"]},{"key":"e2e-fno-key","sources":["fno_orders"]}]'
 )
 
 start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler.log" "${vars[@]}"
