@@ -11,7 +11,8 @@ use std::borrow::Cow;
 use super::ir::{num, string, time, Case, Func, StrTest, Ty, Val};
 use super::temporal::{self, MS_DAY};
 
-/// One built-in function.
+/// One built-in function: its row of [`BUILTINS`] (name, identity, signature) and the
+/// implementation the row names, which [`call`] runs.
 pub(crate) struct Builtin {
     /// The (lower-case) name.
     pub(crate) name: &'static str,
@@ -23,22 +24,28 @@ pub(crate) struct Builtin {
     pub(crate) min_args: usize,
     /// The result type.
     pub(crate) ret: Ty,
-    /// The implementation, on non-null arguments: the first `n` of the three slots.
-    pub(crate) run: for<'a> fn([Val<'a>; 3], usize) -> Val<'a>,
 }
 
 macro_rules! builtins {
-    ($($name:literal => $func:ident($($param:ident),*) $(, min $min:literal)? -> $ret:ident = $run:expr;)*) => {
-        /// Every evaluated built-in, in the order of [`Func`]'s variants (a test checks it;
-        /// [`builtin`] indexes by it). `now` is last: the compiler folds it into a constant.
+    ($($name:literal => $func:ident($($param:ident),*) $(, min $min:literal)? -> $ret:ident = $run:ident;)*) => {
+        /// Every evaluated built-in, in the order of [`Func`]'s variants (a test checks
+        /// it). `now` is last: the compiler folds it into a constant.
         pub(crate) const BUILTINS: &[Builtin] = &[$(Builtin {
             name: $name,
             func: Func::$func,
             params: &[$(Ty::$param),*],
             min_args: builtins!(@min [$(Ty::$param),*] $($min)?),
             ret: Ty::$ret,
-            run: $run,
         },)*];
+
+        /// Calls `f` on non-null arguments (the first `n` of the three slots): the
+        /// implementation its row names (one `match`, generated from the same rows: no
+        /// function pointers, a smaller module).
+        pub(crate) fn call(f: Func, args: [Val<'_>; 3], n: usize) -> Val<'_> {
+            match f {
+                $(Func::$func => $run(args, n),)*
+            }
+        }
     };
     (@min [$($p:expr),*]) => {{
         const PARAMS: &[Ty] = &[$($p),*];
@@ -207,21 +214,6 @@ pub(crate) const UNSUPPORTED: &[&str] = &[
 /// The built-in named `name`.
 pub(crate) fn lookup(name: &str) -> Option<&'static Builtin> {
     BUILTINS.iter().find(|b| b.name == name)
-}
-
-/// The row of `f`.
-#[inline]
-pub(crate) fn builtin(f: Func) -> Option<&'static Builtin> {
-    BUILTINS.get(f as usize)
-}
-
-/// Calls `f` on non-null arguments (the first `n` of the three slots).
-#[inline]
-pub(crate) fn call(f: Func, args: [Val<'_>; 3], n: usize) -> Val<'_> {
-    match builtin(f) {
-        Some(b) => (b.run)(args, n),
-        None => Val::Null,
-    }
 }
 
 fn str_test<'a>(t: StrTest, v: &[Val<'_>; 3]) -> Val<'a> {

@@ -40,22 +40,28 @@ pub const TELECOMX_VIEWER_PASSWORD: &str = "sim-telecomx-viewer";
 /// GreenLake token endpoint and each source's credentials (as `scripts/procs.sh` passes
 /// them to `wrangler dev`); `None` for any other name.
 pub fn config_var(base: &str, name: &str) -> Option<String> {
-    let fixed = match name {
-        "HPE_FLEX_BASE_URL"
-        | "FNO_ORDERS_BASE_URL"
-        | "FNO_ENTITLEMENTS_BASE_URL"
-        | "TELECOMX_BASE_URL" => return Some(base.to_owned()),
-        "HPE_FLEX_TOKEN_URL" => return Some(format!("{base}/as/token.oauth2")),
-        "HPE_FLEX_CLIENT_ID" => HPE_FLEX_CLIENT_ID,
-        "HPE_FLEX_CLIENT_SECRET" => HPE_FLEX_CLIENT_SECRET,
-        "FNO_USERNAME" => FNO_USER,
-        "FNO_PASSWORD" => FNO_PASSWORD,
-        "FNO_ENTITLEMENTS_TOKEN" => FNO_TOKEN,
-        "TELECOMX_USERNAME" => TELECOMX_ADMIN_USER,
-        "TELECOMX_PASSWORD" => TELECOMX_ADMIN_PASSWORD,
-        _ => return None,
-    };
-    Some(fixed.to_owned())
+    // (variable, value; a value that is empty or starts with `/` is `base` followed by
+    // it). A table rather than a `match`: it is read a dozen times at start-up only.
+    const VARS: &[(&str, &str)] = &[
+        ("HPE_FLEX_BASE_URL", ""),
+        ("FNO_ORDERS_BASE_URL", ""),
+        ("FNO_ENTITLEMENTS_BASE_URL", ""),
+        ("TELECOMX_BASE_URL", ""),
+        ("HPE_FLEX_TOKEN_URL", "/as/token.oauth2"),
+        ("HPE_FLEX_CLIENT_ID", HPE_FLEX_CLIENT_ID),
+        ("HPE_FLEX_CLIENT_SECRET", HPE_FLEX_CLIENT_SECRET),
+        ("FNO_USERNAME", FNO_USER),
+        ("FNO_PASSWORD", FNO_PASSWORD),
+        ("FNO_ENTITLEMENTS_TOKEN", FNO_TOKEN),
+        ("TELECOMX_USERNAME", TELECOMX_ADMIN_USER),
+        ("TELECOMX_PASSWORD", TELECOMX_ADMIN_PASSWORD),
+    ];
+    let (_, value) = VARS.iter().find(|(n, _)| *n == name)?;
+    Some(if value.is_empty() || value.starts_with('/') {
+        format!("{base}{value}")
+    } else {
+        (*value).to_owned()
+    })
 }
 
 /// [`config_var`] for the embedded simulator ([`EMBEDDED_BASE_URL`]).

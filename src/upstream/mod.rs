@@ -174,7 +174,7 @@ impl AnyUpstream {
     /// Human-readable plan with the first native request (no secrets).
     pub fn explain(&self, plan: &SourcePlan) -> String {
         let mut s = plan.to_string();
-        if let Some(r) = each!(self, a => a.first_request(plan)) {
+        if let Some(r) = each!(self, a => a.walker()).first_request(plan) {
             s.push_str("  first request: ");
             s.push_str(&r.describe());
             s.push('\n');
@@ -192,7 +192,9 @@ impl AnyUpstream {
         budget: Budget,
         resume: Option<Cursor>,
     ) -> Result<Fetched, UpstreamError> {
-        each!(self, a => a.fetch(client, clock, plan, budget, resume).await)
+        // One walker for every vendor (`dyn Vendor`): the walk is in the Worker once.
+        let walker = each!(self, a => a.walker());
+        walker.fetch(client, clock, plan, budget, resume).await
     }
 
     /// Sends a write once (never retried, never cached) with a body the caller has

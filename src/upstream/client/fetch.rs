@@ -237,14 +237,33 @@ impl<V: Vendor> Adapter<V> {
         &self.auth
     }
 
+    /// The page walker over this adapter: the vendor seen through `dyn Vendor`, so the
+    /// walk, the exchange and the retries exist once in the Worker, not once per vendor.
+    pub(crate) fn walker(&self) -> Walker<'_> {
+        Walker {
+            vendor: &self.vendor,
+            base: &self.base,
+            auth: &self.auth,
+        }
+    }
+}
+
+/// An adapter as the page walker sees it (see [`Adapter::walker`]).
+pub(crate) struct Walker<'a> {
+    vendor: &'a dyn Vendor,
+    base: &'a str,
+    auth: &'a Authenticator,
+}
+
+impl Walker<'_> {
     /// The first native request the plan makes (for explain), or `None` when pruned.
-    pub fn first_request(&self, plan: &SourcePlan) -> Option<NativeRequest> {
+    pub(crate) fn first_request(&self, plan: &SourcePlan) -> Option<NativeRequest> {
         if plan.pruned {
             return None;
         }
         let (c, skip) = self.start(plan);
         let size = self.size_for(plan, c, skip, 0);
-        Some(self.vendor.request(&self.base, plan, c, size))
+        Some(self.vendor.request(self.base, plan, c, size))
     }
 
     fn start(&self, plan: &SourcePlan) -> (Cursor, u64) {
@@ -266,7 +285,7 @@ impl<V: Vendor> Adapter<V> {
 
     /// Walks the upstream's pages for `plan` within `budget`, keeping the records that
     /// satisfy the plan's residual. `resume` continues a previous walk.
-    pub async fn fetch<C: HttpClient, K: Clock>(
+    pub(crate) async fn fetch<C: HttpClient, K: Clock>(
         &self,
         client: &C,
         clock: &K,
@@ -317,7 +336,7 @@ impl<V: Vendor> Adapter<V> {
                         out.next = Some(cursor);
                         return Ok(out);
                     }
-                    let req = self.vendor.request(&self.base, plan, cursor, size);
+                    let req = self.vendor.request(self.base, plan, cursor, size);
                     out.requests += 1;
                     out.native_requests.push(req.describe());
                     match self.read_ahead(budget, &out, cursor, size, skip, want) {
@@ -326,7 +345,7 @@ impl<V: Vendor> Adapter<V> {
                                 .await
                         }
                         Some(c2) => {
-                            let req2 = self.vendor.request(&self.base, plan, c2, size);
+                            let req2 = self.vendor.request(self.base, plan, c2, size);
                             out.requests += 1;
                             out.native_requests.push(req2.describe());
                             let mut calls2 = 0;

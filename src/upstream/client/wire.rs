@@ -145,15 +145,21 @@ pub(crate) fn parse_page<'a, L: WireList<'a>, R: RawList>(
     let mut records: Vec<Record> = items.iter().map(|i| normalize(i, ctx)).collect();
     if ctx.include_raw {
         let raw: R = json(body).map_err(|e| UpstreamError::malformed(source, status, e))?;
-        for (r, v) in records.iter_mut().zip(raw.into_items()) {
-            r.raw = Some(v);
-        }
+        attach_raw(&mut records, raw.into_items());
     }
     Ok(Page {
         count: items.len() as u64,
         total: list.total(),
         records,
     })
+}
+
+/// Puts each original item in its record's `raw` (once, not once per wire type).
+#[inline(never)]
+fn attach_raw(records: &mut [Record], raw: Vec<serde_json::Value>) {
+    for (r, v) in records.iter_mut().zip(raw) {
+        r.raw = Some(v);
+    }
 }
 
 #[cfg(test)]
