@@ -23,10 +23,14 @@ fn list(s: &Simulator, q: &str) -> (u16, Value) {
 }
 
 fn post(s: &Simulator, path: &str, body: &Value) -> (u16, Value) {
+    send(s, "POST", path, body)
+}
+
+fn send(s: &Simulator, method: &str, path: &str, body: &Value) -> (u16, Value) {
     let r = s
         .handle(
             &req(
-                "POST",
+                method,
                 path,
                 &body.to_string(),
                 &[
@@ -586,4 +590,82 @@ fn sim_stats_count_calls_per_endpoint() {
     );
     assert_eq!(stats("DELETE"), json!({}));
     assert_eq!(s.calls().len(), 0);
+}
+
+/// The two `PATCH` operations of upstreams.md §3.2: line item properties and policies,
+/// checked by their rule tables, visible in the list afterwards, 404 for unknown ids.
+#[test]
+fn s3_2_patch_line_item_properties_and_policies() {
+    let s = sim(10);
+    let (st, v) = post(&s, CREATE, &sample("ent-p-1", "act-p-1"));
+    assert_eq!(st, 200, "{v}");
+    let props = format!("{CREATE}/ent-p-1/additional-properties");
+    let body = json!({"lineItems": [{
+        "activationId": "act-p-1", "orderType": "renewal_order", "parentActivationId": "act-parent",
+        "deploy": true, "product": {"partNumber": "PN-7"},
+        "attributes": [{"name": "REGION", "type": "STRING", "value": "APAC"},
+                       {"name": "TIER", "type": "STRING", "value": "gold"}]
+    }]});
+    let (st, v) = send(&s, "PATCH", &props, &body);
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["lineItems"][0]["activationId"], "act-p-1");
+    assert_eq!(v["lineItems"][0]["status"], "SUCCESS");
+    let line = |s: &Simulator| {
+        let (_, l) = list(s, "?activationId=act-p-1");
+        ents(&l)[0]["lineItems"][0].clone()
+    };
+    let l = line(&s);
+    assert_eq!(l["orderType"], "RENEWAL_ORDER", "{l}");
+    assert_eq!(l["lineItemState"], "DEPLOYED", "{l}");
+    assert_eq!(l["partNumber"], "PN-7", "{l}");
+    assert_eq!(l["parentActivationId"], "act-parent", "{l}");
+    assert_eq!(
+        l["attributes"],
+        json!([{"name": "REGION", "value": "APAC"}, {"name": "TIER", "value": "gold"}]),
+        "an attribute is replaced by name, a new one added"
+    );
+    // The table's verdicts: every violation at once, and nothing changes.
+    let bad = json!({"lineItems": [{
+        "activationId": "act/p", "orderType": "SPECIAL_ORDER", "deploy": "yes",
+        "attributes": [{"value": "x"}]
+    }]});
+    let (st, v) = send(&s, "PATCH", &props, &bad);
+    assert_eq!(st, 400, "{v}");
+    let m = v["message"].as_str().unwrap();
+    for field in [
+        "lineItems[0].activationId",
+        "lineItems[0].orderType",
+        "lineItems[0].deploy",
+        "lineItems[0].attributes[0].name",
+        "lineItems[0].attributes[0].type",
+    ] {
+        assert!(m.contains(field), "{field} in {m}");
+    }
+    assert_eq!(line(&s)["orderType"], "RENEWAL_ORDER");
+    let (st, _) = send(&s, "PATCH", &props, &json!({"lineItems": []}));
+    assert_eq!(st, 400, "at least one line item");
+    let unknown_line = json!({"lineItems": [{"activationId": "act-nowhere"}]});
+    assert_eq!(send(&s, "PATCH", &props, &unknown_line).0, 404);
+    let elsewhere = format!("{CREATE}/no-such/additional-properties");
+    assert_eq!(send(&s, "PATCH", &elsewhere, &body).0, 404);
+
+    // Policies: the object as configured, listed on the line item.
+    let policies = format!("{CREATE}/ent-p-1/line-items/act-p-1/policies");
+    let policy = json!({"cancelLicense": true, "extraActivations": 2, "virtualLicense": false});
+    let (st, v) = send(&s, "PATCH", &policies, &policy);
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["activationId"], "act-p-1");
+    assert_eq!(line(&s)["policies"], policy);
+    let (st, v) = send(&s, "PATCH", &policies, &json!({"extraActivations": "2"}));
+    assert_eq!(st, 400, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("extraActivations"));
+    assert_eq!(
+        line(&s)["policies"],
+        policy,
+        "a refused body changes nothing"
+    );
+    let other = format!("{CREATE}/ent-p-1/line-items/act-nowhere/policies");
+    assert_eq!(send(&s, "PATCH", &other, &policy).0, 404);
+    // POST is not one of these operations.
+    assert_eq!(send(&s, "POST", &policies, &policy).0, 405);
 }

@@ -11,7 +11,7 @@
 //!   `plan` → `recognise` → `pred`, no cycles.
 //! - One folder per vendor (`hpe_flex`, `fno_orders`, `fno_entitlements`,
 //!   `telecomx_flexcare`), the same private files in each: `wire.rs` (typed serde
-//!   structs), `normalize.rs` (wire → [`Record`](crate::model::Record), with the status
+//!   structs), `normalize.rs` (wire → [`Record`], with the status
 //!   mapping), `dialect.rs` (which conjuncts go upstream, exactly or as a superset, and
 //!   how) and `mod.rs` (the one type the folder exports: its `Vendor` impl, with paths,
 //!   parameters and error bodies). Adding a fifth upstream is one folder plus one

@@ -18,7 +18,7 @@
 //! ([`crate::upstream::AnyUpstream::write`]), the entitlement read back normalized as a
 //! read would, and a 201 with `Location: /v1/orders/fno_entitlements:<id>`. Vendor
 //! failures map to stable problems; whether the answer is recorded depends on whether the
-//! vendor may have acted ([`Failure`]). One log line per write: request id, key label,
+//! vendor may have acted (`Failure`). One log line per write: request id, key label,
 //! route, outcome and status; never the body or a credential.
 //!
 //! Imports no `worker`; the store is a seam ([`IdempotencyStore`]).

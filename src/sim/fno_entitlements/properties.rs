@@ -86,14 +86,8 @@ struct InPropertiesBody {
     line_items: Option<Vec<InProperties>>,
 }
 
-/// The activation ids of entitlement `id`'s line items, or the 404.
-fn lines_of(
-    sim: &Simulator,
-    st: &super::State,
-    id: &str,
-    path: &str,
-    now_ms: i64,
-) -> Result<HashSet<String>, Response<Vec<u8>>> {
+/// The activation ids of entitlement `id`'s line items, or `None` when it is unknown.
+fn lines_of(sim: &Simulator, st: &super::State, id: &str) -> Option<HashSet<String>> {
     all_entitlements(sim, st)
         .iter()
         .find(|e| e.entitlement_id == id)
@@ -103,7 +97,11 @@ fn lines_of(
                 .map(|l| l.activation_id.clone())
                 .collect()
         })
-        .ok_or_else(|| error(404, "Not Found", "Entitlement not found", path, now_ms))
+}
+
+/// The 404 of an unknown entitlement.
+fn no_entitlement(path: &str, now_ms: i64) -> Response<Vec<u8>> {
+    error(404, "Not Found", "Entitlement not found", path, now_ms)
 }
 
 /// `PATCH …/entitlement/{id}/additional-properties`: 200 `{status, lineItems: [{activationId,
@@ -116,9 +114,8 @@ pub(super) fn update(
 ) -> Response<Vec<u8>> {
     let path = req.uri().path();
     let mut st = sim.lock();
-    let lines = match lines_of(sim, &st.fno_entitlements, id, path, now_ms) {
-        Ok(l) => l,
-        Err(r) => return r,
+    let Some(lines) = lines_of(sim, &st.fno_entitlements, id) else {
+        return no_entitlement(path, now_ms);
     };
     if let Some(refused) = vet(
         &fno_entitlements::UPDATE_PROPERTIES,
@@ -192,9 +189,8 @@ pub(super) fn policies(
 ) -> Response<Vec<u8>> {
     let path = req.uri().path();
     let mut st = sim.lock();
-    let lines = match lines_of(sim, &st.fno_entitlements, id, path, now_ms) {
-        Ok(l) => l,
-        Err(r) => return r,
+    let Some(lines) = lines_of(sim, &st.fno_entitlements, id) else {
+        return no_entitlement(path, now_ms);
     };
     if !lines.contains(activation_id) {
         return error(404, "Not Found", "Line item not found", path, now_ms);
