@@ -197,26 +197,32 @@ pub(super) fn build_lines(
         .collect()
 }
 
-pub(super) fn parse_body<T: for<'de> Deserialize<'de> + Default>(
+/// The body of a write the vendor may act on: [`vet`]ted, then read as `T`; or the
+/// refusal (boxed: an answer is large).
+pub(super) fn vetted<T: for<'de> Deserialize<'de>>(
+    op: &Operation,
     req: &Request<Vec<u8>>,
-) -> Result<T, String> {
-    serde_json::from_slice(req.body()).map_err(|e| format!("JSON parse error: {e}"))
+    taken: &mut HashSet<String>,
+    now_ms: i64,
+) -> Result<T, Box<Response<Vec<u8>>>> {
+    if let Some(refused) = vet(op, req, taken, now_ms) {
+        return Err(Box::new(refused));
+    }
+    serde_json::from_slice(req.body()).map_err(|e| {
+        Box::new(bad(
+            &format!("JSON parse error: {e}"),
+            req.uri().path(),
+            now_ms,
+        ))
+    })
 }
 
 pub(super) fn create(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8>> {
-    let path = req.uri().path();
     let mut st = sim.lock();
     let mut taken = existing_ids(sim, &st.fno_entitlements);
-    if let Some(refused) = vet(&fno_entitlements::CREATE, req, &mut taken, now_ms) {
-        drop(st);
-        return refused;
-    }
-    let body: InEntitlement = match parse_body(req) {
+    let body: InEntitlement = match vetted(&fno_entitlements::CREATE, req, &mut taken, now_ms) {
         Ok(b) => b,
-        Err(m) => {
-            drop(st);
-            return bad(&m, path, now_ms);
-        }
+        Err(refused) => return *refused,
     };
     let seed = sim.config().seed;
     let state = &mut st.fno_entitlements;
@@ -297,16 +303,10 @@ pub(super) fn add_lines(
         return error(404, "Not Found", "Entitlement not found", path, now_ms);
     }
     let mut taken = existing_ids(sim, &st.fno_entitlements);
-    if let Some(refused) = vet(&fno_entitlements::ADD_LINE_ITEMS, req, &mut taken, now_ms) {
-        drop(st);
-        return refused;
-    }
-    let body: InLineItems = match parse_body(req) {
+    let body: InLineItems = match vetted(&fno_entitlements::ADD_LINE_ITEMS, req, &mut taken, now_ms)
+    {
         Ok(b) => b,
-        Err(m) => {
-            drop(st);
-            return bad(&m, path, now_ms);
-        }
+        Err(refused) => return *refused,
     };
     let seed = sim.config().seed;
     let state = &mut st.fno_entitlements;

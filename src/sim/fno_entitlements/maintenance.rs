@@ -12,9 +12,9 @@ use crate::rules::fno_entitlements;
 use crate::sim::respond;
 use crate::sim::Simulator;
 
-use super::create::{entitlement_exists, existing_ids, parse_body, vet};
+use super::create::{entitlement_exists, existing_ids, vetted};
 use super::data::{MaintenanceLineItem, MaintenanceProduct, NameValue};
-use super::{bad, error};
+use super::error;
 
 #[derive(Deserialize, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -59,21 +59,14 @@ pub(super) fn add(
         return error(404, "Not Found", "Entitlement not found", path, now_ms);
     }
     let mut taken = existing_ids(sim, &st.fno_entitlements);
-    if let Some(refused) = vet(
+    let body: InMaintenanceLineItems = match vetted(
         &fno_entitlements::ADD_MAINTENANCE_LINE_ITEMS,
         req,
         &mut taken,
         now_ms,
     ) {
-        drop(st);
-        return refused;
-    }
-    let body: InMaintenanceLineItems = match parse_body(req) {
         Ok(b) => b,
-        Err(m) => {
-            drop(st);
-            return bad(&m, path, now_ms);
-        }
+        Err(refused) => return *refused,
     };
     let seed = sim.config().seed;
     let state = &mut st.fno_entitlements;

@@ -15,9 +15,9 @@ use crate::rules::fno_entitlements;
 use crate::sim::respond;
 use crate::sim::Simulator;
 
-use super::create::{parse_body, vet};
+use super::create::vetted;
 use super::data::{LineItem, NameValue};
-use super::{all_entitlements, bad, error};
+use super::{all_entitlements, error};
 
 /// What the `PATCH`es changed on one line item.
 #[derive(Debug, Clone, Default)]
@@ -117,17 +117,14 @@ pub(super) fn update(
     let Some(lines) = lines_of(sim, &st.fno_entitlements, id) else {
         return no_entitlement(path, now_ms);
     };
-    if let Some(refused) = vet(
+    let body: InPropertiesBody = match vetted(
         &fno_entitlements::UPDATE_PROPERTIES,
         req,
         &mut HashSet::new(),
         now_ms,
     ) {
-        return refused;
-    }
-    let body: InPropertiesBody = match parse_body(req) {
         Ok(b) => b,
-        Err(m) => return bad(&m, path, now_ms),
+        Err(refused) => return *refused,
     };
     let items = body.line_items.unwrap_or_default();
     if let Some(missing) = items
@@ -195,17 +192,14 @@ pub(super) fn policies(
     if !lines.contains(activation_id) {
         return error(404, "Not Found", "Line item not found", path, now_ms);
     }
-    if let Some(refused) = vet(
+    let policy: serde_json::Value = match vetted(
         &fno_entitlements::CONFIGURE_POLICIES,
         req,
         &mut HashSet::new(),
         now_ms,
     ) {
-        return refused;
-    }
-    let policy: serde_json::Value = match parse_body(req) {
         Ok(b) => b,
-        Err(m) => return bad(&m, path, now_ms),
+        Err(refused) => return *refused,
     };
     st.fno_entitlements
         .line_patches
