@@ -498,14 +498,15 @@ impl IdempotencyStore for Fixed {
 #[test]
 fn concurrent_duplicates_abandoned_requests_and_no_store() {
     let w = World::new(10);
-    let send = |store: &Fixed| {
+    // A create by the writer key, answered by the service with `store` (None: no store).
+    let answer = |store: Option<&Fixed>, idem: &str, id: &str| {
         let req = http::Request::builder()
             .method("POST")
             .uri("/v1/entitlements")
             .header("authorization", "Bearer test-key-writer")
             .header("content-type", "application/json")
-            .header("idempotency-key", "dup")
-            .body(entitlement("ent-c-1", "act-c-1").to_string().into_bytes())
+            .header("idempotency-key", idem)
+            .body(entitlement(id, &format!("{id}-a")).to_string().into_bytes())
             .unwrap();
         let client = SimClient::new(&w.sim, &w.clock, 1_000);
         let log = MemorySink::default();
@@ -515,7 +516,13 @@ fn concurrent_duplicates_abandoned_requests_and_no_store() {
             request_id: "r",
             log: &log,
         };
-        let res = block_on(w.service.handle_with_store(req, &ctx, store));
+        match store {
+            Some(store) => block_on(w.service.handle_with_store(req, &ctx, store)),
+            None => block_on(w.service.handle(req, &ctx)),
+        }
+    };
+    let send = |store: &Fixed| {
+        let res = answer(Some(store), "dup", "ent-c-1");
         let body: Value = serde_json::from_slice(res.body()).unwrap();
         (res.status().as_u16(), res.headers().clone(), body)
     };
@@ -537,23 +544,7 @@ fn concurrent_duplicates_abandoned_requests_and_no_store() {
     );
     assert_eq!(w.vendor_writes(), 0);
     // `Service::handle` has no store: writes are refused, reads still work.
-    let req = http::Request::builder()
-        .method("POST")
-        .uri("/v1/entitlements")
-        .header("authorization", "Bearer test-key-writer")
-        .header("content-type", "application/json")
-        .header("idempotency-key", "k")
-        .body(entitlement("ent-c-2", "act-c-2").to_string().into_bytes())
-        .unwrap();
-    let client = SimClient::new(&w.sim, &w.clock, 1_000);
-    let log = MemorySink::default();
-    let ctx = Ctx {
-        client: &client,
-        clock: &w.clock,
-        request_id: "r",
-        log: &log,
-    };
-    let res = block_on(w.service.handle(req, &ctx));
+    let res = answer(None, "k", "ent-c-2");
     assert_eq!(res.status(), 503);
     assert_eq!(w.vendor_writes(), 0);
 }
