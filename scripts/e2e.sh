@@ -3,7 +3,9 @@
 #  1. the native mock upstream server and `wrangler dev` pointed at it for every source:
 #     tests/e2e/*.test.mjs (routes, auth, faults, caching, the page in Chromium, …);
 #  2. `wrangler dev` with no configuration, as `make dev` runs it (the embedded simulator):
-#     tests/e2e/embedded/*.test.mjs.
+#     tests/e2e/embedded/*.test.mjs;
+#  3. a second mock with 2,000 records per source and `wrangler dev` pointed at it: the
+#     OData client's walk through next links (tests/e2e/odata-walk/*.test.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -40,3 +42,17 @@ node --test --test-reporter=spec --test-concurrency=1 tests/e2e/*.test.mjs
 kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler-embedded.log"
 node --test --test-reporter=spec --test-concurrency=1 tests/e2e/embedded/*.test.mjs
+
+# 3. The OData walk over the big corpus: a second mock with 2,000 records per source (port
+#    ODATA_MOCK_PORT, default MOCK_PORT + 2) and a Worker pointed at it.
+kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+ODATA_MOCK_PORT="${ODATA_MOCK_PORT:-$((MOCK_PORT + 2))}"
+target/debug/flexedge-mock --port "$ODATA_MOCK_PORT" --records 2000 --rate-limit 0 --max-seconds 1800 \
+  >"$OUT/mock-odata.log" 2>&1 &
+track_until_ready "http://127.0.0.1:$ODATA_MOCK_PORT/__sim/health" "$OUT/mock-odata.log" 60
+mock_upstream_vars "http://127.0.0.1:$ODATA_MOCK_PORT"
+# Three of the vendors give no totals: a count reads all 2,000 records of each, which on a
+# loaded machine can take longer than the default 8 s deadline.
+start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler-odata.log" "${upstream_vars[@]}" \
+  --var "FLEXEDGE_DEADLINE_MS:30000" --var 'FLEXEDGE_API_KEYS:[{"key":"flexedge-dev","sources":["*"]}]'
+node --test --test-reporter=spec --test-concurrency=1 tests/e2e/odata-walk/*.test.mjs

@@ -72,5 +72,14 @@ if [[ "$what" == test ]]; then
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
+  # The Python OData client of the e2e tests, pinned, in its own virtualenv.
+  req_hash=$(sha256sum tests/e2e/requirements.txt | cut -d' ' -f1)
+  if [[ "$(cat .venv-e2e/.flexedge-req 2>/dev/null)" != "$req_hash" ]]; then
+    say "installing the e2e tests' Python packages"
+    rm -rf .venv-e2e
+    python3 -m venv .venv-e2e
+    .venv-e2e/bin/pip install --quiet --disable-pip-version-check -r tests/e2e/requirements.txt
+    echo "$req_hash" > .venv-e2e/.flexedge-req
+  fi
 fi
 say "ready ($what)"

@@ -43,6 +43,29 @@ fn json_semantics() {
 }
 
 #[test]
+fn collections_of_values_in_the_odata_collection_operators() {
+    // `x in collection` is `collection/any(t: t eq x)`.
+    assert_eq!(ids("'b' in tags"), ["1", "3"]);
+    assert_eq!(ids("'a' in tags or id in ['2']"), ["1", "2"]);
+    assert_eq!(ids("hassubset(tags, ['b'])"), ["1", "3"]);
+    assert_eq!(ids("hassubset(tags, ['b', 'a'])"), ["1"]);
+    assert_eq!(ids("hassubset(['a', 'b', 'c'], tags)"), ["1", "2", "3"]);
+    assert_eq!(
+        ids("hassubsequence(tags, ['b', 'a'])"),
+        Vec::<String>::new()
+    );
+    assert_eq!(ids("hassubsequence(tags, ['a', 'b'])"), ["1"]);
+    assert_eq!(ids("tags/$count eq 0"), ["2"]);
+    assert_eq!(ids("tags/$count($filter=$it eq 'b') eq 1"), ["1", "3"]);
+    assert_eq!(ids("tags/$filter($this ne 'b')/any()"), ["1"]);
+    assert_eq!(ids("lines/$filter(qty gt 5)/$count eq 1"), ["3"]);
+    assert_eq!(
+        ids("lines/$filter(qty gt 1)/all(l: l/qty gt 5)"),
+        ["1", "2"]
+    );
+}
+
+#[test]
 fn json_errors_suggest() {
     let rows = rows();
     let e = Filter::<Value>::parse("nestd/x eq 'y'", JsonSchema::infer(&rows), 0).unwrap_err();
@@ -71,9 +94,10 @@ fn json_group_by_scalar_array_counts_each_value() {
         .iter()
         .map(|g| (g.key["tags"].clone(), g.count))
         .collect();
+    // Groups in key order, the `null` group first (OData orders nulls first).
     assert_eq!(
         got,
-        vec![(json!("a"), 1), (json!("b"), 2), (Value::Null, 1)]
+        vec![(Value::Null, 1), (json!("a"), 1), (json!("b"), 2)]
     );
     assert_eq!(r.rows, 3);
 }

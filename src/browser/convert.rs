@@ -49,6 +49,7 @@ impl QueryOptions {
             offset: self.offset.as_deref(),
             limit: self.limit.as_deref(),
             group_by: self.group_by.as_deref(),
+            aliases: &[],
         }
     }
 
@@ -60,6 +61,7 @@ impl QueryOptions {
             Param::Offset => &self.offset,
             Param::Limit => &self.limit,
             Param::GroupBy => &self.group_by,
+            Param::Alias(_) => return "",
         };
         t.as_deref().unwrap_or("")
     }

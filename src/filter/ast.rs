@@ -2,15 +2,20 @@
 //!
 //! Node kinds, for code that walks the tree (pushdown planners, explain):
 //! - [`ExprKind::Literal`]: a constant ([`Literal`]).
-//! - [`ExprKind::Path`]: a member path `a/b/c` ([`Path`]); inside a lambda body the first
-//!   segment may be the lambda variable.
+//! - [`ExprKind::Path`]: a member path `a/b/c` ([`Path`]) of [`Segment`]s; inside a lambda
+//!   body the first segment may be the lambda variable. Besides names, segments may be
+//!   function calls with named parameters (`NS.fn(p=1)`), key predicates, `$filter(…)`
+//!   and `$count($filter=…)`; annotations (`@NS.term`), casts (`NS.Type`) and aliases
+//!   (`@p`) are names.
 //! - [`ExprKind::Binary`]: `lhs op rhs` for comparisons (`eq ne gt ge lt le`), `has` and
 //!   arithmetic (`add sub mul div divby mod`). A pushable comparison typically has a
 //!   `Path` on one side and a `Literal` on the other.
 //! - [`ExprKind::And`] / [`ExprKind::Or`]: n-ary (two or more operands) for an
 //!   unparenthesized chain; a parenthesized sub-chain stays a nested node.
 //! - [`ExprKind::Not`], [`ExprKind::Neg`]: unary `not` and `-`.
-//! - [`ExprKind::In`]: `lhs in (v1, v2, …)`.
+//! - [`ExprKind::In`]: `lhs in (v1, v2, …)` (literals); `lhs in [v, …]` or
+//!   `lhs in collection` is a [`BinaryOp::In`].
+//! - [`ExprKind::Array`], [`ExprKind::Object`]: JSON literals `[…]`, `{"k": v}`.
 //! - [`ExprKind::Call`]: a function call, name lower-cased (`contains(customer/name,'x')`).
 //! - [`ExprKind::Lambda`]: `collection/any(v: body)` or `collection/all(v: body)`.
 //!
@@ -30,15 +35,79 @@ pub struct Ident {
     pub span: Span,
 }
 
+/// What a path segment is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SegmentKind {
+    /// A name: a property, `$it`/`$this`/`$root`/`$count`, a type cast `NS.Type` (a
+    /// name with a dot), an annotation `@NS.term#qualifier`, or (first) a parameter
+    /// alias `@p`.
+    Member,
+    /// `name(p=v, …)`: a function call with named parameters (bound when not first).
+    Function(Vec<NamedArg>),
+    /// `name(literal)`: a key predicate.
+    Key(Box<Expr>),
+    /// `$filter(condition)` on a collection.
+    Filter(Box<Expr>),
+    /// `$count($filter=condition)`: the number of elements of a collection that satisfy
+    /// the condition.
+    CountFiltered(Box<Expr>),
+}
+
+/// One segment of a member path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// The name as written (`$filter` and `$count` for those segments).
+    pub name: String,
+    /// Where the name is (without any parenthesized part).
+    pub span: Span,
+    /// Its kind.
+    pub kind: SegmentKind,
+}
+
+impl Segment {
+    /// A plain member segment.
+    pub fn member(name: impl Into<String>, span: Span) -> Segment {
+        Segment {
+            name: name.into(),
+            span,
+            kind: SegmentKind::Member,
+        }
+    }
+
+    /// True for a plain member segment.
+    pub fn is_member(&self) -> bool {
+        matches!(self.kind, SegmentKind::Member)
+    }
+}
+
+/// A named function parameter `name=value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedArg {
+    /// The parameter name.
+    pub name: Ident,
+    /// Its value (an `@alias` value is a path of one alias segment).
+    pub value: Expr,
+}
+
 /// A member path `a/b/c`: one or more segments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
     /// The segments, in order; never empty.
-    pub segments: Vec<Ident>,
+    pub segments: Vec<Segment>,
 }
 
 impl Path {
-    /// The span from the first to the last segment.
+    /// A path of plain member segments.
+    pub fn members(names: Vec<Ident>) -> Path {
+        Path {
+            segments: names
+                .into_iter()
+                .map(|i| Segment::member(i.name, i.span))
+                .collect(),
+        }
+    }
+
+    /// The span from the first to the last segment name.
     pub fn span(&self) -> Span {
         match (self.segments.first(), self.segments.last()) {
             (Some(a), Some(b)) => a.span.to(b.span),
@@ -50,6 +119,12 @@ impl Path {
     pub fn joined(&self) -> String {
         let names: Vec<&str> = self.segments.iter().map(|s| s.name.as_str()).collect();
         names.join("/")
+    }
+
+    /// True when every segment is a plain member name (no call, key, `$filter`,
+    /// `$count(…)`).
+    pub fn is_plain(&self) -> bool {
+        self.segments.iter().all(Segment::is_member)
     }
 }
 
@@ -228,8 +303,11 @@ pub enum BinaryOp {
     Cmp(CmpOp),
     /// `add sub mul div divby mod`
     Arith(ArithOp),
-    /// `has` (enum flags)
+    /// `has` (enum flags; the right side is an enum or string literal)
     Has,
+    /// `in` with a right side that is not a parenthesized literal list: a JSON array, a
+    /// collection, a parenthesized expression
+    In,
 }
 
 impl BinaryOp {
@@ -239,6 +317,7 @@ impl BinaryOp {
             BinaryOp::Cmp(op) => op.as_str(),
             BinaryOp::Arith(op) => op.as_str(),
             BinaryOp::Has => "has",
+            BinaryOp::In => "in",
         }
     }
 
@@ -254,7 +333,7 @@ impl BinaryOp {
             BinaryOp::Cmp(_) => PREC_REL,
             BinaryOp::Arith(ArithOp::Add | ArithOp::Sub) => PREC_ADD,
             BinaryOp::Arith(_) => PREC_MUL,
-            BinaryOp::Has => PREC_POSTFIX,
+            BinaryOp::Has | BinaryOp::In => PREC_POSTFIX,
         }
     }
 }
@@ -297,6 +376,15 @@ pub struct Expr {
     pub span: Span,
 }
 
+/// A member `"name": value` of a JSON object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// The member name (unescaped) and the span of its JSON string.
+    pub name: Ident,
+    /// The value.
+    pub value: Expr,
+}
+
 /// The node kinds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
@@ -321,13 +409,18 @@ pub enum ExprKind {
     Not(Box<Expr>),
     /// `-e` (a minus before a numeric literal is part of the literal instead).
     Neg(Box<Expr>),
-    /// `lhs in (v, …)` (one or more items).
+    /// `lhs in (v, …)`: a parenthesized list of literals (possibly empty). `in` with any
+    /// other right side (a JSON array, a collection path) is a [`BinaryOp::In`].
     In {
         /// The tested value.
         lhs: Box<Expr>,
-        /// The list items.
+        /// The list items (literals).
         list: Vec<Expr>,
     },
+    /// A JSON array `[v, …]` (JSON strings become string literals).
+    Array(Vec<Expr>),
+    /// A JSON object `{"name": v, …}`.
+    Object(Vec<Member>),
     /// `name(args…)`.
     Call {
         /// The function name, lower-cased (`contains`, `geo.distance`).
@@ -356,8 +449,73 @@ impl Expr {
             ExprKind::In { .. } => PREC_POSTFIX,
             ExprKind::Not(_) | ExprKind::Neg(_) => PREC_UNARY,
             ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::Call { .. } => PREC_PRIMARY,
-            ExprKind::Lambda { .. } => PREC_PRIMARY,
+            ExprKind::Lambda { .. } | ExprKind::Array(_) | ExprKind::Object(_) => PREC_PRIMARY,
         }
+    }
+
+    /// Calls `f` on each direct sub-expression: operands, arguments, list and array items,
+    /// member values, the expressions inside path segments, lambda bodies.
+    pub fn children_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        fn path(p: &mut Path, f: &mut dyn FnMut(&mut Expr)) {
+            for s in &mut p.segments {
+                match &mut s.kind {
+                    SegmentKind::Member => {}
+                    SegmentKind::Function(args) => args.iter_mut().for_each(|a| f(&mut a.value)),
+                    SegmentKind::Key(e)
+                    | SegmentKind::Filter(e)
+                    | SegmentKind::CountFiltered(e) => f(e),
+                }
+            }
+        }
+        match &mut self.kind {
+            ExprKind::Literal(_) => {}
+            ExprKind::Path(p) => path(p, f),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                f(lhs);
+                f(rhs);
+            }
+            ExprKind::And(v) | ExprKind::Or(v) | ExprKind::Array(v) => v.iter_mut().for_each(f),
+            ExprKind::Not(e) | ExprKind::Neg(e) => f(e),
+            ExprKind::In { lhs, list } => {
+                f(lhs);
+                list.iter_mut().for_each(f);
+            }
+            ExprKind::Object(v) => v.iter_mut().for_each(|m| f(&mut m.value)),
+            ExprKind::Call { args, .. } => args.iter_mut().for_each(f),
+            ExprKind::Lambda {
+                collection, body, ..
+            } => {
+                path(collection, f);
+                if let Some((_, b)) = body {
+                    f(b);
+                }
+            }
+        }
+    }
+
+    /// Sets every span in the tree (names included) to `span`.
+    pub fn fill_spans(&mut self, span: Span) {
+        self.span = span;
+        match &mut self.kind {
+            ExprKind::Path(p) | ExprKind::Lambda { collection: p, .. } => {
+                p.segments.iter_mut().for_each(|s| {
+                    s.span = span;
+                    if let SegmentKind::Function(args) = &mut s.kind {
+                        args.iter_mut().for_each(|a| a.name.span = span);
+                    }
+                })
+            }
+            ExprKind::Object(v) => v.iter_mut().for_each(|m| m.name.span = span),
+            ExprKind::Call { name, .. } => name.span = span,
+            _ => {}
+        }
+        if let ExprKind::Lambda {
+            body: Some((v, _)), ..
+        } = &mut self.kind
+        {
+            v.span = span;
+        }
+        self.children_mut(&mut |c| c.fill_spans(span));
     }
 
     /// A copy with every span set to zero, for comparing trees regardless of layout.
@@ -368,38 +526,6 @@ impl Expr {
     }
 
     fn clear_spans(&mut self) {
-        self.span = Span::default();
-        fn path(p: &mut Path) {
-            for s in &mut p.segments {
-                s.span = Span::default();
-            }
-        }
-        match &mut self.kind {
-            ExprKind::Literal(_) => {}
-            ExprKind::Path(p) => path(p),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                lhs.clear_spans();
-                rhs.clear_spans();
-            }
-            ExprKind::And(v) | ExprKind::Or(v) => v.iter_mut().for_each(Expr::clear_spans),
-            ExprKind::Not(e) | ExprKind::Neg(e) => e.clear_spans(),
-            ExprKind::In { lhs, list } => {
-                lhs.clear_spans();
-                list.iter_mut().for_each(Expr::clear_spans);
-            }
-            ExprKind::Call { name, args } => {
-                name.span = Span::default();
-                args.iter_mut().for_each(Expr::clear_spans);
-            }
-            ExprKind::Lambda {
-                collection, body, ..
-            } => {
-                path(collection);
-                if let Some((v, b)) = body {
-                    v.span = Span::default();
-                    b.clear_spans();
-                }
-            }
-        }
+        self.fill_spans(Span::default());
     }
 }

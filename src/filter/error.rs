@@ -66,19 +66,21 @@ pub enum ErrorKind {
     UnexpectedToken,
     /// `filter.syntax.unexpected_end`: The filter stops in the middle of an expression. E.g. `name eq`.
     UnexpectedEnd,
-    /// `filter.syntax.expected_expression`: An operator or punctuation where an expression must start. E.g. `a in ()`.
+    /// `filter.syntax.expected_expression`: An operator or punctuation where an expression must start. E.g. `a eq )`.
     ExpectedExpression,
     /// `filter.syntax.expected_member`: A `/` not followed by a member name. E.g. `a/ 'x'`.
     ExpectedMember,
     /// `filter.syntax.expected_lambda_variable`: A lambda without its variable. E.g. `p/all()`.
     ExpectedLambdaVariable,
-    /// `filter.syntax.too_many_arguments`: A function call with more than 16 arguments. E.g. `concat(a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a)`.
+    /// `filter.syntax.too_many_arguments`: A function call with more than 16 arguments. E.g. `f(a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a)`.
     TooManyArguments,
+    /// `filter.syntax.expected_literal`: An item of an `in (…)` list, or the right side of `has`, that is not a literal. E.g. `a in (1, b)`.
+    ExpectedLiteral,
     /// `filter.limit.length`: A filter longer than [`MAX_LENGTH`](crate::filter::MAX_LENGTH) bytes. E.g. 8,193 × `x`.
     LengthLimit,
     /// `filter.limit.depth`: Nesting deeper than [`MAX_DEPTH`](crate::filter::MAX_DEPTH). E.g. 101 × `(`, then `a`.
     DepthLimit,
-    /// `filter.limit.in_list`: An `in` list longer than [`MAX_IN_ITEMS`](crate::filter::MAX_IN_ITEMS). E.g. a in (1, 1, … 1001 items).
+    /// `filter.limit.in_list`: An `in` list, JSON array or JSON object longer than [`MAX_IN_ITEMS`](crate::filter::MAX_IN_ITEMS). E.g. a in (1, 1, … 1001 items).
     InListLimit,
     /// `filter.limit.lambda_depth`: More than four lambdas nested in each other. E.g. a/any(b: b/c/any(c: … five deep)).
     LambdaDepthLimit,
@@ -88,13 +90,13 @@ pub enum ErrorKind {
     MultiValuedField,
     /// `filter.field.collection`: A collection used as a value. E.g. `partners eq null`.
     CollectionField,
-    /// `filter.field.not_collection`: `any`/`all`/`$count` after something that is not a collection. E.g. `status/any(s: s eq 'x')`.
+    /// `filter.field.not_collection`: `any`/`all`/`$count`/`$filter`, or `in` a path, after something that is not a collection. E.g. `status/any(s: s eq 'x')`.
     NotCollection,
     /// `filter.field.lambda_variable`: A lambda variable over objects used as a value. E.g. `partners/any(p: p eq 'x')`.
     LambdaVariable,
     /// `filter.function.unknown`: A function name that is not an OData function (with a suggestion when one is close). E.g. `containz(name, 'x')`.
     UnknownFunction,
-    /// `filter.function.arity`: A call with the wrong number of arguments. E.g. `contains(name)`.
+    /// `filter.function.arity`: A call with the wrong number of arguments (for the OData methods, at the `)` or `,` where the ABNF fails). E.g. `contains(name)`.
     Arity,
     /// `filter.type.mismatch`: Operands whose types cannot be compared or combined. E.g. `status eq 5`.
     TypeMismatch,
@@ -106,10 +108,14 @@ pub enum ErrorKind {
     InvalidDate,
     /// `filter.unsupported.function`: An OData function that parses but is not evaluated. E.g. `isof(name, Edm.String)`.
     UnsupportedFunction,
-    /// `filter.unsupported.operator`: `has` (no field is a flags enum). E.g. `status has Flex.Status'active'`.
-    UnsupportedOperator,
-    /// `filter.unsupported.literal`: A binary or geo literal. E.g. `name eq binary'AAE='`.
+    /// `filter.unsupported.literal`: A binary or geo literal, or a JSON array or object where none is evaluated. E.g. `name eq binary'AAE='`.
     UnsupportedLiteral,
+    /// `filter.unsupported.annotation`: An annotation in a path. E.g. `customer/@Core.Description eq 'x'`.
+    UnsupportedAnnotation,
+    /// `filter.unsupported.path`: A type cast, key predicate, `$root` or alias of a structured value in a path. E.g. `partners/Flex.Reseller/name eq 'x'`.
+    UnsupportedPath,
+    /// `filter.alias.unknown`: A parameter alias whose value the request does not give. E.g. `status eq @s` without `@s=…`.
+    UnknownAlias,
     /// `filter.unsupported.bound_function`: A bound function call on a path. E.g. `a/NS.fn() eq 1`.
     UnsupportedBoundFunction,
     /// `filter.unsupported.nested_collection`: A collection inside a lambda variable's element. E.g. `partners/any(p: p/x/any(q: q eq 1))`.
@@ -156,6 +162,7 @@ impl ErrorKind {
             ErrorKind::ExpectedMember => "filter.syntax.expected_member",
             ErrorKind::ExpectedLambdaVariable => "filter.syntax.expected_lambda_variable",
             ErrorKind::TooManyArguments => "filter.syntax.too_many_arguments",
+            ErrorKind::ExpectedLiteral => "filter.syntax.expected_literal",
             ErrorKind::LengthLimit => "filter.limit.length",
             ErrorKind::DepthLimit => "filter.limit.depth",
             ErrorKind::InListLimit => "filter.limit.in_list",
@@ -172,8 +179,10 @@ impl ErrorKind {
             ErrorKind::NotBoolean => "filter.type.not_boolean",
             ErrorKind::InvalidDate => "filter.type.invalid_date",
             ErrorKind::UnsupportedFunction => "filter.unsupported.function",
-            ErrorKind::UnsupportedOperator => "filter.unsupported.operator",
             ErrorKind::UnsupportedLiteral => "filter.unsupported.literal",
+            ErrorKind::UnsupportedAnnotation => "filter.unsupported.annotation",
+            ErrorKind::UnsupportedPath => "filter.unsupported.path",
+            ErrorKind::UnknownAlias => "filter.alias.unknown",
             ErrorKind::UnsupportedBoundFunction => "filter.unsupported.bound_function",
             ErrorKind::UnsupportedNestedCollection => "filter.unsupported.nested_collection",
             ErrorKind::QueryUnknownField => "query.field.unknown",

@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 
 use super::ast::{ArithOp, CmpOp};
 use super::functions;
-use super::ir::{time, Acc, Case, Env, Pred, VExpr, Val};
+use super::ir::{time, Acc, Case, Coll, Env, Pred, VExpr, Val};
 use super::schema::{Row, Value};
 use super::temporal;
 
@@ -124,7 +124,9 @@ impl Pred {
             | Pred::In { .. }
             | Pred::Value(_)
             | Pred::Any { .. }
-            | Pred::All { .. } => self.eval_node(row, s, env),
+            | Pred::All { .. }
+            | Pred::Has { .. }
+            | Pred::Subset { .. } => self.eval_node(row, s, env),
         }
     }
 
@@ -198,21 +200,41 @@ impl Pred {
             Pred::Any {
                 collection,
                 slot,
+                filter,
                 body,
             } => {
                 let n = row.len(s, *collection);
-                let Some(body) = body else {
-                    return Some(n > 0);
-                };
-                lambda(row, s, env, n, *slot, body, true)
+                match (body, filter) {
+                    (None, None) => Some(n > 0),
+                    (None, Some(f)) => Some(count(row, s, env, n, *slot, f) > 0),
+                    (Some(b), f) => lambda(row, s, env, n, *slot, f.as_deref(), b, true),
+                }
             }
             Pred::All {
                 collection,
                 slot,
+                filter,
                 body,
             } => {
                 let n = row.len(s, *collection);
-                lambda(row, s, env, n, *slot, body, false)
+                lambda(row, s, env, n, *slot, filter.as_deref(), body, false)
+            }
+            Pred::Has { value, flags } => match value.eval(row, s, env) {
+                Val::Str(x) => Some(
+                    flags
+                        .iter()
+                        .all(|f| x.split(',').any(|v| v.trim() == f.as_ref())),
+                ),
+                _ => None,
+            },
+            Pred::Subset { a, b, seq } => {
+                let a = a.values(row, s, env);
+                let b = b.values(row, s, env);
+                Some(if *seq {
+                    subsequence(&a, &b)
+                } else {
+                    subset(&a, &b)
+                })
             }
             // Handled by `eval` itself, which never passes them here.
             Pred::StrCmp { .. }
@@ -225,14 +247,40 @@ impl Pred {
     }
 }
 
-/// `any` (`want` true) or `all` (`want` false) over `n` elements bound to `slot`:
-/// stops at the first element whose body is `want`; otherwise null if any body was null.
+/// How many of `n` elements bound to `slot` satisfy `filter`.
+fn count<R: Row>(
+    row: &R,
+    s: &R::Schema,
+    env: &mut Env,
+    n: usize,
+    slot: usize,
+    filter: &Pred,
+) -> usize {
+    let saved = *env;
+    let mut k = 0;
+    for i in 0..n {
+        if let Some(x) = env.idx.get_mut(slot) {
+            *x = i;
+        }
+        if filter.eval(row, s, env) == Some(true) {
+            k += 1;
+        }
+    }
+    *env = saved;
+    k
+}
+
+/// `any` (`want` true) or `all` (`want` false) over `n` elements bound to `slot`, skipping
+/// those for which `filter` is not true: stops at the first element whose body is `want`;
+/// otherwise null if any body was null.
+#[allow(clippy::too_many_arguments)]
 fn lambda<R: Row>(
     row: &R,
     s: &R::Schema,
     env: &mut Env,
     n: usize,
     slot: usize,
+    filter: Option<&Pred>,
     body: &Pred,
     want: bool,
 ) -> Option<bool> {
@@ -242,6 +290,9 @@ fn lambda<R: Row>(
     for i in 0..n {
         if let Some(x) = env.idx.get_mut(slot) {
             *x = i;
+        }
+        if filter.is_some_and(|f| f.eval(row, s, env) != Some(true)) {
+            continue;
         }
         match body.eval(row, s, env) {
             Some(b) if b == want => {
@@ -269,6 +320,14 @@ impl VExpr {
             VExpr::Field(acc) => read(*acc, row, s, env).into(),
             VExpr::Const(v) => v.borrowed(),
             VExpr::Count(c) => Val::Num(row.len(s, *c) as f64),
+            VExpr::CountIf {
+                collection,
+                slot,
+                filter,
+            } => {
+                let n = row.len(s, *collection);
+                Val::Num(count(row, s, env, n, *slot, filter) as f64)
+            }
             VExpr::Pred(p) => match p.eval(row, s, env) {
                 Some(b) => Val::Bool(b),
                 None => Val::Null,
@@ -291,6 +350,43 @@ impl VExpr {
             }
         }
     }
+}
+
+impl Coll {
+    /// The values, in order.
+    fn values<'a, R: Row>(&'a self, row: &'a R, s: &R::Schema, env: &mut Env) -> Vec<Val<'a>> {
+        match self {
+            Coll::Values(v) => v.iter().map(|x| x.eval(row, s, env)).collect(),
+            Coll::Elems { collection, field } => (0..row.len(s, *collection))
+                .map(|i| row.get_at(s, *field, i).into())
+                .collect(),
+        }
+    }
+}
+
+/// `hassubset`: `b` is `a` with items reordered and/or removed (each item of `a` used
+/// once; items compare with `eq`).
+fn subset(a: &[Val<'_>], b: &[Val<'_>]) -> bool {
+    let mut used = vec![false; a.len()];
+    b.iter().all(|y| {
+        let found = a
+            .iter()
+            .zip(used.iter_mut())
+            .find(|(x, u)| !**u && cmp_vals(CmpOp::Eq, x, y));
+        match found {
+            Some((_, u)) => {
+                *u = true;
+                true
+            }
+            None => false,
+        }
+    })
+}
+
+/// `hassubsequence`: `b` is `a` with items removed (order kept).
+fn subsequence(a: &[Val<'_>], b: &[Val<'_>]) -> bool {
+    let mut it = a.iter();
+    b.iter().all(|y| it.any(|x| cmp_vals(CmpOp::Eq, x, y)))
 }
 
 fn arith<'a>(op: ArithOp, a: &Val<'_>, b: &Val<'_>) -> Val<'a> {

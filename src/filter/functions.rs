@@ -207,8 +207,6 @@ pub(crate) const UNSUPPORTED: &[&str] = &[
     "maxdatetime",
     "mindatetime",
     "case",
-    "hassubset",
-    "hassubsequence",
 ];
 
 /// The built-in named `name`.

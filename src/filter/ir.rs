@@ -267,15 +267,42 @@ pub(crate) enum Pred {
     },
     /// A boolean-valued expression used as a condition.
     Value(VExpr),
+    /// Some element (that passes `filter`, from `$filter(…)` segments) satisfies `body`
+    /// (any such element when there is no body).
     Any {
         collection: FieldId,
         slot: usize,
+        filter: Option<Box<Pred>>,
         body: Option<Box<Pred>>,
     },
+    /// Every element that passes `filter` satisfies `body`.
     All {
         collection: FieldId,
         slot: usize,
+        filter: Option<Box<Pred>>,
         body: Box<Pred>,
+    },
+    /// `x has E'a,b'`: the value, read as comma-separated flags, holds every flag.
+    Has {
+        value: VExpr,
+        flags: Vec<Box<str>>,
+    },
+    /// `hassubset(a, b)` (`seq` false) / `hassubsequence(a, b)` (`seq` true).
+    Subset {
+        a: Coll,
+        b: Coll,
+        seq: bool,
+    },
+}
+
+/// A collection of values: a JSON array, or the scalar elements of a row's collection.
+#[derive(Debug, Clone)]
+pub(crate) enum Coll {
+    Values(Vec<VExpr>),
+    /// Collection `collection` read element by element through `field`.
+    Elems {
+        collection: FieldId,
+        field: FieldId,
     },
 }
 
@@ -290,6 +317,13 @@ pub(crate) enum VExpr {
     Pred(Box<Pred>),
     /// `collection/$count`.
     Count(FieldId),
+    /// `collection/$count($filter=…)`, `collection/$filter(…)/$count`: the elements bound
+    /// to `slot` for which `filter` is true.
+    CountIf {
+        collection: FieldId,
+        slot: usize,
+        filter: Box<Pred>,
+    },
 }
 
 impl Pred {
@@ -312,11 +346,14 @@ impl Pred {
             Pred::StrFn { acc, case, .. } => 4 + acc.cost() + u32::from(*case != Case::Keep),
             Pred::Not(p) => p.cost(),
             Pred::And(v) | Pred::Or(v) => v.iter().fold(0u32, |a, p| a.saturating_add(p.cost())),
-            Pred::Cmp { .. } | Pred::In { .. } | Pred::Value(_) => 8,
-            Pred::Any { body, .. } => {
-                16u32.saturating_add(body.as_ref().map_or(0, |b| b.cost().saturating_mul(2)))
-            }
-            Pred::All { body, .. } => 16u32.saturating_add(body.cost().saturating_mul(2)),
+            Pred::Cmp { .. } | Pred::In { .. } | Pred::Value(_) | Pred::Has { .. } => 8,
+            Pred::Subset { .. } => 16,
+            Pred::Any { body, filter, .. } => 16u32
+                .saturating_add(body.as_ref().map_or(0, |b| b.cost().saturating_mul(2)))
+                .saturating_add(filter.as_ref().map_or(0, |f| f.cost().saturating_mul(2))),
+            Pred::All { body, filter, .. } => 16u32
+                .saturating_add(body.cost().saturating_mul(2))
+                .saturating_add(filter.as_ref().map_or(0, |f| f.cost().saturating_mul(2))),
         }
     }
 }

@@ -29,6 +29,18 @@ pub(crate) enum Tok<'a> {
     Slash,
     Colon,
     Minus,
+    /// `=` (named parameters, `$count($filter=…)`).
+    Equals,
+    /// `[` / `]` (JSON arrays).
+    LBracket,
+    RBracket,
+    /// `{` / `}` (JSON objects).
+    LBrace,
+    RBrace,
+    /// A JSON string `"…"` (only inside JSON arrays and objects), unescaped.
+    JsonStr(String),
+    /// Where lexing failed (see [`lex`]).
+    Error,
     Eof,
 }
 
@@ -40,7 +52,7 @@ pub(crate) struct Token<'a> {
 }
 
 fn is_ident_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_' || c == '$'
+    c.is_alphabetic() || c == '_' || c == '$' || c == '@'
 }
 
 fn is_ident_char(c: char) -> bool {
@@ -63,12 +75,37 @@ fn is_guid(s: &str) -> bool {
             .is_some_and(is_ident_char)
 }
 
-/// Splits `src` into tokens, ending with `Eof`.
-pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
+/// Splits `src` into tokens, ending with `Eof`. A lexical error does not stop the parse
+/// at once: the tokens before it are returned, then an `Error` token at the start of the
+/// token that failed, so that an earlier syntax error (a token that cannot follow the one
+/// before it) is reported first; the error itself comes second.
+pub(crate) fn lex(src: &str) -> (Vec<Token<'_>>, Option<FilterError>) {
     let mut out = Vec::new();
+    let mut at = 0;
+    let err = lex_into(src, &mut out, &mut at).err();
+    if err.is_some() {
+        let len = src
+            .get(at..)
+            .and_then(|r| r.chars().next())
+            .map_or(0, char::len_utf8);
+        out.push(Token {
+            tok: Tok::Error,
+            span: Span::new(at, at + len),
+        });
+    }
+    out.push(Token {
+        tok: Tok::Eof,
+        span: Span::new(src.len(), src.len()),
+    });
+    (out, err)
+}
+
+/// Lexes into `out`; `at` is the start of the token being lexed.
+fn lex_into<'a>(src: &'a str, out: &mut Vec<Token<'a>>, at: &mut usize) -> Result<(), FilterError> {
     let mut i = 0;
     while let Some(c) = src.get(i..).and_then(|r| r.chars().next()) {
         let start = i;
+        *at = start;
         if c.is_whitespace() {
             i += c.len_utf8();
             continue;
@@ -83,6 +120,20 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
             ',' => out.push(one(Tok::Comma)),
             '/' => out.push(one(Tok::Slash)),
             ':' => out.push(one(Tok::Colon)),
+            '=' => out.push(one(Tok::Equals)),
+            '[' => out.push(one(Tok::LBracket)),
+            ']' => out.push(one(Tok::RBracket)),
+            '{' => out.push(one(Tok::LBrace)),
+            '}' => out.push(one(Tok::RBrace)),
+            '"' => {
+                let (s, end) = json_string(src, start)?;
+                out.push(Token {
+                    tok: Tok::JsonStr(s),
+                    span: Span::new(start, end),
+                });
+                i = end;
+                continue;
+            }
             '\'' => {
                 let (s, end) = string(src, start)?;
                 out.push(Token {
@@ -144,11 +195,20 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
             }
             c if is_ident_start(c) => {
                 let mut end = i + c.len_utf8();
+                // An annotation `@NS.term#qualifier` may carry a `#qualifier`.
+                let annotation = c == '@';
                 while let Some(n) = src.get(end..).and_then(|r| r.chars().next()) {
-                    if !is_ident_char(n) {
+                    if !(is_ident_char(n) || (annotation && n == '#')) {
                         break;
                     }
                     end += n.len_utf8();
+                }
+                if annotation && end == i + 1 {
+                    return Err(FilterError::new(
+                        ErrorKind::UnexpectedChar,
+                        "`@` must start a parameter alias or an annotation name",
+                        Span::new(start, end),
+                    ));
                 }
                 let name = src.get(start..end).unwrap_or("");
                 if src.get(end..).is_some_and(|r| r.starts_with('\'')) {
@@ -177,11 +237,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FilterError> {
         }
         i += 1;
     }
-    out.push(Token {
-        tok: Tok::Eof,
-        span: Span::new(src.len(), src.len()),
-    });
-    Ok(out)
+    Ok(())
 }
 
 fn invalid(start: usize, end: usize, text: &str) -> FilterError {
@@ -197,7 +253,11 @@ fn run_len(s: &str) -> usize {
     let mut n = 0;
     let mut prev = ' ';
     for c in s.chars() {
-        let ok = c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '_' | '-');
+        // `:` only inside a time (`10:30`), so `case(x gt 10: …)` ends the number.
+        let colon = c == ':'
+            && s.get(n + 1..)
+                .is_some_and(|r| r.starts_with(|d: char| d.is_ascii_digit()));
+        let ok = c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') || colon;
         // `+` only inside an exponent or an offset.
         let plus = c == '+'
             && (matches!(prev, 'e' | 'E') || s.get(..n).is_some_and(|t| t.contains(['T', 't'])));
@@ -260,7 +320,7 @@ fn string(src: &str, start: usize) -> Result<(String, usize), FilterError> {
             return Err(FilterError::new(
                 ErrorKind::UnterminatedString,
                 "string literal is not closed with `'`",
-                Span::new(start, src.len()),
+                Span::new(src.len(), src.len()),
             ));
         };
         i += c.len_utf8();
@@ -273,6 +333,79 @@ fn string(src: &str, start: usize) -> Result<(String, usize), FilterError> {
             }
         } else {
             s.push(c);
+        }
+    }
+}
+
+/// Lexes a JSON `"…"` string starting at `start` (the quote), with JSON's escapes; returns
+/// the value and the end offset.
+fn json_string(src: &str, start: usize) -> Result<(String, usize), FilterError> {
+    let mut s = String::new();
+    let mut i = start + 1;
+    loop {
+        let Some(c) = src.get(i..).and_then(|r| r.chars().next()) else {
+            return Err(FilterError::new(
+                ErrorKind::UnterminatedString,
+                "JSON string is not closed with `\"`",
+                Span::new(src.len(), src.len()),
+            ));
+        };
+        let at = i;
+        i += c.len_utf8();
+        match c {
+            '"' => return Ok((s, i)),
+            '\\' => {
+                let e = src.get(i..).and_then(|r| r.chars().next());
+                let bad = |end: usize| {
+                    FilterError::new(
+                        ErrorKind::InvalidLiteral,
+                        "not a JSON escape (`\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t`, `\\uXXXX`)",
+                        Span::new(at, end),
+                    )
+                };
+                let Some(e) = e else {
+                    return Err(bad(i));
+                };
+                i += e.len_utf8();
+                s.push(match e {
+                    '"' => '"',
+                    '\\' => '\\',
+                    '/' => '/',
+                    'b' => '\u{8}',
+                    'f' => '\u{c}',
+                    'n' => '\n',
+                    'r' => '\r',
+                    't' => '\t',
+                    'u' => {
+                        let hex = src
+                            .get(i..i + 4)
+                            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+                        let Some(code) = hex.and_then(|h| u32::from_str_radix(h, 16).ok()) else {
+                            return Err(bad(i));
+                        };
+                        i += 4;
+                        // A lone surrogate half stands for U+FFFD; a pair is joined.
+                        if (0xD800..0xDC00).contains(&code) && src.get(i..i + 2) == Some("\\u") {
+                            let lo = src
+                                .get(i + 2..i + 6)
+                                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+                                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                .filter(|lo| (0xDC00..0xE000).contains(lo));
+                            if let Some(lo) = lo {
+                                i += 6;
+                                let c = 0x10000 + ((code - 0xD800) << 10) + (lo - 0xDC00);
+                                char::from_u32(c).unwrap_or('\u{fffd}')
+                            } else {
+                                '\u{fffd}'
+                            }
+                        } else {
+                            char::from_u32(code).unwrap_or('\u{fffd}')
+                        }
+                    }
+                    _ => return Err(bad(i)),
+                });
+            }
+            c => s.push(c),
         }
     }
 }

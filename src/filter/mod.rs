@@ -34,6 +34,7 @@
 //!
 //! Limits ([`MAX_LENGTH`], [`MAX_DEPTH`], [`MAX_IN_ITEMS`]) are errors, never crashes.
 
+mod alias;
 mod ast;
 mod error;
 mod lexer;
@@ -41,7 +42,11 @@ mod parser;
 mod print;
 pub mod temporal;
 
-pub use ast::{ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Ident, LambdaOp, Literal, Path};
+pub use alias::{Aliases, MAX_EXPANSION};
+pub use ast::{
+    ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Ident, LambdaOp, Literal, Member, NamedArg, Path,
+    Segment, SegmentKind,
+};
 pub use error::{suggest, utf16_offset, ErrorKind, FilterError, Span};
 pub use parser::{parse, MAX_DEPTH, MAX_IN_ITEMS, MAX_LENGTH};
 

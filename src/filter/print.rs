@@ -2,7 +2,9 @@
 //! same tree. Keywords and function names are lower case, one space around binary
 //! operators, `, ` between arguments and list items, `v: ` after a lambda variable, and
 //! parentheses only where precedence needs them (a nested `and` inside `and`, or `or`
-//! inside `or`, keeps its parentheses because the parser keeps it nested).
+//! inside `or`, keeps its parentheses because the parser keeps it nested). JSON arrays
+//! and objects print with `, ` and `": "`, their string items as JSON strings; named
+//! parameters as `name=value`; `case` as `case(c: v, …)`.
 //!
 //! Imports no I/O, no wasm, no `worker`.
 
@@ -59,6 +61,40 @@ impl Display for Expr {
                 comma_list(f, list)?;
                 f.write_char(')')
             }
+            ExprKind::Array(items) => {
+                f.write_char('[')?;
+                for (i, e) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    json_value(f, e)?;
+                }
+                f.write_char(']')
+            }
+            ExprKind::Object(members) => {
+                f.write_char('{')?;
+                for (i, m) in members.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    json_string(f, &m.name.name)?;
+                    f.write_str(": ")?;
+                    json_value(f, &m.value)?;
+                }
+                f.write_char('}')
+            }
+            ExprKind::Call { name, args } if name.name == "case" => {
+                f.write_str("case(")?;
+                for (i, pair) in args.chunks(2).enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    if let [c, v] = pair {
+                        write!(f, "{c}: {v}")?;
+                    }
+                }
+                f.write_char(')')
+            }
             ExprKind::Call { name, args } => {
                 write!(f, "{}(", name.name)?;
                 comma_list(f, args)?;
@@ -104,9 +140,46 @@ impl Display for Path {
                 f.write_char('/')?;
             }
             f.write_str(&s.name)?;
+            match &s.kind {
+                SegmentKind::Member => {}
+                SegmentKind::Function(args) => {
+                    f.write_char('(')?;
+                    for (i, a) in args.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        write!(f, "{}={}", a.name.name, a.value)?;
+                    }
+                    f.write_char(')')?;
+                }
+                SegmentKind::Key(e) | SegmentKind::Filter(e) => write!(f, "({e})")?,
+                SegmentKind::CountFiltered(e) => write!(f, "($filter={e})")?,
+            }
         }
         Ok(())
     }
+}
+
+/// An item of a JSON array or a member value: string literals print as JSON strings.
+fn json_value(f: &mut Formatter<'_>, e: &Expr) -> fmt::Result {
+    match &e.kind {
+        ExprKind::Literal(Literal::String(s)) => json_string(f, s),
+        _ => write!(f, "{e}"),
+    }
+}
+
+/// Writes `"text"` with JSON's escapes (`\"`, `\\`, control characters as `\uXXXX`).
+fn json_string(f: &mut Formatter<'_>, s: &str) -> fmt::Result {
+    f.write_char('"')?;
+    for c in s.chars() {
+        match c {
+            '"' => f.write_str("\\\"")?,
+            '\\' => f.write_str("\\\\")?,
+            c if (c as u32) < 0x20 => write!(f, "\\u{:04x}", c as u32)?,
+            c => f.write_char(c)?,
+        }
+    }
+    f.write_char('"')
 }
 
 /// Writes `'text'` with `'` doubled.

@@ -18,4 +18,5 @@ pub use record::{
     AttrValue, Contact, Device, Item, Kind, Partner, PartnerRole, Party, Record, Source, Status,
 };
 pub use row::RecordSchema;
+pub(crate) use row::RECORD_FIELDS;
 pub use timestamp::{Timestamp, TimestampError};

@@ -8,8 +8,8 @@
 //! runs over rows and also exposes [`Plan::matches`] (the filter on one row) and
 //! [`Plan::compare`] (the sort order, for k-way merging across sources).
 //!
-//! Parameters: `sort` is comma-separated `path [asc|desc]` (stable; nulls last when
-//! ascending, first when descending); `select` is comma-separated paths (nested allowed,
+//! Parameters: `sort` is comma-separated `path [asc|desc]` (stable; nulls first when
+//! ascending, last when descending, as OData orders them); `select` is comma-separated paths (nested allowed,
 //! unknown names are errors; empty selects everything); `group_by` is comma-separated
 //! paths; `offset ≥ 0`; `0 ≤ limit ≤ 1000`, default 20. Every error names its parameter
 //! and carries a span into that parameter's text.
@@ -22,7 +22,7 @@ mod select;
 
 use std::fmt;
 
-use crate::filter::{self, ErrorKind, Expr, FilterError, Ident, Path, Span};
+use crate::filter::{self, ErrorKind, Expr, FilterError, Path, Segment, Span};
 
 pub use json::{run_json_text, JsonSchema, RunError, Typing};
 pub use plan::{Group, GroupResult, ListResult, Plan};
@@ -50,6 +50,8 @@ pub enum Param {
     Limit,
     /// `group_by`
     GroupBy,
+    /// The value of the parameter alias at this index of [`QueryParams::aliases`].
+    Alias(usize),
 }
 
 impl Param {
@@ -62,6 +64,7 @@ impl Param {
             Param::Offset => "offset",
             Param::Limit => "limit",
             Param::GroupBy => "group_by",
+            Param::Alias(_) => "alias",
         }
     }
 }
@@ -107,6 +110,8 @@ pub struct QueryParams<'a> {
     pub limit: Option<&'a str>,
     /// `group_by` (transform only)
     pub group_by: Option<&'a str>,
+    /// Parameter aliases for the filter: (`@name`, value text).
+    pub aliases: &'a [(String, String)],
 }
 
 /// One sort key.
@@ -156,10 +161,23 @@ impl Query {
     /// Parses the raw parameters. Blank parameters count as absent.
     pub fn parse(p: &QueryParams<'_>) -> Result<Query, QueryError> {
         let filter = match present(p.filter) {
-            Some(f) => Some(filter::parse(f).map_err(|error| QueryError {
-                param: Param::Filter,
-                error,
-            })?),
+            Some(f) => {
+                let e = filter::parse(f).map_err(|error| QueryError {
+                    param: Param::Filter,
+                    error,
+                })?;
+                let mut aliases = filter::Aliases::new();
+                for (i, (name, text)) in p.aliases.iter().enumerate() {
+                    aliases.insert(name, text).map_err(|error| QueryError {
+                        param: Param::Alias(i),
+                        error,
+                    })?;
+                }
+                Some(aliases.substitute(&e).map_err(|error| QueryError {
+                    param: Param::Filter,
+                    error,
+                })?)
+            }
             None => None,
         };
         let sort = match present(p.sort) {
@@ -345,10 +363,7 @@ fn list(s: &str, param: Param, directions: bool) -> Result<Vec<(Path, bool)>, Qu
                     span,
                 ));
             }
-            segments.push(Ident {
-                name: seg.to_owned(),
-                span,
-            });
+            segments.push(Segment::member(seg, span));
         }
         out.push((Path { segments }, desc));
     }

@@ -262,13 +262,15 @@ enum Key<'a> {
 }
 
 impl Key<'_> {
+    /// Null ranks first: OData orders nulls before every value ascending (and so after
+    /// them descending).
     fn rank(&self) -> u8 {
         match self {
-            Key::Bool(_) => 0,
-            Key::Num(_) => 1,
-            Key::Time(_) => 2,
-            Key::Str(_) => 3,
-            Key::Null => 4,
+            Key::Null => 0,
+            Key::Bool(_) => 1,
+            Key::Num(_) => 2,
+            Key::Time(_) => 3,
+            Key::Str(_) => 4,
         }
     }
 
@@ -320,7 +322,7 @@ fn key(v: Value<'_>, ty: FieldType) -> Key<'_> {
     }
 }
 
-/// Orders two borrowed values: by type rank, then value; nulls rank last.
+/// Orders two borrowed values: by type rank, then value; nulls rank first (OData).
 fn cmp_values(a: Value<'_>, b: Value<'_>, ty: FieldType) -> Ordering {
     match (a, b) {
         (Value::Str(x), Value::Str(y)) if ty != FieldType::DateTime => x.cmp(y),
@@ -340,7 +342,8 @@ impl<R: Row> Plan<R> {
             .is_none_or(|f| f.matches(row, &self.schema))
     }
 
-    /// The list order: each sort key in turn (ascending: nulls last; descending: the
+    /// The list order: each sort key in turn (ascending: nulls first, as OData orders;
+    /// descending: the
     /// exact reverse). Rows equal on every key compare `Equal`; callers merging
     /// sources keep their own tie-break.
     pub fn compare(&self, a: &R, b: &R) -> Ordering {

@@ -12,6 +12,7 @@ mod config;
 pub mod gateway;
 mod http_util;
 pub mod log;
+mod odata;
 mod params;
 mod problem;
 mod routes;
@@ -201,6 +202,9 @@ impl Service {
         if let Some(w) = writes::route(&segments) {
             return Ok(writes::handle(self, w, req, ctx, store).await);
         }
+        if odata::handles(&segments) {
+            return Ok(odata::handle(self, req, &segments, ctx).await);
+        }
         let known = routes::is_route(&segments)
             || matches!(segments.as_slice(), ["health"] | ["openapi.json"]);
         if req.method() != Method::GET && req.method() != Method::HEAD {
@@ -225,7 +229,7 @@ impl Service {
         routes::dispatch(self, &segments, &params, &scope, ctx).await
     }
 
-    fn authenticate(&self, req: &Request<Vec<u8>>) -> Result<Scope, Problem> {
+    pub(crate) fn authenticate(&self, req: &Request<Vec<u8>>) -> Result<Scope, Problem> {
         let keys = self.keys.as_ref().map_err(|e| {
             Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -27,6 +27,38 @@ pub struct Params {
     pub strict: bool,
     /// `next` continuation token
     pub next: Option<String>,
+    /// `$count=true|false` (OData spelling; the list answer always reports `total` when
+    /// it is known)
+    pub count: Option<bool>,
+    /// Parameter aliases `@name=value` for the filter, in the order given.
+    pub aliases: Vec<(String, String)>,
+    /// A condition and-ed to the filter, built by the caller (OData `$search`); never
+    /// read from the query string.
+    pub search: Option<crate::filter::Expr>,
+}
+
+/// The parameter a query key names: the OData spellings `$filter`, `$orderby`,
+/// `$select`, `$skip`, `$top`, `$count` stand for `filter`, `sort`, `select`, `offset`,
+/// `limit` and `count`.
+fn canonical(key: &str) -> &str {
+    match key {
+        "$filter" => "filter",
+        "$orderby" => "sort",
+        "$select" => "select",
+        "$skip" => "offset",
+        "$top" => "limit",
+        "$count" => "count",
+        "group_by" => "group-by",
+        k => k,
+    }
+}
+
+/// Whether `name` (after its `@`) is an OData identifier.
+fn is_alias_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && name.len() <= 128
 }
 
 fn boolean(name: &'static str, v: &str) -> Result<bool, Problem> {
@@ -48,16 +80,19 @@ impl Params {
             pushdown: true,
             ..Params::default()
         };
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: Vec<(String, String)> = Vec::new();
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-            if seen.iter().any(|s| *s == k) {
-                let name: String = k.chars().take(40).collect();
-                return Err(Problem::bad_parameter(
-                    "query",
-                    format!("`{name}` is given more than once"),
-                ));
+            let name: String = k.chars().take(40).collect();
+            if let Some((first, _)) = seen.iter().find(|(_, c)| c == canonical(&k)) {
+                let msg = if *first == k {
+                    format!("`{name}` is given more than once")
+                } else {
+                    let first: String = first.chars().take(40).collect();
+                    format!("`{first}` and `{name}` are the same parameter; give one")
+                };
+                return Err(Problem::bad_parameter("query", msg));
             }
-            seen.push(k.to_string());
+            seen.push((k.to_string(), canonical(&k).to_owned()));
             let v = v.into_owned();
             match k.as_ref() {
                 "filter" | "$filter" => p.filter = Some(v),
@@ -80,12 +115,22 @@ impl Params {
                 "pushdown" => p.pushdown = boolean("pushdown", &v)?,
                 "strict" => p.strict = boolean("strict", &v)?,
                 "next" => p.next = Some(v),
+                "$count" => p.count = Some(boolean("$count", &v)?),
+                alias if alias.strip_prefix('@').is_some_and(is_alias_name) => {
+                    if p.aliases.len() >= 64 {
+                        return Err(Problem::bad_parameter(
+                            "query",
+                            "at most 64 parameter aliases",
+                        ));
+                    }
+                    p.aliases.push((alias.to_owned(), v));
+                }
                 other => {
                     let name: String = other.chars().take(40).collect();
                     return Err(Problem::bad_parameter(
                         "query",
                         format!(
-                            "unknown parameter `{name}` (known: filter, sort, select, offset, limit, group-by, include, explain, pushdown, strict, next)"
+                            "unknown parameter `{name}` (known: filter, sort, select, offset, limit, group-by, include, explain, pushdown, strict, next, their OData spellings $filter, $orderby, $select, $skip, $top, $count, and @alias values)"
                         ),
                     ));
                 }
@@ -116,5 +161,22 @@ mod tests {
         assert!(Params::parse("limit=1&limit=2").is_err());
         assert!(Params::parse("strict=maybe").is_err());
         assert!(Params::parse("include=everything").is_err());
+    }
+
+    #[test]
+    fn odata_spellings_aliases_and_one_spelling_per_parameter() {
+        let p = Params::parse("$filter=a%20eq%20@x&$top=3&$count=true&@x=1").unwrap();
+        assert_eq!(p.filter.as_deref(), Some("a eq @x"));
+        assert_eq!((p.limit.as_deref(), p.count), (Some("3"), Some(true)));
+        assert_eq!(p.aliases, vec![("@x".to_owned(), "1".to_owned())]);
+        let e = Params::parse("filter=a&$filter=b").unwrap_err();
+        assert!(
+            e.detail.contains("`filter` and `$filter` are the same"),
+            "{}",
+            e.detail
+        );
+        assert!(Params::parse("$top=1&limit=2").is_err());
+        assert!(Params::parse("@=1").is_err());
+        assert!(Params::parse("@x=1&@x=2").is_err());
     }
 }

@@ -12,6 +12,7 @@ use http::{Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::filter::{Expr, ExprKind};
 use crate::model::{Projected, Projection, Record, RecordSchema, Source};
 use crate::query::{Param, Plan as QueryPlan, Query, QueryError, QueryParams};
 use crate::upstream::{Clock, Collection, HttpClient, PlanInput};
@@ -196,6 +197,7 @@ fn param_text(params: &Params, p: Param) -> &str {
         Param::Offset => &params.offset,
         Param::Limit => &params.limit,
         Param::GroupBy => &params.group_by,
+        Param::Alias(i) => return params.aliases.get(i).map_or("", |(_, v)| v.as_str()),
     };
     v.as_deref().unwrap_or(DEFAULT_SORT)
 }
@@ -218,8 +220,18 @@ fn checked_query(
         offset: params.offset.as_deref(),
         limit: params.limit.as_deref(),
         group_by: params.group_by.as_deref(),
+        aliases: &params.aliases,
     };
-    let query = Query::parse(&qp).map_err(|e| query_error(params, &e))?;
+    let mut query = Query::parse(&qp).map_err(|e| query_error(params, &e))?;
+    if let Some(extra) = &params.search {
+        query.filter = Some(match query.filter.take() {
+            Some(f) => Expr {
+                span: f.span,
+                kind: ExprKind::And(vec![f, extra.clone()]),
+            },
+            None => extra.clone(),
+        });
+    }
     let plan = query
         .plan::<Record>(RecordSchema::default(), now_ms)
         .map_err(|e| query_error(params, &e))?;
@@ -354,6 +366,42 @@ fn sources_json(sources: &[(Source, SourceReport)]) -> Map<String, Value> {
         .collect()
 }
 
+/// One page of a list, as the list machinery answers it: the records in the merged order,
+/// projected by `select`, the total when known, and the native API's opaque continuation
+/// token (the `next` of the envelope). The seam of the `/v1` list routes and of `/odata`:
+/// whoever pages through an answer passes `next` back as [`Params::next`] and never looks
+/// inside it.
+pub(crate) struct ListPage {
+    /// The page's records, in order.
+    pub records: Vec<Record>,
+    /// What `select` keeps of each.
+    pub projection: Projection,
+    /// Matching records of the sources that answered (absent when not known).
+    pub total: Option<u64>,
+    /// The offset of the first record.
+    pub offset: usize,
+    /// The continuation token while more records may follow.
+    pub next: Option<String>,
+    /// Per-source reports.
+    pub sources: Vec<(Source, SourceReport)>,
+}
+
+impl ListPage {
+    /// The records as a JSON array, projected (the bytes `plan.select(row)` serialized
+    /// would give, without a `Value` per row).
+    pub fn items_json(&self) -> Vec<u8> {
+        let rows: Vec<Projected<'_>> = self
+            .records
+            .iter()
+            .map(|record| Projected {
+                record,
+                projection: &self.projection,
+            })
+            .collect();
+        serde_json::to_vec(&rows).unwrap_or_else(|_| b"[]".to_vec())
+    }
+}
+
 /// A list route: `wanted` sources of `collection`, filtered, sorted and paged into the
 /// envelope.
 async fn list<C: HttpClient, K: Clock>(
@@ -370,6 +418,29 @@ async fn list<C: HttpClient, K: Clock>(
             "`group-by` belongs to /v1/orders/transform",
         ));
     }
+    let page = list_page(svc, params, scope, collection, wanted, ctx).await?;
+    let body = ListEnvelope {
+        count: page.records.len(),
+        items: page.items_json(),
+        total: page.total,
+        offset: page.offset,
+        next: page.next,
+        sources: sources_json(&page.sources),
+    };
+    Ok(body.response())
+}
+
+/// Runs one page of a list for `params` (filter, sort, select, offset, limit, `next`,
+/// aliases, and the extra condition of [`Params::search`]) over the `wanted` sources of
+/// `collection` that the key may see.
+pub(crate) async fn list_page<C: HttpClient, K: Clock>(
+    svc: &Service,
+    params: &Params,
+    scope: &Scope,
+    collection: Collection,
+    wanted: &[Source],
+    ctx: &Ctx<'_, C, K>,
+) -> Result<ListPage, Problem> {
     if params.include_raw && !scope.raw {
         return Err(Problem::forbidden(
             "the client key may not request raw vendor objects (include=raw)",
@@ -397,41 +468,33 @@ async fn list<C: HttpClient, K: Clock>(
     // At least one record per source, so that a `limit=0` request still learns totals.
     q.window = u64::try_from(offset.saturating_add(limit).max(1)).ok();
     let outcome = ask(svc, scope, collection, wanted, &q, params, ctx).await;
-    let plan = &q.plan;
     failure(&outcome, params.strict)?;
-    let page = outcome
-        .records
-        .get(offset..)
-        .unwrap_or(&[])
-        .iter()
-        .take(limit);
-    let count = page.len();
-    // The rows are written straight into the body, projected by `select`, with the bytes
-    // `plan.select(row)` serialized would give (model::json), without a Value per row.
-    let projection = Projection::from_paths(plan.selected());
-    let rows: Vec<Projected<'_>> = page
-        .map(|record| Projected {
-            record,
-            projection: &projection,
-        })
+    let Outcome {
+        mut records,
+        total,
+        sources,
+        ..
+    } = outcome;
+    let page: Vec<Record> = records
+        .drain(offset.min(records.len())..)
+        .take(limit)
         .collect();
-    let items = serde_json::to_vec(&rows).unwrap_or_else(|_| b"[]".to_vec());
+    let count = page.len();
     let end = offset.saturating_add(count);
-    let more = match outcome.total {
+    let more = match total {
         Some(t) => (end as u64) < t,
         // Unknown total: some source ran out of budget; there may be more.
-        None => outcome.sources.iter().any(|(_, r)| r.partial) || count == limit,
+        None => sources.iter().any(|(_, r)| r.partial) || count == limit,
     };
     let next = (more && limit > 0).then(|| encode_token(end, hash));
-    let body = ListEnvelope {
-        count,
-        items,
-        total: outcome.total,
+    Ok(ListPage {
+        records: page,
+        projection: Projection::from_paths(q.plan.selected()),
+        total,
         offset,
         next,
-        sources: sources_json(&outcome.sources),
-    };
-    Ok(body.response())
+        sources,
+    })
 }
 
 async fn transform<C: HttpClient, K: Clock>(
@@ -440,6 +503,40 @@ async fn transform<C: HttpClient, K: Clock>(
     scope: &Scope,
     ctx: &Ctx<'_, C, K>,
 ) -> Result<Response<Vec<u8>>, Problem> {
+    let g = transform_page(svc, params, scope, ctx).await?;
+    let items: Vec<Value> = g.groups.into_iter().map(Value::Object).collect();
+    let body = ListEnvelope {
+        count: items.len(),
+        items: serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec()),
+        total: g.total,
+        offset: g.offset,
+        next: None,
+        sources: sources_json(&g.sources),
+    };
+    Ok(body.response())
+}
+
+/// The groups of a transform: each group's key members (`/`-joined paths) and its
+/// `count`.
+pub(crate) struct GroupPage {
+    /// One object per group: path → value, and `count`.
+    pub groups: Vec<Map<String, Value>>,
+    /// How many groups there are (absent when a source did not answer in full).
+    pub total: Option<u64>,
+    /// The offset of the first group.
+    pub offset: usize,
+    /// Per-source reports.
+    pub sources: Vec<(Source, SourceReport)>,
+}
+
+/// Runs a transform (`group-by`, filter, sort, offset, limit) over every source of orders
+/// the key may see.
+pub(crate) async fn transform_page<C: HttpClient, K: Clock>(
+    svc: &Service,
+    params: &Params,
+    scope: &Scope,
+    ctx: &Ctx<'_, C, K>,
+) -> Result<GroupPage, Problem> {
     if params
         .group_by
         .as_deref()
@@ -469,25 +566,21 @@ async fn transform<C: HttpClient, K: Clock>(
     .await;
     failure(&outcome, params.strict)?;
     let groups = q.plan.run_group(&outcome.records);
-    let items: Vec<Value> = groups
-        .groups
-        .into_iter()
-        .map(|g| {
-            let mut m = g.key;
-            m.insert("count".to_owned(), Value::from(g.count));
-            Value::Object(m)
-        })
-        .collect();
     let complete = outcome.total.is_some();
-    let body = ListEnvelope {
-        count: items.len(),
-        items: serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec()),
+    Ok(GroupPage {
         total: complete.then_some(groups.total as u64),
         offset: groups.offset,
-        next: None,
-        sources: sources_json(&outcome.sources),
-    };
-    Ok(body.response())
+        groups: groups
+            .groups
+            .into_iter()
+            .map(|g| {
+                let mut m = g.key;
+                m.insert("count".to_owned(), Value::from(g.count));
+                m
+            })
+            .collect(),
+        sources: outcome.sources,
+    })
 }
 
 async fn get_one<C: HttpClient, K: Clock>(
@@ -497,6 +590,21 @@ async fn get_one<C: HttpClient, K: Clock>(
     id: &str,
     ctx: &Ctx<'_, C, K>,
 ) -> Result<Response<Vec<u8>>, Problem> {
+    let id = percent_decode(id);
+    let record = get_record(svc, scope, Collection::Orders, &id, params.include_raw, ctx).await?;
+    Ok(json_response(StatusCode::OK, &record))
+}
+
+/// The record with global id `id` (`<source>:<sourceId>`, decoded) in `collection`: a 404
+/// problem when there is none, 403 outside the key's scope.
+pub(crate) async fn get_record<C: HttpClient, K: Clock>(
+    svc: &Service,
+    scope: &Scope,
+    collection: Collection,
+    id: &str,
+    include_raw: bool,
+    ctx: &Ctx<'_, C, K>,
+) -> Result<Record, Problem> {
     let not_found = || {
         Problem::new(
             StatusCode::NOT_FOUND,
@@ -505,15 +613,17 @@ async fn get_one<C: HttpClient, K: Clock>(
             format!("no record `{}`", id.chars().take(200).collect::<String>()),
         )
     };
-    let id = percent_decode(id);
     let (source_id, _) = id.split_once(':').ok_or_else(not_found)?;
     let source = Source::from_id(source_id).ok_or_else(not_found)?;
+    if !collection.sources().contains(&source) {
+        return Err(not_found());
+    }
     if !scope.allows(source) {
         return Err(Problem::forbidden(format!(
             "the client key may not query `{source}`"
         )));
     }
-    if params.include_raw && !scope.raw {
+    if include_raw && !scope.raw {
         return Err(Problem::forbidden(
             "the client key may not request raw vendor objects (include=raw)",
         ));
@@ -522,21 +632,21 @@ async fn get_one<C: HttpClient, K: Clock>(
     let one = Params {
         filter: Some(filter),
         limit: Some("1".to_owned()),
-        include_raw: params.include_raw,
+        include_raw,
         pushdown: true,
         ..Params::default()
     };
     let mut q = checked_query(&one, Some(DEFAULT_SORT), ctx.clock.now_ms())?;
     q.window = Some(1);
-    let outcome = ask(svc, scope, Collection::Orders, &[source], &q, &one, ctx).await;
+    let outcome = ask(svc, scope, collection, &[source], &q, &one, ctx).await;
     if let Some((source, e)) = outcome.first_error() {
         return Err(upstream_failed(source, e));
     }
-    let record = outcome.records.first().ok_or_else(not_found)?;
-    Ok(json_response(StatusCode::OK, record))
+    outcome.records.into_iter().next().ok_or_else(not_found)
 }
 
-pub(super) fn percent_decode(s: &str) -> String {
+/// Percent-decodes one path segment (`+` stays `+`).
+pub(crate) fn percent_decode(s: &str) -> String {
     form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())

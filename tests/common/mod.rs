@@ -2,6 +2,8 @@
 //! `flexedge::testkit`).
 #![allow(dead_code)]
 
+pub mod world;
+
 use flexedge::model::Source;
 use flexedge::sim::{SimConfig, Simulator};
 use flexedge::testkit;
@@ -80,6 +82,7 @@ impl CaseParams {
             offset: self.offset.as_deref(),
             limit: self.limit.as_deref(),
             group_by: self.group_by.as_deref(),
+            aliases: &[],
         }
     }
 }

@@ -6,11 +6,11 @@
 
 use std::borrow::Cow;
 
-use super::ast::{ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Ident, Literal};
+use super::ast::{ArithOp, BinaryOp, CmpOp, Expr, ExprKind, Ident, Literal, Path, SegmentKind};
 use super::error::{suggest, ErrorKind, FilterError, Span};
 use super::functions::{self, UNSUPPORTED};
-use super::ir::{Case, Func, Pred, StrTest, Ty, VExpr, Val};
-use super::schema::{FieldId, Resolved, Schema};
+use super::ir::{Acc, Case, Coll, Func, Pred, StrTest, Ty, VExpr, Val};
+use super::schema::{FieldId, Schema};
 use super::temporal;
 
 /// Compiles a parsed filter against a schema. `now_ms` is the value of `now()`.
@@ -43,9 +43,10 @@ fn by_cost(v: Vec<Pred>) -> Vec<Pred> {
     keyed.into_iter().map(|(_, p)| p).collect()
 }
 
+mod collections;
 mod resolve;
 
-use resolve::{strip_it, Binding};
+use resolve::Binding;
 
 struct Compiler<'s, S> {
     schema: &'s mut S,
@@ -77,6 +78,16 @@ impl<S: Schema> Compiler<'_, S> {
                 rhs,
             } => self.comparison(*op, lhs, rhs, e.span),
             ExprKind::In { lhs, list } => self.in_list(lhs, list),
+            ExprKind::Binary {
+                op: BinaryOp::In,
+                lhs,
+                rhs,
+            } => self.in_expr(lhs, rhs, e.span),
+            ExprKind::Binary {
+                op: BinaryOp::Has,
+                lhs,
+                rhs,
+            } => self.has(lhs, rhs),
             ExprKind::Lambda {
                 collection,
                 op,
@@ -268,22 +279,13 @@ impl<S: Schema> Compiler<'_, S> {
     fn value(&mut self, e: &Expr) -> Result<(VExpr, Ty), FilterError> {
         match &e.kind {
             ExprKind::Literal(l) => literal(l, e.span),
-            ExprKind::Path(p) if p.segments.last().is_some_and(|s| s.name == "$count") => {
-                let all: Vec<&str> = p.segments.iter().map(|s| s.name.as_str()).collect();
-                let coll = strip_it(all.get(..all.len().saturating_sub(1)).unwrap_or(&[]));
-                let scoped = coll
-                    .first()
-                    .is_some_and(|n| self.scopes.iter().any(|b| b.var == *n));
-                match self.schema.resolve(coll) {
-                    Some(Resolved::Collection { id, .. }) if !scoped => {
-                        Ok((VExpr::Count(id), Ty::Num))
-                    }
-                    _ => Err(err(
-                        ErrorKind::NotCollection,
-                        "`$count` follows a collection of the row",
-                        p.span(),
-                    )),
-                }
+            ExprKind::Path(p)
+                if p.segments.last().is_some_and(|s| {
+                    matches!(s.kind, SegmentKind::CountFiltered(_))
+                        || (s.is_member() && s.name == "$count")
+                }) =>
+            {
+                self.count(p)
             }
             ExprKind::Path(p) => self.path(p).map(|(a, t)| (VExpr::Field(a), t)),
             ExprKind::Neg(x) => {
@@ -297,11 +299,14 @@ impl<S: Schema> Compiler<'_, S> {
                     )),
                 }
             }
-            ExprKind::Binary {
-                op: BinaryOp::Has, ..
-            } => Err(err(
-                ErrorKind::UnsupportedOperator,
-                "`has` (enum flags) is not supported: no field is a flags enum",
+            ExprKind::Array(_) => Err(err(
+                ErrorKind::UnsupportedLiteral,
+                "a JSON array is evaluated only as the right side of `in` or as an argument of `hassubset`/`hassubsequence`",
+                e.span,
+            )),
+            ExprKind::Object(_) => Err(err(
+                ErrorKind::UnsupportedLiteral,
+                "JSON objects are not supported: the record has no value to compare one with",
                 e.span,
             )),
             ExprKind::Binary {
@@ -353,6 +358,21 @@ impl<S: Schema> Compiler<'_, S> {
         span: Span,
     ) -> Result<(VExpr, Ty), FilterError> {
         let n = name.name.as_str();
+        if n == "hassubset" || n == "hassubsequence" {
+            let [a, b] = args else {
+                return Err(err(
+                    ErrorKind::Arity,
+                    format!("`{n}` takes 2 argument(s), found {}", args.len()),
+                    span,
+                ));
+            };
+            let subset = Pred::Subset {
+                a: self.coll_arg(n, a)?,
+                b: self.coll_arg(n, b)?,
+                seq: n == "hassubsequence",
+            };
+            return Ok((VExpr::Pred(Box::new(subset)), Ty::Bool));
+        }
         let Some(builtin) = functions::lookup(n) else {
             if UNSUPPORTED.contains(&n) || n.starts_with("geo.") {
                 return Err(err(
@@ -479,7 +499,7 @@ fn literal(l: &Literal, span: Span) -> Result<(VExpr, Ty), FilterError> {
 mod tests {
     use super::*;
     use crate::filter::parse;
-    use crate::filter::schema::{FieldInfo, FieldType};
+    use crate::filter::schema::{FieldInfo, FieldType, Resolved};
 
     /// A few fields shaped like a record's: two symbol fields (`source`, `status`), a
     /// date-time, strings and a collection with a symbol field.

@@ -20,7 +20,7 @@ use serde_json::Value as Json;
 
 use super::read::{check_record, read_rows, JsonRef, Members, RECORD_REQUIRED};
 use super::schema::JsonSchema;
-use crate::filter::{Expr, ExprKind};
+use crate::filter::{Expr, ExprKind, Path};
 use crate::query::{select_paths, Group, Query, QueryError};
 
 /// How the rows are typed.
@@ -64,12 +64,24 @@ impl Query {
             .chain(&self.select)
             .chain(&self.group_by)
         {
-            if let Some(s) = p.segments.first() {
-                add(&s.name);
+            if let Some(s) = root_of(p) {
+                add(s);
             }
         }
         out
     }
+}
+
+/// The top-level member a path reads: its first segment, after a leading `$it`/`$this`.
+fn root_of(p: &Path) -> Option<&str> {
+    let mut segs = p.segments.iter();
+    let first = segs.next()?;
+    let s = if matches!(first.name.as_str(), "$it" | "$this") {
+        segs.next().unwrap_or(first)
+    } else {
+        first
+    };
+    Some(&s.name)
 }
 
 fn expr_roots(e: &Expr, add: &mut impl FnMut(&str)) {
@@ -77,8 +89,8 @@ fn expr_roots(e: &Expr, add: &mut impl FnMut(&str)) {
     match &e.kind {
         ExprKind::Literal(_) => {}
         ExprKind::Path(p) => {
-            if let Some(s) = p.segments.first() {
-                add(&s.name);
+            if let Some(s) = root_of(p) {
+                add(s);
             }
         }
         ExprKind::Binary { lhs, rhs, .. } => {
@@ -91,12 +103,15 @@ fn expr_roots(e: &Expr, add: &mut impl FnMut(&str)) {
             expr_roots(lhs, add);
             list.iter().for_each(|x| expr_roots(x, add));
         }
-        ExprKind::Call { args, .. } => args.iter().for_each(|x| expr_roots(x, add)),
+        ExprKind::Call { args, .. } | ExprKind::Array(args) => {
+            args.iter().for_each(|x| expr_roots(x, add))
+        }
+        ExprKind::Object(members) => members.iter().for_each(|m| expr_roots(&m.value, add)),
         ExprKind::Lambda {
             collection, body, ..
         } => {
-            if let Some(s) = collection.segments.first() {
-                add(&s.name);
+            if let Some(s) = root_of(collection) {
+                add(s);
             }
             if let Some((_, b)) = body {
                 expr_roots(b, add);

@@ -63,12 +63,12 @@ fn cmp_op(op: BinaryOp) -> Option<CmpOp> {
 /// A field operand: `path` or `tolower(path)`; returns (path, lowered).
 fn field(e: &Expr) -> Option<(String, bool)> {
     match &e.kind {
-        ExprKind::Path(p) => Some((p.joined(), false)),
+        ExprKind::Path(p) if p.is_plain() => Some((p.joined(), false)),
         ExprKind::Call { name, args } if name.name == "tolower" => match args.as_slice() {
             [Expr {
                 kind: ExprKind::Path(p),
                 ..
-            }] => Some((p.joined(), true)),
+            }] if p.is_plain() => Some((p.joined(), true)),
             _ => None,
         },
         _ => None,
@@ -82,6 +82,18 @@ fn literal(e: &Expr) -> Option<Lit> {
     }
 }
 
+/// `field in (literal, …)` (a list or a JSON array of literals).
+fn in_list(lhs: &Expr, list: &[Expr]) -> Option<Pred> {
+    let (f, false) = field(lhs)? else {
+        return None;
+    };
+    let values: Option<Vec<Lit>> = list.iter().map(literal).collect();
+    Some(Pred::In {
+        field: f,
+        values: values?,
+    })
+}
+
 /// Recognises one conjunct.
 pub(crate) fn recognise(e: &Expr) -> Pred {
     recognise_opt(e).unwrap_or(Pred::Other)
@@ -89,6 +101,15 @@ pub(crate) fn recognise(e: &Expr) -> Pred {
 
 fn recognise_opt(e: &Expr) -> Option<Pred> {
     match &e.kind {
+        // `f in ["a", "b"]` is `f in ('a', 'b')`.
+        ExprKind::Binary {
+            op: BinaryOp::In,
+            lhs,
+            rhs,
+        } => match &rhs.kind {
+            ExprKind::Array(list) => in_list(lhs, list),
+            _ => None,
+        },
         ExprKind::Binary { op, lhs, rhs } => {
             let op = cmp_op(*op)?;
             let (f, v, op) = match (field(lhs), field(rhs)) {
@@ -107,16 +128,7 @@ fn recognise_opt(e: &Expr) -> Option<Pred> {
                 lower: f.1,
             })
         }
-        ExprKind::In { lhs, list } => {
-            let (f, false) = field(lhs)? else {
-                return None;
-            };
-            let values: Option<Vec<Lit>> = list.iter().map(literal).collect();
-            Some(Pred::In {
-                field: f,
-                values: values?,
-            })
-        }
+        ExprKind::In { lhs, list } => in_list(lhs, list),
         ExprKind::Call { name, args } => {
             let func = match name.name.as_str() {
                 "contains" => StrFn::Contains,
@@ -145,7 +157,7 @@ fn recognise_opt(e: &Expr) -> Option<Pred> {
             collection,
             op: LambdaOp::Any,
             body: Some((var, body)),
-        } => {
+        } if collection.is_plain() => {
             let inner = recognise_opt(body)?;
             let rest = inner
                 .field()?
