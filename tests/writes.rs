@@ -653,3 +653,76 @@ fn the_openapi_request_schemas_are_the_rule_tables() {
         }
     }
 }
+
+/// A client that loses every list request to the Beta API (the read-back), and passes the
+/// rest to the simulator.
+struct NoReadBack<'a>(SimClient<'a>);
+
+impl flexedge::upstream::HttpClient for NoReadBack<'_> {
+    async fn send(
+        &self,
+        req: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, flexedge::upstream::TransportError> {
+        if req.method() == http::Method::GET
+            && req
+                .uri()
+                .path()
+                .ends_with("/entitlements-api/v1/entitlements")
+        {
+            return Err(flexedge::upstream::TransportError::Timeout);
+        }
+        self.0.send(req).await
+    }
+}
+
+/// The write was made but reading it back failed: the 201 stands (the vendor acted), with
+/// a record of the id alone and `x-flexedge-read-back: unavailable`; a replay gets the same.
+#[test]
+fn a_failed_read_back_keeps_the_201() {
+    let w = World::new(10);
+    let body = entitlement("ent-rb-1", "act-rb-1").to_string();
+    let send = || {
+        let req = http::Request::builder()
+            .method("POST")
+            .uri("/v1/entitlements")
+            .header("authorization", "Bearer test-key-writer")
+            .header("content-type", "application/json")
+            .header("idempotency-key", "rb")
+            .body(body.clone().into_bytes())
+            .unwrap();
+        let client = NoReadBack(SimClient::new(&w.sim, &w.clock, 1_000));
+        let log = MemorySink::default();
+        let ctx = Ctx {
+            client: &client,
+            clock: &w.clock,
+            request_id: "r",
+            log: &log,
+        };
+        let res = block_on(w.service.handle_with_store(req, &ctx, &w.store));
+        let lines = log.take();
+        (res, lines)
+    };
+    let (res, lines) = send();
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.headers()["x-flexedge-read-back"], "unavailable");
+    assert_eq!(
+        res.headers()["location"],
+        "/v1/orders/fno_entitlements:ent-rb-1"
+    );
+    let rec: Value = serde_json::from_slice(res.body()).unwrap();
+    assert_eq!(rec["id"], "fno_entitlements:ent-rb-1");
+    assert_eq!(rec["kind"], "entitlement");
+    assert!(
+        lines.iter().any(|l| l.contains("created_unread")),
+        "{lines:?}"
+    );
+    assert_eq!(w.calls(&format!("POST {VENDOR_CREATE}")), 1);
+    // The entitlement is there (an ordinary read finds it) and a replay sends nothing.
+    assert_eq!(w.get("/v1/orders/fno_entitlements:ent-rb-1").status, 200);
+    let (again, _) = send();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.body(), res.body());
+    assert_eq!(again.headers()["x-flexedge-read-back"], "unavailable");
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(w.calls(&format!("POST {VENDOR_CREATE}")), 1);
+}
