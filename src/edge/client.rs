@@ -286,7 +286,7 @@ async fn read(res: web_sys::Response) -> Result<http::Response<Vec<u8>>, JsValue
 }
 
 /// A thrown JavaScript value's message.
-fn js_error(e: &JsValue) -> String {
+pub(super) fn js_error(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())

@@ -11,8 +11,7 @@
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{
-    durable_object, DurableObject, Env, Method, ObjectNamespace, Request, RequestInit, Response,
-    Result, State,
+    durable_object, web_sys, DurableObject, Env, ObjectNamespace, Request, Response, Result, State,
 };
 
 use crate::service::writes::idempotency::{
@@ -127,12 +126,21 @@ impl DurableStore {
             .and_then(|id| id.get_stub())
             .map_err(fail)?;
         let body = serde_json::to_string(ask).map_err(|e| StoreError(e.to_string()))?;
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_body(Some(JsValue::from_str(&body)));
-        let req = Request::new_with_init(&format!("https://idempotency.internal/{op}"), &init)
+        // Built over `web_sys` (as the upstream fetch is): `worker::RequestInit` would bring
+        // in its `cf` properties' serializer.
+        let js = |e: JsValue| StoreError(super::client::js_error(&e));
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(&body));
+        let req = web_sys::Request::new_with_str_and_init(
+            &format!("https://idempotency.internal/{op}"),
+            &init,
+        )
+        .map_err(js)?;
+        let mut res = stub
+            .fetch_with_request(Request::from(req))
+            .await
             .map_err(fail)?;
-        let mut res = stub.fetch_with_request(req).await.map_err(fail)?;
         if res.status_code() != 200 {
             return Err(StoreError(format!(
                 "the record answered {}",
