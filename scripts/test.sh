@@ -33,6 +33,7 @@ phase "cargo doc"                     env RUSTDOCFLAGS="-D warnings" cargo doc -
 phase "cargo test (native)"           cargo test --features mock
 phase "wasm32 release build (worker)" worker-build --release --features worker
 phase "wasm32 release build (browser)" scripts/pkg.sh
+phase "npm package (pack, install, bundle, run, tsc)" node --test --test-reporter=spec tests/npm/package.test.mjs
 phase "wasm-bindgen tests (Chromium)" scripts/wasm-test.sh
 phase "end-to-end (wrangler dev)"     scripts/e2e.sh
 

@@ -1,7 +1,10 @@
 // The flexedge playground: fetch normalized records from /v1/orders once, then refine them
 // locally with the same WebAssembly filter engine the edge runs (no round trip per keystroke).
-// No framework, no build step; state lives in the URL (except the API key).
-import init, { parseFilter, runQuery, version } from './pkg/flexedge.js';
+// No framework, no build step; state lives in the URL (except the API key). The engine and
+// the API client are the npm package's (www/pkg/, built by `make pkg`).
+import {
+  init, parseFilter, runQuery, groupBy, version, createClient,
+} from './pkg/index.js';
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -9,7 +12,13 @@ const el = {
   fetchLimit: $('fetchLimit'), fetchBtn: $('fetch'), sources: $('sources'), fetchStatus: $('fetchStatus'),
   filter: $('filter'), sort: $('sort'), select: $('select'), limit: $('limit'),
   summary: $('summary'), table: $('results'),
+  groupBy: $('groupBy'), chart: $('chart'), groupSummary: $('groupSummary'),
+  explain: $('explain'), explainBtn: $('explainBtn'),
+  downloadCsv: $('downloadCsv'), downloadNdjson: $('downloadNdjson'),
 };
+const VIEWS = ['table', 'groups', 'explain'];
+const tabs = VIEWS.map((v) => $(`tab-${v}`));
+let view = 'table';
 const fields = {
   filter: { input: el.filter, mirror: $('filterMirror'), message: $('filterMessage') },
   sort: { input: el.sort, mirror: $('sortMirror'), message: $('sortMessage') },
@@ -23,6 +32,7 @@ let schema = 'record';   // flexedge's normalized records; 'json' if the items a
 let loadedCount = 0;
 let sourceTotal = null;
 let ready = false;
+let lastOptions = null;  // the options of the last good query (for groups and downloads)
 
 // ---- state in the URL -------------------------------------------------------------------
 
@@ -33,6 +43,8 @@ function readUrlState() {
   el.select.value = p.get('select') ?? '';
   if (p.has('limit')) el.limit.value = p.get('limit');
   if (p.has('fetch')) el.fetchLimit.value = p.get('fetch');
+  if (p.has('group') && [...el.groupBy.options].some((o) => o.value === p.get('group'))) el.groupBy.value = p.get('group');
+  if (VIEWS.includes(p.get('view'))) view = p.get('view');
   el.base.value = p.get('base') ?? localStorage.getItem('flexedge.base') ?? '';
   el.key.value = sessionStorage.getItem('flexedge.key') ?? (isLocal ? 'flexedge-dev' : '');
 }
@@ -44,6 +56,8 @@ function writeUrlState() {
   }
   if (el.limit.value !== '50') p.set('limit', el.limit.value);
   if (el.fetchLimit.value !== '1000') p.set('fetch', el.fetchLimit.value);
+  if (el.groupBy.value !== 'status') p.set('group', el.groupBy.value);
+  if (view !== 'table') p.set('view', view);
   if (el.base.value.trim()) p.set('base', el.base.value.trim());
   const qs = p.toString();
   history.replaceState(null, '', qs ? `?${qs}` : location.pathname);
@@ -168,6 +182,8 @@ function update() {
     `${loadedCount} loaded`];
   if (sourceTotal != null && sourceTotal !== loadedCount) parts.push(`${sourceTotal} at the sources`);
   el.summary.textContent = `${parts.join(' · ')} · ${ms.toFixed(1)} ms in wasm`;
+  lastOptions = options;
+  renderGroups(options);
 }
 
 // While the query has an error the last good table stays, dimmed.
@@ -189,9 +205,21 @@ function pick(obj, path) {
   return v;
 }
 
+// One date format whatever the source wrote: `2026-03-01 14:05 UTC` on the page, RFC 3339
+// in UTC (`2026-03-01T14:05:00Z`) in the downloads.
+const DATE_TEXT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+function asDate(v) {
+  if (typeof v !== 'string' || !DATE_TEXT.test(v)) return null;
+  const d = new Date(v.length === 10 ? `${v}T00:00:00Z` : v);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+function isoUtc(d) {
+  return d.toISOString().replace(/\.000Z$/, 'Z');
+}
 function format(v) {
   if (v == null) return '';
-  if (typeof v === 'string') return v.replace(/T00:00:00(\.000)?Z$/, '');
+  const d = asDate(v);
+  if (d) return `${isoUtc(d).slice(0, 16).replace('T', ' ')} UTC`;
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
@@ -230,6 +258,236 @@ function renderTable(items) {
   el.table.tBodies[0].replaceChildren(...rows);
 }
 
+// ---- groups: a bar chart from the engine's groupBy -------------------------------------
+
+// `endDate:month` groups by endDate in the engine and sums its groups per UTC month here.
+function groupCounts(options) {
+  const choice = el.groupBy.value;
+  const [path, bucket] = choice.split(':');
+  const base = { filter: options.filter, schema, groupBy: path, sort: bucket ? path : 'count desc', limit: 1000 };
+  const groups = [];
+  let rows = 0;
+  for (let offset = 0; offset < 100000; offset += 1000) {
+    const g = groupBy(records, { ...base, offset });
+    rows = g.rows;
+    groups.push(...g.items);
+    if (offset + g.count >= g.total) break;
+  }
+  let out = groups.map((g) => ({ label: g.key[path], count: g.count }));
+  if (bucket === 'month') {
+    const by = new Map();
+    for (const g of out) {
+      const d = asDate(g.label);
+      const m = d ? isoUtc(d).slice(0, 7) : null;
+      by.set(m, (by.get(m) ?? 0) + g.count);
+    }
+    out = [...by].map(([label, count]) => ({ label, count }))
+      .sort((a, b) => (a.label === null) - (b.label === null) || String(a.label).localeCompare(String(b.label)));
+  }
+  return { items: out, rows };
+}
+
+function renderGroups(options) {
+  if (view !== 'groups' || !records || !options) return;
+  let res;
+  try {
+    res = groupCounts(options);
+  } catch (e) {
+    el.groupSummary.textContent = `${e.code ?? 'error'}: ${e.message}`;
+    return;
+  }
+  const max = Math.max(1, ...res.items.map((g) => g.count));
+  const label = el.groupBy.selectedOptions[0]?.textContent ?? el.groupBy.value;
+  el.groupSummary.textContent = `${res.items.length} groups of ${res.rows} matching records by ${label}`;
+  el.chart.replaceChildren(...res.items.map((g) => {
+    const li = document.createElement('li');
+    li.className = 'bar-row';
+    const name = document.createElement('span');
+    name.className = 'bar-label';
+    name.textContent = g.label == null ? '(none)' : String(g.label);
+    name.title = name.textContent;
+    const track = document.createElement('span');
+    track.className = 'bar-track';
+    const bar = document.createElement('span');
+    bar.className = `bar${el.groupBy.value === 'status' ? ` status-bg-${g.label}` : ''}`;
+    bar.style.width = `${(g.count / max) * 100}%`;
+    track.append(bar);
+    const n = document.createElement('span');
+    n.className = 'bar-count';
+    n.textContent = String(g.count);
+    li.append(name, track, n);
+    li.setAttribute('aria-label', `${name.textContent}: ${g.count}`);
+    return li;
+  }));
+}
+
+// ---- views: Table, Groups, Explain (a tab list: arrow keys move between tabs) ------------
+
+function showView(next, focus = false, { ask = true } = {}) {
+  view = next;
+  VIEWS.forEach((v, i) => {
+    const on = v === view;
+    tabs[i].setAttribute('aria-selected', String(on));
+    tabs[i].tabIndex = on ? 0 : -1;
+    $(`view-${v}`).hidden = !on;
+  });
+  if (focus) tabs[VIEWS.indexOf(view)].focus();
+  writeUrlState();
+  if (view === 'groups') renderGroups(lastOptions);
+  if (view === 'explain' && ask && !el.explain.childElementCount) explain();
+}
+
+tabs.forEach((tab, i) => {
+  tab.addEventListener('click', () => showView(VIEWS[i]));
+  tab.addEventListener('keydown', (e) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+    if (step) { e.preventDefault(); showView(VIEWS[(i + step + VIEWS.length) % VIEWS.length], true); }
+    if (e.key === 'Home') { e.preventDefault(); showView(VIEWS[0], true); }
+    if (e.key === 'End') { e.preventDefault(); showView(VIEWS[VIEWS.length - 1], true); }
+  });
+});
+el.groupBy.addEventListener('change', () => { writeUrlState(); renderGroups(lastOptions); });
+
+// ---- explain: what the edge pushes down per source ---------------------------------------
+
+function client() {
+  const base = el.base.value.trim() || location.origin;
+  return createClient({ baseUrl: base, key: el.key.value || undefined });
+}
+
+// The key goes to another origin only when asked (a shared link may name any base URL).
+function keyMayGo() {
+  const base = el.base.value.trim();
+  if (!base || !el.key.value) return true;
+  try {
+    if (new URL(base, location.href).origin === location.origin) return true;
+  } catch {
+    return false;
+  }
+  return window.confirm(`Send the API key to ${new URL(base, location.href).origin}?`);
+}
+
+async function explain() {
+  el.explain.replaceChildren();
+  const note = document.createElement('p');
+  note.className = 'status';
+  note.textContent = 'asking the edge…';
+  el.explain.append(note);
+  const query = { filter: el.filter.value.trim() || undefined, sort: el.sort.value.trim() || undefined, explain: true, limit: 0 };
+  try {
+    const page = await client().orders.list(query);
+    el.explain.replaceChildren(...Object.entries(page.sources ?? {}).map(([id, s]) => explainCard(id, s)));
+  } catch (e) {
+    note.className = 'status error';
+    note.textContent = `explain failed: ${e.code ? `${e.code}: ` : ''}${e.message}`;
+  }
+}
+
+function explainCard(id, s) {
+  const card = document.createElement('article');
+  card.className = `explain-card ${s.status}`;
+  card.dataset.source = id;
+  const h = document.createElement('h3');
+  h.textContent = id;
+  const badge = document.createElement('span');
+  badge.className = `badge ${s.status}`;
+  badge.textContent = s.status;
+  h.append(' ', badge);
+  const dl = document.createElement('dl');
+  const row = (name, value, cls) => {
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    if (Array.isArray(value)) {
+      const ul = document.createElement('ul');
+      ul.append(...value.map((v) => { const li = document.createElement('li'); li.textContent = v; return li; }));
+      dd.append(ul);
+    } else {
+      dd.textContent = value;
+    }
+    if (cls) dd.className = cls;
+    dl.append(dt, dd);
+  };
+  const e = s.explain;
+  // The planner's lines: `[exact|inexact|unsupported] <conjunct>  =>  <native form>`.
+  const parts = (e?.plan ?? '').split('\n')
+    .map((l) => /^\s*\[(exact|inexact|unsupported)\] (.*?)(?:\s+=>\s+(.*))?$/.exec(l))
+    .filter(Boolean);
+  const pruned = /pruned \((.*)\): no request/.exec(e?.plan ?? '');
+  if (pruned || s.status === 'skipped') {
+    row('no request', pruned ? `pruned: ${pruned[1]}` : (s.reason ?? 'skipped'));
+  } else if (e) {
+    row('native request', e.requests?.length ? e.requests : ['(none: limit=0 needed no page)'], 'mono requests');
+    if (parts.length) {
+      row('filter parts', parts.map(([, kind, text, native]) => (kind === 'unsupported'
+        ? `${text} — at the edge`
+        : `${text} — pushed${kind === 'inexact' ? ' (superset: re-checked at the edge)' : ''}${native ? ` as ${native}` : ''}`)), 'mono parts');
+    }
+    row('stays at the edge', e.residual ?? 'nothing: the source answers the filter exactly', 'mono residual');
+    row('sort', e.sortPushed ? 'by the source' : 'at the edge');
+  } else {
+    row('why', s.reason ?? s.error?.message ?? 'no explain details');
+  }
+  if (e?.plan) {
+    const more = document.createElement('details');
+    const sum = document.createElement('summary');
+    sum.textContent = 'planner’s notes';
+    const pre = document.createElement('pre');
+    pre.textContent = e.plan.trim();
+    more.append(sum, pre);
+    card.append(h, dl, more);
+    return card;
+  }
+  card.append(h, dl);
+  return card;
+}
+el.explainBtn.addEventListener('click', explain);
+
+// ---- downloads: every matching record of the current query -------------------------------
+
+function matching() {
+  const out = [];
+  const opts = { ...lastOptions, offset: 0, limit: 1000 };
+  for (;;) {
+    const r = runQuery(records, opts);
+    out.push(...r.items);
+    opts.offset += r.count;
+    if (!r.count || opts.offset >= r.total) return out;
+  }
+}
+
+const csvCell = (v) => {
+  if (v == null) return '';
+  const d = asDate(v);
+  const t = d ? isoUtc(d) : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\n\r]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
+};
+
+function download(name, type, text) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+el.downloadCsv.addEventListener('click', () => {
+  if (!records || !lastOptions) return;
+  const cols = columns();
+  const lines = [cols.join(','), ...matching().map((r) => cols.map((c) => csvCell(pick(r, c))).join(','))];
+  download('flexedge-orders.csv', 'text/csv', `${lines.join('\r\n')}\r\n`);
+});
+el.downloadNdjson.addEventListener('click', () => {
+  if (!records || !lastOptions) return;
+  // Whole records (or the selected paths), dates in one format.
+  const norm = (v) => (Array.isArray(v) ? v.map(norm)
+    : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)]))
+      : asDate(v) ? isoUtc(asDate(v)) : v);
+  download('flexedge-orders.ndjson', 'application/x-ndjson', matching().map((r) => `${JSON.stringify(norm(r))}\n`).join(''));
+});
+
 // ---- fetching from the API ---------------------------------------------------------------
 
 function renderSources(sources) {
@@ -256,35 +514,35 @@ function renderSources(sources) {
   el.sources.replaceChildren(...items);
 }
 
-async function fetchOrders() {
-  const base = el.base.value.trim() || location.origin;
+async function fetchOrders({ auto = false } = {}) {
   localStorage.setItem('flexedge.base', el.base.value.trim());
   sessionStorage.setItem('flexedge.key', el.key.value);
   writeUrlState();
-  const url = new URL('/v1/orders', base);
-  url.searchParams.set('limit', el.fetchLimit.value || '1000');
+  if (!keyMayGo()) {
+    el.fetchStatus.className = 'status';
+    el.fetchStatus.textContent = auto ? 'press “Fetch orders” to send the key to that API' : 'not fetched';
+    return;
+  }
+  const limit = Number(el.fetchLimit.value || 1000);
   el.fetchBtn.disabled = true;
   el.fetchStatus.className = 'status';
-  el.fetchStatus.textContent = `fetching ${url.pathname}${url.search}…`;
+  el.fetchStatus.textContent = `fetching /v1/orders?limit=${limit}…`;
   const t0 = performance.now();
   try {
-    const headers = { accept: 'application/json' };
-    if (el.key.value) headers.authorization = `Bearer ${el.key.value}`;
-    const res = await fetch(url, { headers });
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const body = JSON.parse(new TextDecoder().decode(bytes));
-    if (!res.ok) throw new Error(`${res.status} ${body.code ?? ''} ${body.detail ?? body.title ?? ''}`.trim());
+    const body = await client().orders.list({ limit });
     // Keep the items as JSON bytes: the engine parses them straight from the buffer.
     records = new TextEncoder().encode(JSON.stringify(body.items ?? []));
     schema = 'record';
     loadedCount = body.items?.length ?? 0;
     sourceTotal = body.total ?? null;
     renderSources(body.sources);
+    el.explain.replaceChildren();
+    if (view === 'explain') explain();
     const more = body.next ? ' (more available at the API)' : '';
     el.fetchStatus.textContent = `${loadedCount} records in ${Math.round(performance.now() - t0)} ms${more}`;
   } catch (e) {
     el.fetchStatus.className = 'status error';
-    el.fetchStatus.textContent = `fetch failed: ${e.message}`;
+    el.fetchStatus.textContent = `fetch failed: ${e.status ? `${e.status} ` : ''}${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ');
   } finally {
     el.fetchBtn.disabled = false;
   }
@@ -329,4 +587,5 @@ try {
   el.engine.classList.add('error');
 }
 update();
-if (location.protocol.startsWith('http') || el.base.value) fetchOrders();
+showView(view, false, { ask: false });
+if (location.protocol.startsWith('http') || el.base.value) fetchOrders({ auto: true });

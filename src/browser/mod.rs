@@ -5,13 +5,20 @@
 //! nothing is decided here. By default records are plain JSON objects typed from their
 //! values by [`crate::query::JsonSchema::infer`], so any JSON works; with the option
 //! `schema: "record"` they are read as flexedge's normalized [`Record`]s with the fixed
-//! [`RecordSchema`] (every field known, dates typed, no inference: faster). Errors are thrown as JavaScript `Error`s carrying `code`, `start`, `end`
-//! (UTF-16 offsets into the offending parameter's text), `param` and `suggestion`.
-//! Imports no `worker`.
+//! [`RecordSchema`] (every field known, dates typed, no inference: faster). Errors are
+//! thrown as JavaScript `Error`s carrying `code`, `start`, `end` (UTF-16 offsets into the
+//! offending parameter's text), `param` and `suggestion`.
+//!
+//! Records given as JSON text or bytes go through the text reader
+//! ([`crate::query::run_json_text`]); an array of objects is read in place (`objects`:
+//! only the members the query names cross into wasm, and the answer's items are the
+//! caller's objects). Imports no `worker`.
 
 mod convert;
+mod objects;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::filter;
 use crate::query::{run_json_text, Query, RunError, Typing};
@@ -87,12 +94,22 @@ impl CompiledQuery {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Records")] records: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        let text = records_text(records)?;
         let typing = match self.texts.schema {
             RowKind::Json => Typing::Infer,
             RowKind::Record => Typing::Record,
         };
-        match run_json_text(&self.query, &text, typing, js_sys::Date::now() as i64) {
+        let now = js_sys::Date::now() as i64;
+        if let Some(array) = records.dyn_ref::<js_sys::Array>() {
+            // Objects are read in place (only the members the query names); a query that
+            // does not fit them is run over their JSON text for the text reader's error.
+            match objects::run(&self.query, array, typing, now, records_error) {
+                objects::Outcome::Done(v) => return Ok(v),
+                objects::Outcome::Failed(e) => return Err(e),
+                objects::Outcome::Fallback => {}
+            }
+        }
+        let text = records_text(records)?;
+        match run_json_text(&self.query, &text, typing, now) {
             Ok(out) => js_sys::JSON::parse(&out),
             Err(RunError::Records(m)) => Err(records_error(&m)),
             Err(RunError::Query(e)) => Err(query_error(&e, &self.texts)),

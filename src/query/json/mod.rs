@@ -8,6 +8,8 @@ mod read;
 mod schema;
 mod text;
 
-pub use read::{check_record, read_row, read_rows, split_array, JsonRef, Members, ReadError};
+pub use read::{
+    check_record, read_row, read_rows, split_array, JsonRef, Members, ReadError, RECORD_REQUIRED,
+};
 pub use schema::{JsonLike, JsonSchema, Node};
 pub use text::{run_json_text, RunError, Typing};

@@ -1,6 +1,7 @@
 //! Reading a JSON array of rows from bytes for a query that names only a few members.
 //!
-//! [`split_array`] finds each element's byte range with a flat scan (no parsing, no
+//! [`read_rows`] finds each element and its top-level members in one validating pass
+//! (`scan`); [`split_array`] finds each element's byte range with a flat scan (no parsing, no
 //! allocation per element; every element is validated when it is read). [`read_row`]
 //! parses one element into a [`serde_json::Value`] keeping only the top-level members
 //! [`Members`] names: the others are skipped with [`IgnoredAny`] (validated, never
@@ -18,6 +19,8 @@ use std::fmt;
 
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
+
+mod scan;
 
 use super::schema::{JsonLike, Node};
 use crate::filter::Value;
@@ -250,19 +253,20 @@ pub fn read_row<'b>(bytes: &'b [u8], keep: Members<'_>) -> Result<JsonRef<'b>, s
     Ok(v)
 }
 
-/// Reads every row of `bytes` (a JSON array): the rows (pruned to `keep`) and their byte
-/// ranges in `bytes`.
+/// Reads one JSON value from `text` (whitespace around it allowed), as [`read_rows`] reads
+/// the kept members: what serde_json would make of it, without serde_json.
+pub fn read_value(text: &str) -> Result<JsonRef<'_>, ReadError> {
+    scan::read_value(text)
+}
+
+/// Reads every row of `text` (a JSON array): the rows (pruned to `keep`) and their byte
+/// ranges in `text`. One pass finds the rows and their members and skips what is not kept
+/// without serde's per-member machinery (`scan.rs`); the kept values are read by serde_json.
 pub fn read_rows<'b>(
-    bytes: &'b [u8],
+    text: &'b str,
     keep: Members<'_>,
 ) -> Result<(Vec<JsonRef<'b>>, Vec<&'b [u8]>), ReadError> {
-    let raw = split_array(bytes)?;
-    let mut rows = Vec::with_capacity(raw.len());
-    for (i, r) in raw.iter().enumerate() {
-        let row = read_row(r, keep).map_err(|e| ReadError(format!("record {i}: {e}")))?;
-        rows.push(row);
-    }
-    Ok((rows, raw))
+    scan::read_rows(text, keep)
 }
 
 impl<'de> de::Deserialize<'de> for JsonRef<'de> {

@@ -16,10 +16,9 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use serde_json::Value as Json;
 
-use super::read::{check_record, read_rows, JsonRef, Members, RECORD_REQUIRED};
-use super::schema::JsonSchema;
+use super::read::{check_record, read_rows, read_value, JsonRef, Members, RECORD_REQUIRED};
+use super::schema::{JsonLike, JsonSchema};
 use crate::filter::{Expr, ExprKind, Path};
 use crate::query::{select_paths, Group, Query, QueryError};
 
@@ -156,7 +155,7 @@ pub fn run_json_text(
             }
         }
     }
-    let (mut rows, raw) = read_rows(text.as_bytes(), Members::Only(&keep)).map_err(records_err)?;
+    let (mut rows, raw) = read_rows(text, Members::Only(&keep)).map_err(records_err)?;
     let plan = match typing {
         Typing::Record => {
             for (i, row) in rows.iter_mut().enumerate() {
@@ -175,9 +174,7 @@ pub fn run_json_text(
             Err(_) => {
                 // Read whole rows so that the error (and its suggestion) is the full
                 // reader's; should the query fit them after all, use them.
-                rows = read_rows(text.as_bytes(), Members::All)
-                    .map_err(records_err)?
-                    .0;
+                rows = read_rows(text, Members::All).map_err(records_err)?.0;
                 query
                     .plan::<JsonRef<'_>>(JsonSchema::infer(&rows), now_ms)
                     .map_err(RunError::Query)?
@@ -203,7 +200,8 @@ pub fn run_json_text(
         }
         let bytes = raw.get(i).copied().unwrap_or(b"null");
         if plan.has_select() {
-            let whole: Json = serde_json::from_slice(bytes).map_err(records_err)?;
+            let row = std::str::from_utf8(bytes).map_err(records_err)?;
+            let whole = read_value(row).map_err(records_err)?.to_value();
             let item = serde_json::to_string(&select_paths(&whole, plan.selected()))
                 .map_err(records_err)?;
             out.push_str(&item);
