@@ -52,7 +52,7 @@ export FLEXEDGE_MOCK_URL="http://127.0.0.1:$MOCK_PORT"
 # the `low` tier (20 per 10 s) are for the rate-limit test. The breaker is off here (the
 # fault tests fail a source many times in a row); the second Worker has it on.
 mock_upstream_vars "$FLEXEDGE_MOCK_URL"
-keys='[{"key":"flexedge-dev","sources":["*"],"raw":true,"debug":true,"rateLimit":"high","label":"dev"},'
+keys='[{"key":"flexedge-dev","sources":["*"],"raw":true,"debug":true,"write":true,"rateLimit":"high","label":"dev"},'
 keys+='{"key":"e2e-scoped-key","sources":["hpe_flex","telecomx_flexcare"],"label":"scoped"},'
 keys+='{"key":"e2e-fno-only-key","sources":["fno_orders"],"label":"fno"},'
 keys+='{"key":"e2e-low-key-a","sources":["telecomx_flexcare"],"rateLimit":"low","label":"low-a"},'
@@ -87,7 +87,7 @@ node --test --test-reporter=spec --test-concurrency=1 tests/e2e/*.test.mjs
 for pid in "$main_worker" "$breaker_worker" "$direct_worker"; do
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 done
-st_keys='[{"key":"flexedge-dev","sources":["*"],"raw":true,"debug":true,"label":"dev"},'
+st_keys='[{"key":"flexedge-dev","sources":["*"],"raw":true,"debug":true,"write":true,"label":"dev"},'
 st_keys+='{"key":"schemathesis-key","sources":["*"],"raw":true,"debug":true,"rateLimit":"high","label":"schemathesis"}]'
 start_worker "$CONFIG" "$E2E_PORT" "$OUT/wrangler-embedded.log" \
   --var FLEXEDGE_SIMULATOR:on --var "FLEXEDGE_API_KEYS:$st_keys" "${MAIN_INSPECTOR[@]}"

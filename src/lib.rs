@@ -11,6 +11,7 @@
 //! | [`model`] | the normalized [`model::Record`] and its schema for the language |
 //! | [`query`] | filter → sort → page → select, and group-by, over any row type (records or plain JSON) |
 //! | [`upstream`] | the shared client machinery, the pushdown planner and one adapter per vendor behind [`upstream::AnyUpstream`] |
+//! | [`rules`] | the vendors' write rules as data, and their evaluator over JSON bodies; imports nothing of the crate |
 //! | [`sim`] | a simulator of the four vendor APIs over seeded data |
 //! | [`service`] | platform-free request handling (http types in, http types out) |
 //!
@@ -39,6 +40,7 @@
 pub mod filter;
 pub mod model;
 pub mod query;
+pub mod rules;
 pub mod service;
 pub mod sim;
 pub mod upstream;

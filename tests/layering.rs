@@ -340,8 +340,8 @@ fn every_import_follows_docs_layers_md() {
 fn the_table_names_every_module_of_src() {
     let l = layers();
     for m in [
-        "filter", "model", "query", "upstream", "sim", "service", "edge", "browser", "bin",
-        "testkit",
+        "filter", "model", "query", "rules", "upstream", "sim", "service", "edge", "browser",
+        "bin", "testkit",
     ] {
         assert!(l.contains_key(m), "{m} is missing from docs/layers.md");
     }
@@ -349,6 +349,11 @@ fn the_table_names_every_module_of_src() {
         l["filter"],
         Some(BTreeSet::new()),
         "the language uses nothing of the crate"
+    );
+    assert_eq!(
+        l["rules"],
+        Some(BTreeSet::new()),
+        "the write rules use nothing of the crate"
     );
     assert!(
         l.iter()

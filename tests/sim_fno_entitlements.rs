@@ -23,10 +23,14 @@ fn list(s: &Simulator, q: &str) -> (u16, Value) {
 }
 
 fn post(s: &Simulator, path: &str, body: &Value) -> (u16, Value) {
+    send(s, "POST", path, body)
+}
+
+fn send(s: &Simulator, method: &str, path: &str, body: &Value) -> (u16, Value) {
     let r = s
         .handle(
             &req(
-                "POST",
+                method,
                 path,
                 &body.to_string(),
                 &[
@@ -241,19 +245,32 @@ fn s3_6_5_ids_unique_and_auto_generate() {
         ents(&l)[0]["lineItems"][0]["expiryDate"].is_null(),
         "permanent ⇒ no expiry"
     );
-    // Duplicates across entitlements and line items.
+    // Duplicates across entitlements and line items: 409 (a body that is otherwise valid).
     let (st, v) = post(&s, CREATE, &sample("ent-new-1", "act-new-2"));
-    assert_eq!(st, 400);
-    assert!(v["message"].as_str().unwrap().contains("entitlementId"));
-    let (st, _) = post(&s, CREATE, &sample("ent-new-2", "ent-new-1"));
-    assert_eq!(st, 400, "an activation id may not reuse an entitlement id");
+    assert_eq!(st, 409);
+    assert_eq!(v["error"], "Conflict");
+    assert_eq!(
+        v["message"],
+        "entitlementId: 'ent-new-1' is already in use by an entitlement or line item"
+    );
+    let (st, v) = post(&s, CREATE, &sample("ent-new-2", "ent-new-1"));
+    assert_eq!(st, 409, "an activation id may not reuse an entitlement id");
+    assert!(v["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("lineItems[0].activationId: 'ent-new-1'"));
+    // A body that also breaks a rule is a 400 for the rule.
+    let mut b = sample("ent-new-1", "act-new-9");
+    b["lineItems"][0]["quantity"] = json!(-1);
+    let (st, v) = post(&s, CREATE, &b);
+    assert_eq!(st, 400, "{v}");
     let (_, all) = list(&s, "?limit=1");
     let existing_act = ents(&all)[0]["lineItems"][0]["activationId"]
         .as_str()
         .unwrap()
         .to_string();
     let (st, _) = post(&s, CREATE, &sample("ent-new-3", &existing_act));
-    assert_eq!(st, 400, "generated ids count too");
+    assert_eq!(st, 409, "generated ids count too");
     // An id together with autoGenerate: true.
     let mut b = sample("ent-new-4", "act-new-4");
     b["autoGenerate"] = json!(true);
@@ -307,7 +324,7 @@ fn s3_6_5_ids_unique_and_auto_generate() {
         &format!("{CREATE}/{id}/line-items"),
         &json!({"lineItems": line}),
     );
-    assert_eq!(st, 400, "act-added-1 now exists");
+    assert_eq!(st, 409, "act-added-1 now exists");
 }
 
 #[test]
@@ -467,4 +484,188 @@ fn s3_6_6_dates_are_date_only() {
         }
     }
     assert!(permanent > 0);
+}
+
+/// Maintenance line items (§3.5): added to a created or a generated entitlement, listed on
+/// it, found by the `activationId` filter; the rules and the uniqueness of ids hold; an
+/// unknown entitlement is a 404.
+#[test]
+fn s3_5_maintenance_line_items() {
+    let s = sim(10);
+    let (st, v) = post(&s, CREATE, &sample("ent-m-1", "act-m-1"));
+    assert_eq!(st, 200, "{v}");
+    let (_, all) = list(&s, "?limit=1");
+    let generated = ents(&all)[0]["entitlementId"].as_str().unwrap().to_string();
+    let item = |act: &str| {
+        json!({"maintenanceLineItems": [{
+            "activationId": act,
+            "maintenanceProduct": {"maintenanceProductName": "Gold Support", "maintenanceProductVersion": "1.0", "partNumber": "GS-1"},
+            "isPermanent": false, "expiryDate": "2027-01-01", "startDate": "2026-01-01",
+            "attributes": [{"name": "REGION", "value": "EMEA"}], "autoGenerate": false, "autoDeploy": true
+        }]})
+    };
+    for (ent, act) in [("ent-m-1", "mnt-1"), (generated.as_str(), "mnt-2")] {
+        let (st, v) = post(
+            &s,
+            &format!("{CREATE}/{ent}/maintenance-line-items"),
+            &item(act),
+        );
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(v["lineItems"][0]["activationId"], act);
+        let (_, l) = list(&s, &format!("?activationId={act}"));
+        let found = ents(&l);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0]["entitlementId"], ent);
+        let m = &found[0]["maintenanceLineItems"][0];
+        assert_eq!(
+            m["maintenanceProduct"]["maintenanceProductName"],
+            "Gold Support"
+        );
+        assert_eq!(m["lineItemState"], "DEPLOYED");
+        assert_eq!(m["expiryDate"], "2027-01-01");
+    }
+    // Generated entitlements without maintenance items list none (the member is absent).
+    let (_, l) = list(&s, "?limit=5");
+    assert!(ents(&l)
+        .iter()
+        .filter(|e| e["entitlementId"] != generated.as_str())
+        .all(|e| e.get("maintenanceLineItems").is_none()));
+    // Ids are unique across everything.
+    let path = format!("{CREATE}/ent-m-1/maintenance-line-items");
+    for taken in ["mnt-2", "act-m-1", "ent-m-1"] {
+        let (st, v) = post(&s, &path, &item(taken));
+        assert_eq!(st, 409, "{taken}: {v}");
+    }
+    // The rules: missing product name, a bad date, an id with autoGenerate.
+    let mut b = item("mnt-3");
+    b["maintenanceLineItems"][0]["maintenanceProduct"]
+        .as_object_mut()
+        .unwrap()
+        .remove("maintenanceProductName");
+    b["maintenanceLineItems"][0]["startDate"] = json!("2026-02-30");
+    b["maintenanceLineItems"][0]["autoGenerate"] = json!(true);
+    let (st, v) = post(&s, &path, &b);
+    assert_eq!(st, 400);
+    let m = v["message"].as_str().unwrap();
+    for field in [
+        "maintenanceLineItems[0].maintenanceProduct.maintenanceProductName: must not be null",
+        "maintenanceLineItems[0].startDate:",
+        "maintenanceLineItems[0].activationId: must not be given when autoGenerate is true",
+    ] {
+        assert!(m.contains(field), "{field} in {m}");
+    }
+    let (st, _) = post(
+        &s,
+        &format!("{CREATE}/no-such/maintenance-line-items"),
+        &item("mnt-4"),
+    );
+    assert_eq!(st, 404);
+    let (st, _) = post(&s, &path, &json!({"maintenanceLineItems": []}));
+    assert_eq!(st, 400);
+    // GET is not an operation of the document.
+    let r = s
+        .handle(&get(&path, &[("authorization", FNO_BEARER)]), NOW)
+        .response;
+    assert_eq!(r.status(), 405);
+}
+
+/// `/__sim/stats` counts the requests each vendor endpoint received; DELETE resets.
+#[test]
+fn sim_stats_count_calls_per_endpoint() {
+    let s = sim(5);
+    let _ = list(&s, "");
+    let _ = list(&s, "?page=1");
+    let _ = post(&s, CREATE, &json!({"lineItems": []}));
+    let stats = |m: &str| {
+        let r = s.handle(&req(m, "/__sim/stats", "", &[]), NOW).response;
+        assert_eq!(r.status(), 200);
+        json(&r)["calls"].clone()
+    };
+    let c = stats("GET");
+    assert_eq!(c[format!("GET {LIST}")], 2, "{c}");
+    assert_eq!(c[format!("POST {CREATE}")], 1, "{c}");
+    assert!(
+        c.get("GET /__sim/stats").is_none(),
+        "admin calls are not counted"
+    );
+    assert_eq!(stats("DELETE"), json!({}));
+    assert_eq!(s.calls().len(), 0);
+}
+
+/// The two `PATCH` operations of upstreams.md §3.2: line item properties and policies,
+/// checked by their rule tables, visible in the list afterwards, 404 for unknown ids.
+#[test]
+fn s3_2_patch_line_item_properties_and_policies() {
+    let s = sim(10);
+    let (st, v) = post(&s, CREATE, &sample("ent-p-1", "act-p-1"));
+    assert_eq!(st, 200, "{v}");
+    let props = format!("{CREATE}/ent-p-1/additional-properties");
+    let body = json!({"lineItems": [{
+        "activationId": "act-p-1", "orderType": "renewal_order", "parentActivationId": "act-parent",
+        "deploy": true, "product": {"partNumber": "PN-7"},
+        "attributes": [{"name": "REGION", "type": "STRING", "value": "APAC"},
+                       {"name": "TIER", "type": "STRING", "value": "gold"}]
+    }]});
+    let (st, v) = send(&s, "PATCH", &props, &body);
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["lineItems"][0]["activationId"], "act-p-1");
+    assert_eq!(v["lineItems"][0]["status"], "SUCCESS");
+    let line = |s: &Simulator| {
+        let (_, l) = list(s, "?activationId=act-p-1");
+        ents(&l)[0]["lineItems"][0].clone()
+    };
+    let l = line(&s);
+    assert_eq!(l["orderType"], "RENEWAL_ORDER", "{l}");
+    assert_eq!(l["lineItemState"], "DEPLOYED", "{l}");
+    assert_eq!(l["partNumber"], "PN-7", "{l}");
+    assert_eq!(l["parentActivationId"], "act-parent", "{l}");
+    assert_eq!(
+        l["attributes"],
+        json!([{"name": "REGION", "value": "APAC"}, {"name": "TIER", "value": "gold"}]),
+        "an attribute is replaced by name, a new one added"
+    );
+    // The table's verdicts: every violation at once, and nothing changes.
+    let bad = json!({"lineItems": [{
+        "activationId": "act/p", "orderType": "SPECIAL_ORDER", "deploy": "yes",
+        "attributes": [{"value": "x"}]
+    }]});
+    let (st, v) = send(&s, "PATCH", &props, &bad);
+    assert_eq!(st, 400, "{v}");
+    let m = v["message"].as_str().unwrap();
+    for field in [
+        "lineItems[0].activationId",
+        "lineItems[0].orderType",
+        "lineItems[0].deploy",
+        "lineItems[0].attributes[0].name",
+        "lineItems[0].attributes[0].type",
+    ] {
+        assert!(m.contains(field), "{field} in {m}");
+    }
+    assert_eq!(line(&s)["orderType"], "RENEWAL_ORDER");
+    let (st, _) = send(&s, "PATCH", &props, &json!({"lineItems": []}));
+    assert_eq!(st, 400, "at least one line item");
+    let unknown_line = json!({"lineItems": [{"activationId": "act-nowhere"}]});
+    assert_eq!(send(&s, "PATCH", &props, &unknown_line).0, 404);
+    let elsewhere = format!("{CREATE}/no-such/additional-properties");
+    assert_eq!(send(&s, "PATCH", &elsewhere, &body).0, 404);
+
+    // Policies: the object as configured, listed on the line item.
+    let policies = format!("{CREATE}/ent-p-1/line-items/act-p-1/policies");
+    let policy = json!({"cancelLicense": true, "extraActivations": 2, "virtualLicense": false});
+    let (st, v) = send(&s, "PATCH", &policies, &policy);
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["activationId"], "act-p-1");
+    assert_eq!(line(&s)["policies"], policy);
+    let (st, v) = send(&s, "PATCH", &policies, &json!({"extraActivations": "2"}));
+    assert_eq!(st, 400, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("extraActivations"));
+    assert_eq!(
+        line(&s)["policies"],
+        policy,
+        "a refused body changes nothing"
+    );
+    let other = format!("{CREATE}/ent-p-1/line-items/act-nowhere/policies");
+    assert_eq!(send(&s, "PATCH", &other, &policy).0, 404);
+    // POST is not one of these operations.
+    assert_eq!(send(&s, "POST", &policies, &policy).0, 405);
 }

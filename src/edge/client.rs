@@ -16,6 +16,15 @@
 //! the fetch ([`HttpClient::settle`]), so a 200 that is a failure in its body (FNO
 //! `statusInfo: FAILURE`, a body that does not parse) is never cached. Kept answers are
 //! written under `waitUntil`: the answer does not wait for the write.
+//!
+//! Writes and the cache: a request marked `cache-control: no-store` is never looked up or
+//! stored, and one that is not a GET is a write (the upstream layer marks them). Every
+//! cache key mixes in a generation, kept as an entry of the same Cache API (so it is
+//! exactly as local as the answers it guards, and every isolate of the data center reads
+//! the same one); a write that may have changed the upstream (any answer but a 4xx, or no
+//! answer) sets a new generation before the client hears back, so no answer cached
+//! before it is served after it. A missing generation entry (evicted) is replaced by a new
+//! one: eviction costs misses, never stale answers.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -73,6 +82,20 @@ pub struct EdgeClient {
     ctx: Context,
     held: RefCell<Vec<Held>>,
     next_id: Cell<u64>,
+    /// The cache generation, read at most once per request (and set by a write).
+    generation: RefCell<Option<String>>,
+}
+
+/// The Cache API entry holding the generation of the upstream cache.
+const GENERATION_KEY: &str = "https://upstream-cache.flexedge.internal/generation";
+
+/// 16 random hex digits (a new generation), or the time if the platform RNG fails.
+fn random_hex() -> String {
+    let mut buf = [0u8; 8];
+    if getrandom::fill(&mut buf).is_err() {
+        buf = (js_sys::Date::now() as u64).to_le_bytes();
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl EdgeClient {
@@ -86,7 +109,38 @@ impl EdgeClient {
             ctx,
             held: RefCell::new(Vec::new()),
             next_id: Cell::new(0),
+            generation: RefCell::new(None),
         }
+    }
+
+    /// The current generation of the upstream cache: the one this request already read or
+    /// set, else the stored one, else a new one (stored).
+    async fn generation(&self, cache: &Cache) -> String {
+        if let Some(g) = self.generation.borrow().clone() {
+            return g;
+        }
+        let stored = match cache.get(GENERATION_KEY, true).await {
+            Ok(Some(mut hit)) => hit.text().await.ok().filter(|g| !g.is_empty()),
+            _ => None,
+        };
+        let g = match stored {
+            Some(g) => g,
+            None => self.store_generation(cache).await,
+        };
+        *self.generation.borrow_mut() = Some(g.clone());
+        g
+    }
+
+    /// Sets a new generation (awaited: the next request must see it).
+    async fn store_generation(&self, cache: &Cache) -> String {
+        let g = random_hex();
+        let headers = Headers::new();
+        let _ = headers.set("cache-control", "public, max-age=31536000");
+        if let Ok(res) = Response::ok(g.as_str()) {
+            let _ = cache.put(GENERATION_KEY, res.with_headers(headers)).await;
+        }
+        *self.generation.borrow_mut() = Some(g.clone());
+        g
     }
 
     async fn simulated(
@@ -156,10 +210,11 @@ impl EdgeClient {
         answer
     }
 
-    /// The cache key: method, URL, body and credentials, hashed (the key never holds a
-    /// secret in clear). Different credentials never share an entry.
-    fn cache_key(req: &http::Request<Vec<u8>>) -> String {
+    /// The cache key: generation, method, URL, body and credentials, hashed (the key never
+    /// holds a secret in clear). Different credentials never share an entry.
+    fn cache_key(req: &http::Request<Vec<u8>>, generation: &str) -> String {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(generation.as_bytes());
         h.update(req.method().as_str().as_bytes());
         h.update(req.uri().to_string().as_bytes());
         h.update(req.body());
@@ -192,11 +247,24 @@ impl HttpClient for EdgeClient {
         timeout_ms: u64,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let timeout_ms = timeout_ms.min(self.timeout_ms);
-        // Only pages are cached (a token call, or anything unmarked, never is). The key (a
-        // hash over the request body) and the Cache object only when the answer may be.
+        // Only pages are cached (a token call, a write, or anything unmarked, never is).
+        // The key (a hash over the request body and the cache generation) and the Cache
+        // object only when the answer may be.
+        let is_write = req.method() != http::Method::GET
+            && req
+                .headers()
+                .get(http::header::CACHE_CONTROL)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("no-store"));
         let cacheable = self.cache_ttl_s > 0 && Call::of(&req) == Some(Call::Page);
         let bypass = req.extensions().get::<BypassCache>().is_some();
-        let cache = cacheable.then(|| (Self::cache_key(&req), Cache::default()));
+        let cache = if cacheable {
+            let cache = Cache::default();
+            let generation = self.generation(&cache).await;
+            Some((Self::cache_key(&req, &generation), cache))
+        } else {
+            None
+        };
         if let Some((key, cache)) = cache.as_ref().filter(|_| !bypass) {
             if let Ok(Some(hit)) = cache.get(key.as_str(), true).await {
                 if let Ok(mut res) = read(hit.into(), self.max_body).await {
@@ -206,13 +274,21 @@ impl HttpClient for EdgeClient {
                 }
             }
         }
-        let mut res = match (
+        let answer = match (
             &self.sim,
             req.uri().to_string().starts_with(EMBEDDED_BASE_URL),
         ) {
-            (Some(sim), true) => self.simulated(sim, req, timeout_ms).await?,
-            _ => self.fetch(&req, timeout_ms).await?,
+            (Some(sim), true) => self.simulated(sim, req, timeout_ms).await,
+            _ => self.fetch(&req, timeout_ms).await,
         };
+        // A write the upstream may have acted on makes every cached answer suspect.
+        if is_write
+            && self.cache_ttl_s > 0
+            && !answer.as_ref().is_ok_and(|r| r.status().is_client_error())
+        {
+            self.store_generation(&Cache::default()).await;
+        }
+        let mut res = answer?;
         if let Some((key, _)) = cache.filter(|_| res.status().is_success()) {
             // Held back until the adapter says the answer is good (`settle`).
             let id = self.next_id.get();
@@ -419,7 +495,7 @@ fn cancel(reader: &JsValue) {
 }
 
 /// A thrown JavaScript value's message.
-fn js_error(e: &JsValue) -> String {
+pub(super) fn js_error(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())

@@ -2,11 +2,13 @@
 //!
 //! It converts `worker` types to `http` types, reads configuration from the Worker's `Env`,
 //! provides the platform's HTTP client (Fetch, the Cache API, and the embedded simulator
-//! for simulated sources) and clock, and calls the platform-free [`crate::service::Service`].
+//! for simulated sources), clock and idempotency store (a Durable Object, `store`), and
+//! calls the platform-free [`crate::service::Service`].
 //! No decision about a request is made here.
 
 mod client;
 mod limiter;
+mod store;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,11 +16,12 @@ use std::rc::Rc;
 use worker::{console_log, event, Context, Env, Headers, Request, Response, Result};
 
 use crate::service::log::MemorySink;
-use crate::service::{Config, Ctx, Service};
+use crate::service::{writes, Config, Ctx, Service};
 use crate::sim::{creds, SimConfig, Simulator};
 
 use client::{EdgeClient, WorkerClock};
 use limiter::EdgeLimiter;
+use store::DurableStore;
 
 thread_local! {
     /// The service (and its upstream token caches) lives as long as the isolate.
@@ -51,7 +54,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         log: &log,
         limiter: &limiter,
     };
-    let res = service.handle(to_http(&req)?, &ctx).await;
+    let store = DurableStore::from_env(&env);
+    let res = service
+        .handle_with_store(to_http(req).await?, &ctx, &store)
+        .await;
     for line in log.take() {
         console_log!("{line}");
     }
@@ -101,20 +107,44 @@ fn request_id() -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The request as the service sees it: method, URL and headers. The body is never read:
-/// no route takes one (the service refuses a declared body over its cap with 413 and
-/// answers any other method with 405), so a 100 MB upload costs nothing here.
-fn to_http(req: &Request) -> Result<http::Request<Vec<u8>>> {
+/// The request as the service sees it: method, URL and headers, and a body only for a
+/// `POST` to a write route that declares (`Content-Length`) at most
+/// [`writes::MAX_BODY_BYTES`]: no other route takes one (the service refuses a declared
+/// body over its cap with 413 and answers any other method with 405), so a 100 MB upload
+/// costs nothing here. A write without a declared length is read as empty (and refused).
+async fn to_http(mut req: Request) -> Result<http::Request<Vec<u8>>> {
     // The method as sent (`worker::Method` reads any method it does not know, `QUERY`
     // say, as GET; the service must see it to answer 405).
+    let method = req.inner().method();
+    let url = req.url()?;
     let mut builder = http::Request::builder()
-        .method(req.inner().method().as_str())
-        .uri(req.url()?.as_str());
+        .method(method.as_str())
+        .uri(url.as_str());
     for (name, value) in req.headers().entries() {
         builder = builder.header(name, value);
     }
+    let segments: Vec<&str> = url
+        .path()
+        .trim_end_matches('/')
+        .split('/')
+        .skip(1)
+        .collect();
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let body = if method == "POST"
+        && writes::route(&segments).is_some()
+        && declared.is_some_and(|n| n <= writes::MAX_BODY_BYTES as u64)
+    {
+        req.bytes().await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     builder
-        .body(Vec::new())
+        .body(body)
         .map_err(|e| worker::Error::RustError(format!("bad request: {e}")))
 }
 

@@ -1,6 +1,6 @@
 //! Client authentication: `Authorization: Bearer <key>` against the keys in the
 //! `FLEXEDGE_API_KEYS` secret, each with a scope (which sources, whether `raw` and the
-//! debug switches are allowed, its rate-limit tier).
+//! debug switches are allowed, whether it may write, its rate-limit tier).
 //!
 //! The key list is read strictly (fail closed): a typo such as `"source"` for `"sources"`,
 //! a missing `sources`, a duplicate key or a short key makes the whole list invalid, and
@@ -29,6 +29,8 @@ pub struct Scope {
     /// Whether the debug switches (`explain`, `pushdown=false`, `Cache-Control:
     /// no-cache`) are honoured.
     pub debug: bool,
+    /// Whether the key may write (`"write": true`; the write routes answer 403 otherwise).
+    pub write: bool,
     /// The rate-limit tier.
     pub tier: Tier,
     /// A short non-secret name for logs and the rate limiter: the entry's `label`, else
@@ -36,6 +38,9 @@ pub struct Scope {
     pub label: String,
     /// The key's identity, which continuation tokens are bound to.
     pub key_id: KeyId,
+    /// The key's identity for records kept across requests (idempotency): SHA-256 of the
+    /// key, hex. Stable when the key list is reordered; never the key.
+    pub identity: String,
 }
 
 /// A client key's identity: the SHA-256 of the key (the key itself is never kept beside
@@ -103,7 +108,15 @@ impl fmt::Display for KeysError {
 pub const MIN_KEY_LEN: usize = 12;
 
 /// The members a key entry may have.
-const ENTRY_MEMBERS: [&str; 6] = ["key", "sources", "raw", "debug", "rateLimit", "label"];
+const ENTRY_MEMBERS: [&str; 7] = [
+    "key",
+    "sources",
+    "raw",
+    "debug",
+    "write",
+    "rateLimit",
+    "label",
+];
 
 fn bad(msg: impl Into<String>) -> KeysError {
     KeysError(msg.into())
@@ -139,7 +152,7 @@ fn boolean(entry: &Map<String, Value>, name: &str, at: &str) -> Result<bool, Key
 impl ApiKeys {
     /// Parses `FLEXEDGE_API_KEYS`, strictly: a JSON list of entries
     /// `{"key": "…", "sources": ["hpe_flex", …] | ["*"], "raw": false, "debug": false,
-    /// "rateLimit": "standard", "label": "partner-a"}`, or an object
+    /// "write": false, "rateLimit": "standard", "label": "partner-a"}`, or an object
     /// `{"rateLimit": "<default tier>", "keys": [entries]}`. `key` (at least
     /// [`MIN_KEY_LEN`] characters) and a non-empty `sources` are required; an unknown
     /// member, a duplicate key or label, an unknown source or tier is an error. Errors
@@ -264,9 +277,11 @@ impl ApiKeys {
                 sources: (!all).then_some(ids),
                 raw: boolean(entry, "raw", &at)?,
                 debug: boolean(entry, "debug", &at)?,
+                write: boolean(entry, "write", &at)?,
                 tier,
                 label,
                 key_id: KeyId(super::token::key_id(key.as_bytes())),
+                identity: super::http_util::sha256_hex(key.as_bytes()),
             };
             keys.push((key.as_bytes().to_vec(), scope));
         }
@@ -324,7 +339,7 @@ mod tests {
     use super::*;
 
     const KEYS: &str = r#"[
-        {"key": "flexedge-dev", "sources": ["*"], "raw": true},
+        {"key": "flexedge-dev", "sources": ["*"], "raw": true, "write": true},
         {"key": "partner-key-1", "sources": ["hpe_flex", "fno_orders"]}
     ]"#;
 
@@ -332,9 +347,11 @@ mod tests {
     fn bearer_key_maps_to_its_scope() {
         let keys = ApiKeys::parse(KEYS).unwrap();
         let s = keys.authenticate(Some("Bearer flexedge-dev")).unwrap();
-        assert!(s.raw && s.allows(Source::TelecomxFlexcare));
+        assert!(s.raw && s.write && s.allows(Source::TelecomxFlexcare));
+        assert_eq!(s.identity.len(), 64);
+        assert!(!format!("{s:?}").contains("flexedge-dev"));
         let s = keys.authenticate(Some("bearer partner-key-1")).unwrap();
-        assert!(!s.raw);
+        assert!(!s.raw && !s.write, "write defaults to false");
         assert!(s.allows(Source::HpeFlex) && !s.allows(Source::FnoEntitlements));
     }
 

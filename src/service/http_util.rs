@@ -60,7 +60,7 @@ impl Cors {
         h.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static(
-                "etag, x-request-id, retry-after, ratelimit, ratelimit-policy",
+                "etag, x-request-id, retry-after, ratelimit, ratelimit-policy, location, idempotent-replayed",
             ),
         );
     }
@@ -74,11 +74,13 @@ impl Cors {
             let h = res.headers_mut();
             h.insert(
                 header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static(super::ALLOW),
+                HeaderValue::from_static("GET, HEAD, POST, OPTIONS"),
             );
             h.insert(
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("authorization, if-none-match, content-type"),
+                HeaderValue::from_static(
+                    "authorization, if-none-match, content-type, idempotency-key",
+                ),
             );
             h.insert(
                 header::ACCESS_CONTROL_MAX_AGE,
@@ -92,6 +94,16 @@ impl Cors {
 /// A strong validator for a response body (xxh3-128, hex).
 pub fn etag_for(body: &[u8]) -> String {
     format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(body))
+}
+
+/// SHA-256 of `bytes`, as 64 lower-case hex digits (identities and body hashes of the
+/// idempotency records: one-way, unlike [`etag_for`]'s xxh3).
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Whether an `If-None-Match` header value matches `etag` (weak comparison, `*` allowed).
@@ -168,6 +180,18 @@ mod tests {
         let mut changed = ok("{\"a\":2}");
         conditional(&get(Some(&etag)), &mut changed, 30);
         assert_eq!(changed.status(), 200);
+    }
+
+    #[test]
+    fn sha256_of_the_standard_vectors() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod problem;
 pub mod ratelimit;
 mod routes;
 pub mod token;
+pub mod writes;
 
 pub use auth::{ApiKeys, AuthError, KeyId, Scope, MIN_KEY_LEN};
 pub use config::{
@@ -30,6 +31,7 @@ pub use http_util::{conditional, etag_for, Cors};
 pub use params::Params;
 pub use problem::{Extra, Problem, SpanOut, ALLOW};
 pub use ratelimit::{RateLimiter, Tier, Unlimited, Verdict};
+pub use writes::idempotency::{IdempotencyStore, MemoryStore, NoStore};
 
 use std::sync::Mutex;
 
@@ -61,9 +63,10 @@ pub struct Ctx<'a, C, K> {
     pub limiter: &'a dyn RateLimiter,
 }
 
-/// The largest request body a client may declare (`Content-Length`): no route takes a
-/// body, so none is ever read; a larger declared one is refused with 413 before anything
-/// else.
+/// The largest request body a client may declare (`Content-Length`) outside the write
+/// routes: no other route takes a body, so none is ever read; a larger declared one is
+/// refused with 413 before anything else. The write routes read theirs, up to
+/// [`writes::MAX_BODY_BYTES`] declared bytes.
 pub const MAX_REQUEST_BODY: u64 = 16 * 1024;
 
 /// The last answer of a source, for `/v1/sources`.
@@ -177,11 +180,23 @@ impl Service {
     }
 
     /// Answers one request. Never panics; every failure is a problem response. CORS,
-    /// `ETag`/304 and `Cache-Control` are applied here for every route.
+    /// `ETag`/304 and `Cache-Control` are applied here for every route. Without an
+    /// idempotency store, writes are refused (503): see [`Service::handle_with_store`].
     pub async fn handle<C: HttpClient, K: Clock>(
         &self,
         req: Request<Vec<u8>>,
         ctx: &Ctx<'_, C, K>,
+    ) -> Response<Vec<u8>> {
+        self.handle_with_store(req, ctx, &NoStore).await
+    }
+
+    /// [`Service::handle`], with the store that keeps the idempotency records of writes
+    /// (the Worker's Durable Object; [`MemoryStore`] in tests).
+    pub async fn handle_with_store<C: HttpClient, K: Clock, S: IdempotencyStore>(
+        &self,
+        req: Request<Vec<u8>>,
+        ctx: &Ctx<'_, C, K>,
+        store: &S,
     ) -> Response<Vec<u8>> {
         let started = ctx.clock.now_ms();
         let origin = req
@@ -189,12 +204,29 @@ impl Service {
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let mut res = if let Some(p) = body_too_large(&req) {
+        // The write routes read their body, under their own cap (`writes::MAX_BODY_BYTES`);
+        // every other route refuses a declared body over `MAX_REQUEST_BODY`.
+        let write_route = {
+            let segments: Vec<&str> = req
+                .uri()
+                .path()
+                .trim_end_matches('/')
+                .split('/')
+                .skip(1)
+                .collect();
+            writes::route(&segments).is_some()
+        };
+        let too_large = if write_route {
+            None
+        } else {
+            body_too_large(&req)
+        };
+        let mut res = if let Some(p) = too_large {
             p.into_response(ctx.request_id)
         } else if req.method() == Method::OPTIONS {
             self.config.cors.preflight(origin.as_deref())
         } else {
-            let res = match self.route(&req, ctx).await {
+            let res = match self.route(&req, ctx, store).await {
                 Ok(res) => res,
                 Err(problem) => problem.into_response(ctx.request_id),
             };
@@ -226,13 +258,17 @@ impl Service {
         res
     }
 
-    async fn route<C: HttpClient, K: Clock>(
+    async fn route<C: HttpClient, K: Clock, S: IdempotencyStore>(
         &self,
         req: &Request<Vec<u8>>,
         ctx: &Ctx<'_, C, K>,
+        store: &S,
     ) -> Result<Response<Vec<u8>>, Problem> {
         let path = req.uri().path();
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        if let Some(w) = writes::route(&segments) {
+            return Ok(writes::handle(self, w, req, ctx, store).await);
+        }
         if odata::handles(&segments) {
             return Ok(odata::handle(self, req, &segments, ctx).await);
         }

@@ -61,6 +61,19 @@ pub struct Extra {
     /// 401, `Retry-After` and the `RateLimit` fields on a 429); not in the body.
     #[serde(skip)]
     pub headers: Vec<(header::HeaderName, HeaderValue)>,
+    /// For a write body that breaks rules: every violation found (`write.invalid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violations: Option<Vec<crate::rules::Violation>>,
+    /// `true` when there were more violations than listed.
+    #[serde(
+        rename = "violationsTruncated",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub violations_truncated: Option<bool>,
+    /// For a body that is not JSON: the byte offset where reading stopped
+    /// (`write.malformed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<usize>,
 }
 
 /// A span in a problem: byte offsets (UTF-8) and UTF-16 offsets for JavaScript.

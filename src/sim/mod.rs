@@ -115,7 +115,12 @@ struct State {
     debug_ids: u64,
     /// Requests that followed a [`Fault::Redirect`] to [`REDIRECT_TARGET`].
     redirected: u64,
+    /// Requests per `METHOD path` to the vendors' APIs (`/__sim/stats`).
+    calls: std::collections::BTreeMap<String, u64>,
 }
+
+/// The most distinct `METHOD path` counters kept; later ones count under `other`.
+const MAX_CALL_COUNTERS: usize = 1_000;
 
 /// The simulator of the four vendor APIs. `Sync`: share it by reference or `Arc`.
 #[derive(Debug)]
@@ -145,6 +150,7 @@ enum AdminRoute {
     Faults,
     Health,
     Redirected,
+    Stats,
 }
 
 impl Route {
@@ -174,6 +180,7 @@ fn route(path: &str) -> Option<Route> {
         "/__sim/faults" => return Some(Route::Admin(AdminRoute::Faults)),
         "/__sim/health" => return Some(Route::Admin(AdminRoute::Health)),
         REDIRECT_TARGET => return Some(Route::Admin(AdminRoute::Redirected)),
+        "/__sim/stats" => return Some(Route::Admin(AdminRoute::Stats)),
         _ => {}
     }
     if let Some(e) = hpe_flex::route(path) {
@@ -298,6 +305,9 @@ impl Simulator {
             };
         };
         let vendor = route.vendor();
+        if vendor.is_some() {
+            self.count(req.method(), path);
+        }
         // Fault: the request header wins over the vendor switch.
         let fault = match respond::header(req, "x-sim-fault") {
             Some(h) => match Fault::parse(h) {
@@ -454,7 +464,41 @@ impl Simulator {
                 respond::json(200, &json!({"redirected": true}))
             }
             AdminRoute::Faults => self.admin_faults(req),
+            AdminRoute::Stats => self.admin_stats(req),
         }
+    }
+
+    /// Counts one request to a vendor API (faulted ones too: the vendor saw them).
+    fn count(&self, method: &Method, path: &str) {
+        let mut st = self.lock();
+        let key = format!(
+            "{} {}",
+            method.as_str(),
+            path.chars().take(300).collect::<String>()
+        );
+        let key = if st.calls.contains_key(&key) || st.calls.len() < MAX_CALL_COUNTERS {
+            key
+        } else {
+            "other".to_owned()
+        };
+        *st.calls.entry(key).or_insert(0) += 1;
+    }
+
+    /// The requests each vendor endpoint received, by `METHOD path` (what a test reads to
+    /// see that nothing reached the vendor).
+    pub fn calls(&self) -> std::collections::BTreeMap<String, u64> {
+        self.lock().calls.clone()
+    }
+
+    /// `GET /__sim/stats`: `{"calls": {"POST /entitlements-api/v1/entitlement": 2, …}}`;
+    /// `DELETE` resets the counters.
+    fn admin_stats(&self, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+        match *req.method() {
+            Method::GET => {}
+            Method::DELETE => self.lock().calls.clear(),
+            _ => return respond::json(405, &json!({"error": "method_not_allowed"})),
+        }
+        respond::json(200, &json!({"calls": self.calls()}))
     }
 
     fn faults_json(&self) -> serde_json::Value {

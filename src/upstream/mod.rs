@@ -11,7 +11,7 @@
 //!   `plan` → `recognise` → `pred`, no cycles.
 //! - One folder per vendor (`hpe_flex`, `fno_orders`, `fno_entitlements`,
 //!   `telecomx_flexcare`), the same private files in each: `wire.rs` (typed serde
-//!   structs), `normalize.rs` (wire → [`Record`](crate::model::Record), with the status
+//!   structs), `normalize.rs` (wire → [`Record`], with the status
 //!   mapping), `dialect.rs` (which conjuncts go upstream, exactly or as a superset, and
 //!   how) and `mod.rs` (the one type the folder exports: its `Vendor` impl, with paths,
 //!   parameters and error bodies). Adding a fifth upstream is one folder plus one
@@ -32,11 +32,12 @@ mod telecomx_flexcare;
 pub use client::{
     budget_exhausted, residual, Budget, BypassCache, Call, Chunk, Clock, Credentials, Cursor,
     Fetched, Found, HttpClient, Ledger, NormCtx, Page, Position, Redactor, Residual, Scanned,
-    Secret, Spend, Staged, TransportError, UpstreamError, UpstreamErrorKind, MAX_ATTEMPTS, RESERVE,
+    Secret, Spend, Staged, TransportError, UpstreamError, UpstreamErrorKind, WriteFailure,
+    MAX_ATTEMPTS, RESERVE,
 };
 pub use pushdown::{PlanInput, SortField, SourcePlan};
 
-use crate::model::Source;
+use crate::model::{Record, Source};
 use client::auth::Authenticator;
 use client::{Adapter, Vendor};
 use fno_entitlements::FnoEntitlements;
@@ -79,6 +80,26 @@ impl Collection {
             Collection::Devices => "devices",
         }
     }
+}
+
+/// A write operation of an upstream (today those of the FNO Entitlements API (Beta)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOp<'a> {
+    /// Create an entitlement with its line items.
+    CreateEntitlement,
+    /// Add line items to the entitlement of this id.
+    AddLineItems(&'a str),
+    /// Add maintenance line items to the entitlement of this id.
+    AddMaintenanceLineItems(&'a str),
+}
+
+/// What the vendor said a successful write did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WriteAnswer {
+    /// The entitlement created (when the vendor says; the document does not promise it).
+    pub entitlement_id: Option<String>,
+    /// The activation ids of the lines written, in order (generated ones included).
+    pub activation_ids: Vec<String>,
 }
 
 /// One upstream adapter, any vendor (a closed set, so the gateway can hold them in one
@@ -295,6 +316,60 @@ impl AnyUpstream {
             .find(client, clock, plan, spend, id)
             .await
             .map_err(|e| walker.redactor().error(e))
+    }
+
+    /// Sends a write once (never retried, never cached) with a body the caller has
+    /// validated, and reads the vendor's answer. An upstream without write operations
+    /// refuses without sending anything.
+    pub async fn write<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        op: &WriteOp<'_>,
+        body: String,
+        deadline_ms: i64,
+    ) -> Result<WriteAnswer, WriteFailure> {
+        let Any::FnoEntitlements(a) = &self.0 else {
+            return Err(WriteFailure {
+                error: UpstreamError::new(
+                    self.source(),
+                    UpstreamErrorKind::BadRequest,
+                    None,
+                    "this upstream has no write operations",
+                ),
+                sent: false,
+            });
+        };
+        let req = fno_entitlements::write::request(a.base(), op, body);
+        let (status, body) = a.send_once(client, clock, &req, deadline_ms).await?;
+        fno_entitlements::write::answer(status, &body)
+            .map_err(|error| WriteFailure { error, sent: true })
+    }
+
+    /// Reads back, normalized as a read would, the entitlement `entitlement_id` that holds
+    /// the line `activation_id` (one request, not cached). `Ok(None)`: not listed.
+    pub async fn read_back<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        entitlement_id: &str,
+        activation_id: &str,
+        deadline_ms: i64,
+    ) -> Result<Option<Record>, UpstreamError> {
+        let Any::FnoEntitlements(a) = &self.0 else {
+            return Ok(None);
+        };
+        let req = fno_entitlements::write::read_back(a.base(), activation_id);
+        let (status, body) = a
+            .send_once(client, clock, &req, deadline_ms)
+            .await
+            .map_err(|f| f.error)?;
+        let ctx = NormCtx {
+            now_ms: clock.now_ms(),
+            include_raw: false,
+        };
+        let page = a.vendor.parse(status, &body, ctx)?;
+        Ok(fno_entitlements::write::pick(page.records, entitlement_id))
     }
 
     /// Parses one 2xx page of this upstream's list endpoint (wire types, normalization

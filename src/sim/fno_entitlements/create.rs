@@ -1,5 +1,5 @@
-//! Creating entitlements and adding line items (upstreams.md §3.5), with every documented
-//! validation rule.
+//! Creating entitlements and adding line items (upstreams.md §3.5), checked against the
+//! rule table of `crate::rules::fno_entitlements` and for ids in use.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -8,7 +8,8 @@ use http::{Request, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::sim::calendar::{parse_date, rfc3339_secs};
+use crate::rules::{self, fno_entitlements, Operation, Unknown, Violation};
+use crate::sim::calendar::rfc3339_secs;
 use crate::sim::data::Shared;
 use crate::sim::respond::{self, query_get, query_pairs};
 use crate::sim::Simulator;
@@ -41,7 +42,6 @@ pub(super) struct InLineItem {
     pub(super) expiry_date: Option<String>,
     pub(super) start_date: Option<String>,
     pub(super) attributes: Option<Vec<NameValue>>,
-    pub(super) auto_generate: Option<bool>,
     pub(super) order_type: Option<String>,
     pub(super) line_item_status: Option<String>,
     pub(super) part_number: Option<String>,
@@ -67,9 +67,7 @@ pub(super) struct InEntitlement {
     pub(super) ship_to_address: Option<String>,
     pub(super) accounts: Option<Vec<InAccount>>,
     pub(super) line_items: Option<Vec<InLineItem>>,
-    pub(super) email_template_variation: Option<String>,
     pub(super) attributes: Option<Vec<NameValue>>,
-    pub(super) auto_generate: Option<bool>,
     pub(super) status: Option<String>,
 }
 
@@ -79,98 +77,72 @@ pub(super) struct InLineItems {
     pub(super) line_items: Option<Vec<InLineItem>>,
 }
 
-/// `^(?!\s*$)(?!.*['"&%^()#@!~/<>`{}=|]).*$`: not blank, none of those characters (and, as
-/// `.` does not match line breaks, no line breaks).
-pub(super) fn id_ok(s: &str) -> bool {
-    const FORBIDDEN: &str = "'\"&%^()#@!~/<>`{}=|\n\r";
-    !s.trim().is_empty() && !s.chars().any(|c| FORBIDDEN.contains(c))
-}
-
-pub(super) fn date_ok(s: &str) -> bool {
-    parse_date(s).is_some()
-}
-
-/// Collects validation errors as `field: message`.
-pub(super) struct Check {
-    pub(super) errors: Vec<String>,
-}
-
-impl Check {
-    pub(super) fn fail(&mut self, field: &str, msg: &str) {
-        if self.errors.len() < 50 {
-            self.errors.push(format!("{field}: {msg}"));
-        }
-    }
-
-    pub(super) fn len(&mut self, field: &str, v: &Option<String>, max: usize) {
-        if let Some(s) = v {
-            if s.chars().count() > max {
-                self.fail(field, &format!("size must be between 0 and {max}"));
+/// The vendor's check of a write body: the rule table of the operation (the same one the
+/// edge evaluates), then the uniqueness of the ids it names against `taken` (every
+/// entitlement and activation id in use; the body's own ids are added). An unknown member
+/// is ignored, as a Spring application reads JSON by default. A body that breaks rules is
+/// a 400 listing every violation as `field: message` joined by `; `; one that breaks none
+/// but names an id in use is a 409. `None`: the body may be acted on.
+pub(super) fn vet(
+    op: &Operation,
+    req: &Request<Vec<u8>>,
+    taken: &mut HashSet<String>,
+    now_ms: i64,
+) -> Option<Response<Vec<u8>>> {
+    let path = req.uri().path();
+    let node = match rules::parse(req.body()) {
+        Ok(n) => n,
+        Err(e) => return Some(bad(&format!("JSON parse error: {e}"), path, now_ms)),
+    };
+    let (broken, _) = rules::check(op, &node, Unknown::Ignore);
+    let mut in_use = Vec::new();
+    for pattern in op.ids {
+        for (pointer, id) in node.strings_at(pattern) {
+            if !taken.insert(id.to_owned()) {
+                let field = Violation {
+                    pointer,
+                    code: "duplicate_id",
+                    message: String::new(),
+                    rule: "",
+                };
+                in_use.push((
+                    field.vendor_path(),
+                    id.chars().take(255).collect::<String>(),
+                ));
             }
         }
     }
-
-    pub(super) fn id(
-        &mut self,
-        field: &str,
-        v: &Option<String>,
-        auto: Option<bool>,
-        taken: &mut HashSet<String>,
-    ) {
-        if let Some(s) = v {
-            if s.chars().count() > 255 {
-                self.fail(field, "size must be between 0 and 255");
-            }
-            if !id_ok(s) {
-                self.fail(
-                    field,
-                    "must match \"^(?!\\s*$)(?!.*['\"&%^()#@!~/<>`{}=|]).*$\"",
-                );
-            }
-            if auto == Some(true) {
-                self.fail(field, "must not be given when autoGenerate is true");
-            }
-            if !taken.insert(s.clone()) {
-                self.fail(
-                    field,
-                    &format!(
-                        "'{}' is already in use by an entitlement or line item",
-                        s.chars().take(255).collect::<String>()
-                    ),
-                );
-            }
-        }
+    if !broken.is_empty() {
+        let text: Vec<String> = broken
+            .iter()
+            .map(|v| format!("{}: {}", v.vendor_path(), v.message))
+            .collect();
+        return Some(bad(&text.join("; "), path, now_ms));
     }
+    if !in_use.is_empty() {
+        let text: Vec<String> = in_use
+            .iter()
+            .map(|(field, id)| {
+                format!("{field}: '{id}' is already in use by an entitlement or line item")
+            })
+            .collect();
+        return Some(error(409, "Conflict", &text.join("; "), path, now_ms));
+    }
+    None
 }
 
 pub(super) fn existing_ids(sim: &Simulator, st: &State) -> HashSet<String> {
     let mut ids = HashSet::new();
-    let gen = sim.fno_entitlements().iter();
-    for e in gen.chain(st.created.iter()) {
+    for e in all_entitlements(sim, st) {
         ids.insert(e.entitlement_id.clone());
         for l in &e.line_items {
             ids.insert(l.activation_id.clone());
         }
-    }
-    for lines in st.added_lines.values() {
-        for l in lines {
-            ids.insert(l.activation_id.clone());
+        for m in &e.maintenance_line_items {
+            ids.insert(m.activation_id.clone());
         }
     }
     ids
-}
-
-/// The `lineItems` of a create or an add-lines request: present, not empty, each valid.
-pub(super) fn check_line_items(
-    c: &mut Check,
-    lines: Option<&[InLineItem]>,
-    taken: &mut HashSet<String>,
-) {
-    match lines {
-        None => c.fail("lineItems", "must not be null"),
-        Some([]) => c.fail("lineItems", "size must be between 1 and 2147483647"),
-        Some(l) => check_lines(c, l, taken),
-    }
 }
 
 /// The per-line results a create or an add-lines answer lists.
@@ -179,98 +151,6 @@ pub(super) fn line_results(lines: &[LineItem]) -> Vec<serde_json::Value> {
         .iter()
         .map(|l| json!({"activationId": l.activation_id, "status": "SUCCESS", "errorMsg": null}))
         .collect()
-}
-
-pub(super) fn check_lines(c: &mut Check, lines: &[InLineItem], taken: &mut HashSet<String>) {
-    for (i, l) in lines.iter().enumerate() {
-        let f = |name: &str| format!("lineItems[{i}].{name}");
-        c.id(&f("activationId"), &l.activation_id, l.auto_generate, taken);
-        match &l.product {
-            None => c.fail(&f("product"), "must not be null"),
-            Some(ps) if ps.is_empty() => c.fail(&f("product"), "must not be empty"),
-            Some(ps) => {
-                for (j, p) in ps.iter().enumerate() {
-                    if p.product_name
-                        .as_deref()
-                        .is_none_or(|s| s.trim().is_empty())
-                    {
-                        c.fail(
-                            &format!("lineItems[{i}].product[{j}].productName"),
-                            "must not be blank",
-                        );
-                    }
-                    if p.product_version
-                        .as_deref()
-                        .is_none_or(|s| s.trim().is_empty())
-                    {
-                        c.fail(
-                            &format!("lineItems[{i}].product[{j}].productVersion"),
-                            "must not be blank",
-                        );
-                    }
-                    if let Some(lm) = &p.license_model {
-                        if lm
-                            .license_model_name
-                            .as_deref()
-                            .is_none_or(|s| s.trim().is_empty())
-                        {
-                            c.fail(
-                                &format!(
-                                    "lineItems[{i}].product[{j}].licenseModel.licenseModelName"
-                                ),
-                                "must not be blank",
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        if l.quantity.is_some_and(|q| q < 0) {
-            c.fail(&f("quantity"), "must be greater than or equal to 0");
-        }
-        if l.quantity_per_copy.is_some_and(|q| q < 1) {
-            c.fail(&f("quantityPerCopy"), "must be greater than or equal to 1");
-        }
-        match &l.start_date {
-            None => c.fail(&f("startDate"), "must not be null"),
-            Some(s) if !date_ok(s) => {
-                c.fail(&f("startDate"), "must match \"^\\d{4}-\\d{2}-\\d{2}$\"")
-            }
-            Some(_) => {}
-        }
-        if let Some(s) = &l.expiry_date {
-            if !date_ok(s) {
-                c.fail(&f("expiryDate"), "must be a date in YYYY-MM-DD format");
-            }
-        }
-        if let Some(o) = &l.order_type {
-            if !matches!(
-                o.to_ascii_lowercase().as_str(),
-                "new_order" | "renewal_order" | "upgrade_order" | "upsell_order" | "invalid_order"
-            ) {
-                c.fail(&f("orderType"), "must be one of new_order, renewal_order, upgrade_order, upsell_order, invalid_order");
-            }
-        }
-        if let Some(s) = &l.line_item_status {
-            if !matches!(
-                s.to_ascii_lowercase().as_str(),
-                "draft" | "deployed" | "obsolete"
-            ) {
-                c.fail(
-                    &f("lineItemStatus"),
-                    "must be one of draft, deployed, obsolete",
-                );
-            }
-        }
-        for (j, a) in l.attributes.iter().flatten().enumerate() {
-            if a.name.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                c.fail(
-                    &format!("lineItems[{i}].attributes[{j}].name"),
-                    "must not be blank",
-                );
-            }
-        }
-    }
 }
 
 pub(super) fn build_lines(
@@ -310,100 +190,40 @@ pub(super) fn build_lines(
                 quantity: l.quantity.unwrap_or(1),
                 start_date: l.start_date.unwrap_or_default(),
                 attributes: l.attributes.unwrap_or_default(),
+                parent_activation_id: None,
+                policies: None,
             }
         })
         .collect()
 }
 
-pub(super) fn parse_body<T: for<'de> Deserialize<'de> + Default>(
+/// The body of a write the vendor may act on: [`vet`]ted, then read as `T`; or the
+/// refusal (boxed: an answer is large).
+pub(super) fn vetted<T: for<'de> Deserialize<'de>>(
+    op: &Operation,
     req: &Request<Vec<u8>>,
-) -> Result<T, String> {
-    serde_json::from_slice(req.body()).map_err(|e| format!("JSON parse error: {e}"))
+    taken: &mut HashSet<String>,
+    now_ms: i64,
+) -> Result<T, Box<Response<Vec<u8>>>> {
+    if let Some(refused) = vet(op, req, taken, now_ms) {
+        return Err(Box::new(refused));
+    }
+    serde_json::from_slice(req.body()).map_err(|e| {
+        Box::new(bad(
+            &format!("JSON parse error: {e}"),
+            req.uri().path(),
+            now_ms,
+        ))
+    })
 }
 
 pub(super) fn create(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8>> {
-    let path = req.uri().path();
-    let body: InEntitlement = match parse_body(req) {
-        Ok(b) => b,
-        Err(m) => return bad(&m, path, now_ms),
-    };
     let mut st = sim.lock();
     let mut taken = existing_ids(sim, &st.fno_entitlements);
-    let mut c = Check { errors: Vec::new() };
-    c.id(
-        "entitlementId",
-        &body.entitlement_id,
-        body.auto_generate,
-        &mut taken,
-    );
-    c.len("description", &body.description, 2000);
-    c.len("shipToEmail", &body.ship_to_email, 1000);
-    c.len("shipToAddress", &body.ship_to_address, 1000);
-    if let Some(a) = &body.ship_to_address {
-        if !a
-            .chars()
-            .all(|ch| ch == ' ' || ch == '_' || ch == '-' || ch.is_ascii_alphanumeric())
-        {
-            c.fail("shipToAddress", "must match \"^$|^[ a-zA-Z0-9_-]+$\"");
-        }
-    }
-    if let Some(t) = &body.email_template_variation {
-        if !t.is_empty() && t.trim().is_empty() {
-            c.fail("emailTemplateVariation", "must match \"^(?!\\s+$).*\"");
-        }
-    }
-    if let Some(s) = &body.status {
-        if !matches!(
-            s.to_ascii_lowercase().as_str(),
-            "draft" | "deployed" | "obsolete"
-        ) {
-            c.fail("status", "must be one of draft, deployed, obsolete");
-        }
-    }
-    for (i, a) in body.accounts.iter().flatten().enumerate() {
-        if a.account_id.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            c.fail(&format!("accounts[{i}].accountId"), "must not be blank");
-        }
-        match a
-            .account_type
-            .as_deref()
-            .map(str::to_ascii_uppercase)
-            .as_deref()
-        {
-            Some("PUBLISHER" | "CUSTOMER" | "CHANNEL_PARTNER" | "SELF_REGISTERED") => {}
-            Some(_) => c.fail(
-                &format!("accounts[{i}].accountType"),
-                "must be one of PUBLISHER, CUSTOMER, CHANNEL_PARTNER, SELF_REGISTERED",
-            ),
-            None => c.fail(&format!("accounts[{i}].accountType"), "must not be null"),
-        }
-        match a
-            .partner_tier_name
-            .as_deref()
-            .map(str::to_ascii_uppercase)
-            .as_deref()
-        {
-            Some("END_CUSTOMER" | "PARTNER_TIER_ONE") => {}
-            Some(_) => c.fail(
-                &format!("accounts[{i}].partnerTierName"),
-                "must be one of END_CUSTOMER, PARTNER_TIER_ONE",
-            ),
-            None => c.fail(
-                &format!("accounts[{i}].partnerTierName"),
-                "must not be null",
-            ),
-        }
-    }
-    for (j, a) in body.attributes.iter().flatten().enumerate() {
-        if a.name.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            c.fail(&format!("attributes[{j}].name"), "must not be blank");
-        }
-    }
-    check_line_items(&mut c, body.line_items.as_deref(), &mut taken);
-    if !c.errors.is_empty() {
-        drop(st);
-        return bad(&c.errors.join("; "), path, now_ms);
-    }
+    let body: InEntitlement = match vetted(&fno_entitlements::CREATE, req, &mut taken, now_ms) {
+        Ok(b) => b,
+        Err(refused) => return *refused,
+    };
     let seed = sim.config().seed;
     let state = &mut st.fno_entitlements;
     let entitlement_id = match body.entitlement_id.clone() {
@@ -453,6 +273,7 @@ pub(super) fn create(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Re
         accounts,
         attributes: body.attributes.unwrap_or_default(),
         line_items,
+        maintenance_line_items: Vec::new(),
         created_ms: now_ms,
     });
     drop(st);
@@ -476,22 +297,17 @@ pub(super) fn add_lines(
     now_ms: i64,
 ) -> Response<Vec<u8>> {
     let path = req.uri().path();
-    let body: InLineItems = match parse_body(req) {
-        Ok(b) => b,
-        Err(m) => return bad(&m, path, now_ms),
-    };
     let mut st = sim.lock();
     if !entitlement_exists(sim, &st.fno_entitlements, id) {
         drop(st);
         return error(404, "Not Found", "Entitlement not found", path, now_ms);
     }
     let mut taken = existing_ids(sim, &st.fno_entitlements);
-    let mut c = Check { errors: Vec::new() };
-    check_line_items(&mut c, body.line_items.as_deref(), &mut taken);
-    if !c.errors.is_empty() {
-        drop(st);
-        return bad(&c.errors.join("; "), path, now_ms);
-    }
+    let body: InLineItems = match vetted(&fno_entitlements::ADD_LINE_ITEMS, req, &mut taken, now_ms)
+    {
+        Ok(b) => b,
+        Err(refused) => return *refused,
+    };
     let seed = sim.config().seed;
     let state = &mut st.fno_entitlements;
     let lines = build_lines(body.line_items.unwrap_or_default(), &mut || {

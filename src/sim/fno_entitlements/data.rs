@@ -58,6 +58,35 @@ pub(super) struct LineItem {
     pub(super) quantity: i64,
     pub(super) start_date: String,
     pub(super) attributes: Vec<NameValue>,
+    /// Set by `PATCH …/additional-properties` (listed only when set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) parent_activation_id: Option<String>,
+    /// Set by `PATCH …/policies`: the policy object as configured (listed only when set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) policies: Option<serde_json::Value>,
+}
+
+/// The maintenance product of a maintenance line item.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct MaintenanceProduct {
+    pub(super) maintenance_product_name: String,
+    pub(super) maintenance_product_version: String,
+    pub(super) part_number: Option<String>,
+}
+
+/// A maintenance line item of an entitlement (the create schema's spelling; the GraphQL
+/// twin does not show them).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct MaintenanceLineItem {
+    pub(super) activation_id: String,
+    pub(super) maintenance_product: MaintenanceProduct,
+    pub(super) permanent: bool,
+    pub(super) expiry_date: Option<String>,
+    pub(super) start_date: String,
+    pub(super) line_item_state: Text,
+    pub(super) attributes: Vec<NameValue>,
 }
 
 /// An entitlement (GraphQL `EntitlementDetail`).
@@ -75,6 +104,9 @@ pub(crate) struct Entitlement {
     pub(super) accounts: Vec<Account>,
     pub(super) attributes: Vec<NameValue>,
     pub(super) line_items: Vec<LineItem>,
+    /// Listed only when there are some (generated entitlements have none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) maintenance_line_items: Vec<MaintenanceLineItem>,
     #[serde(skip)]
     pub(super) created_ms: i64,
 }
@@ -173,6 +205,8 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
                 } else {
                     Vec::new()
                 },
+                parent_activation_id: None,
+                policies: None,
             });
         }
         out.push(Entitlement {
@@ -190,6 +224,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Entitlement> {
             accounts,
             attributes: Vec::new(),
             line_items,
+            maintenance_line_items: Vec::new(),
             created_ms: created,
         });
     }

@@ -1,15 +1,20 @@
 //! FlexNet Operations Entitlements API (Beta) (upstreams.md §3): `GET
 //! /entitlements-api/v1/entitlements` with exact-match parameters, `sort_by`/`sort_order`,
-//! `page`/`limit` and no total; `POST /entitlements-api/v1/entitlement` and
-//! `…/entitlement/{id}/line-items` (POST and GET) with every documented validation rule;
+//! `page`/`limit` and no total; `POST /entitlements-api/v1/entitlement`,
+//! `…/entitlement/{id}/line-items` (POST and GET) and `POST
+//! …/entitlement/{id}/maintenance-line-items`, each checked against the rule table of
+//! `crate::rules::fno_entitlements` (the one the edge checks) and for unused ids;
 //! bearer `rna_` auth. The REST docs give no response schema: shapes follow the GraphQL twin
 //! (`{entitlements, page, limit}`), errors are Spring-style `{timestamp, status, error,
 //! message, path}`.
 //!
-//! Imports only sibling sim modules, `http`, `serde`; no clock (time is `now_ms`).
+//! Imports only sibling sim modules, the rule table, `http`, `serde`; no clock (time is
+//! `now_ms`).
 
 mod create;
 mod data;
+mod maintenance;
+mod properties;
 
 pub(crate) use data::{generate, Entitlement};
 
@@ -25,13 +30,19 @@ use super::rng::Rng;
 use super::{creds, Simulator};
 
 use create::{add_lines, create, list_lines};
-use data::LineItem;
+use data::{LineItem, MaintenanceLineItem};
+use properties::LinePatch;
 
-/// The Beta API's mutable state: created entitlements and added line items.
+/// The Beta API's mutable state: created entitlements, and line items and maintenance
+/// line items added to generated ones.
 #[derive(Debug, Default)]
 pub(crate) struct State {
     created: Vec<Entitlement>,
     added_lines: HashMap<String, Vec<LineItem>>,
+    added_maintenance: HashMap<String, Vec<MaintenanceLineItem>>,
+    /// Changes of `PATCH …/additional-properties` and `…/policies`, by activation id (the
+    /// generated entitlements themselves never change).
+    line_patches: HashMap<String, LinePatch>,
     auto_ids: u64,
 }
 
@@ -55,6 +66,12 @@ pub(crate) enum Endpoint {
     Create,
     /// `/entitlements-api/v1/entitlement/{id}/line-items`
     LineItems(String),
+    /// `/entitlements-api/v1/entitlement/{id}/maintenance-line-items` (POST)
+    MaintenanceLineItems(String),
+    /// `/entitlements-api/v1/entitlement/{id}/additional-properties` (PATCH)
+    Properties(String),
+    /// `/entitlements-api/v1/entitlement/{id}/line-items/{activationId}/policies` (PATCH)
+    Policies(String, String),
     /// Anything else under `/entitlements-api/`.
     Unknown,
 }
@@ -66,14 +83,47 @@ pub(crate) fn route(path: &str) -> Option<Endpoint> {
     Some(match rest {
         "v1/entitlements" => Endpoint::List,
         "v1/entitlement" => Endpoint::Create,
-        _ => match rest
-            .strip_prefix("v1/entitlement/")
-            .and_then(|r| r.strip_suffix("/line-items"))
-        {
-            Some(id) if !id.is_empty() && !id.contains('/') => Endpoint::LineItems(id.to_string()),
-            _ => Endpoint::Unknown,
-        },
+        _ => {
+            let segs: Vec<&str> = rest
+                .strip_prefix("v1/entitlement/")
+                .map(|r| r.split('/').collect())
+                .unwrap_or_default();
+            let id = |s: &str| (!s.is_empty()).then(|| percent_decode(s));
+            let found = match segs.as_slice() {
+                [e, "maintenance-line-items"] => id(e).map(Endpoint::MaintenanceLineItems),
+                [e, "line-items"] => id(e).map(Endpoint::LineItems),
+                [e, "additional-properties"] => id(e).map(Endpoint::Properties),
+                [e, "line-items", a, "policies"] => {
+                    id(e).zip(id(a)).map(|(e, a)| Endpoint::Policies(e, a))
+                }
+                _ => None,
+            };
+            found.unwrap_or(Endpoint::Unknown)
+        }
     })
+}
+
+/// A path segment with its `%XX` escapes decoded (an id may hold spaces and other
+/// characters a client escapes).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |j: usize| b.get(j).and_then(|c| (*c as char).to_digit(16));
+        match (b.get(i), hex(i + 1), hex(i + 2)) {
+            (Some(b'%'), Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (Some(c), _, _) => {
+                out.push(*c);
+                i += 1;
+            }
+            (None, _, _) => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A Spring-style error body.
@@ -133,6 +183,13 @@ pub(crate) fn handle(
         (Endpoint::Create, &Method::POST) => create(sim, req, now_ms),
         (Endpoint::LineItems(id), &Method::POST) => add_lines(sim, id, req, now_ms),
         (Endpoint::LineItems(id), &Method::GET) => list_lines(sim, id, req, now_ms),
+        (Endpoint::MaintenanceLineItems(id), &Method::POST) => {
+            maintenance::add(sim, id, req, now_ms)
+        }
+        (Endpoint::Properties(id), &Method::PATCH) => properties::update(sim, id, req, now_ms),
+        (Endpoint::Policies(id, act), &Method::PATCH) => {
+            properties::policies(sim, id, act, req, now_ms)
+        }
         _ => error(
             405,
             "Method Not Allowed",
@@ -182,17 +239,40 @@ fn all_entitlements<'a>(sim: &'a Simulator, st: &State) -> Vec<Cow<'a, Entitleme
     let mut out: Vec<Cow<'a, Entitlement>> = sim
         .fno_entitlements()
         .iter()
-        .map(|e| match st.added_lines.get(&e.entitlement_id) {
-            Some(extra) => {
-                let mut e = e.clone();
-                e.line_items.extend(extra.iter().cloned());
-                Cow::Owned(e)
+        .map(|e| {
+            let lines = st.added_lines.get(&e.entitlement_id);
+            let maintenance = st.added_maintenance.get(&e.entitlement_id);
+            let patched = !st.line_patches.is_empty()
+                && e.line_items
+                    .iter()
+                    .any(|l| st.line_patches.contains_key(&l.activation_id));
+            if lines.is_none() && maintenance.is_none() && !patched {
+                return Cow::Borrowed(e);
             }
-            None => Cow::Borrowed(e),
+            let mut e = e.clone();
+            e.line_items.extend(lines.into_iter().flatten().cloned());
+            e.maintenance_line_items
+                .extend(maintenance.into_iter().flatten().cloned());
+            apply_patches(&mut e, st);
+            Cow::Owned(e)
         })
         .collect();
-    out.extend(st.created.iter().cloned().map(Cow::Owned));
+    out.extend(st.created.iter().cloned().map(|mut e| {
+        apply_patches(&mut e, st);
+        Cow::Owned(e)
+    }));
     out
+}
+
+fn apply_patches(e: &mut Entitlement, st: &State) {
+    if st.line_patches.is_empty() {
+        return;
+    }
+    for l in &mut e.line_items {
+        if let Some(p) = st.line_patches.get(&l.activation_id) {
+            p.apply(l);
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -257,9 +337,12 @@ fn list(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8
         .map(|c| c.as_ref())
         .filter(|e| {
             status.is_none_or(|s| e.status == s)
-                && activation
-                    .as_ref()
-                    .is_none_or(|a| e.line_items.iter().any(|l| &l.activation_id == a))
+                && activation.as_ref().is_none_or(|a| {
+                    e.line_items.iter().any(|l| &l.activation_id == a)
+                        || e.maintenance_line_items
+                            .iter()
+                            .any(|m| &m.activation_id == a)
+                })
                 && account_id
                     .as_ref()
                     .is_none_or(|a| e.accounts.iter().any(|x| &x.account_id == a))

@@ -238,6 +238,16 @@ impl<V: Vendor> Adapter<V> {
         }
     }
 
+    /// The base URL (for requests built outside the page walker: writes, `client::write`).
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The credentials (shared with sibling adapters).
+    pub(crate) fn authenticator(&self) -> &Authenticator {
+        &self.auth
+    }
+
     /// The page walker over this adapter: the vendor seen through `dyn Vendor`, so the
     /// reads, the exchange and the retries exist once in the Worker, not once per vendor.
     pub(crate) fn walker(&self) -> Walker<'_> {
@@ -356,7 +366,7 @@ impl Walker<'_> {
 }
 
 /// `Retry-After` in seconds (the delta-seconds form), or `X-RateLimit-Reset`.
-fn retry_after(h: &http::HeaderMap) -> Option<u64> {
+pub(crate) fn retry_after(h: &http::HeaderMap) -> Option<u64> {
     ["retry-after", "x-ratelimit-reset", "ratelimit-reset"]
         .iter()
         .find_map(|n| h.get(*n)?.to_str().ok()?.trim().parse::<u64>().ok())

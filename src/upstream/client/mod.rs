@@ -2,8 +2,8 @@
 //! clock seam ([`HttpClient`], [`Clock`]), credentials and token caches (`auth`), the one
 //! error type ([`UpstreamError`]), vendor date forms (`dates`), the per-request budget and
 //! deadline ([`Ledger`]), the [`Vendor`] trait and the exchange with retry (`fetch`),
-//! reading a source as a stream with a native [`Position`] (`read`), and reading vendor
-//! bodies (`wire`).
+//! reading a source as a stream with a native [`Position`] (`read`), reading vendor
+//! bodies (`wire`), and sending a write once (`write`).
 //! A vendor folder is only what differs: paths, parameters, wire types, normalization and
 //! its pushdown dialect.
 //!
@@ -18,6 +18,7 @@ pub(crate) mod fetch;
 pub(crate) mod http;
 pub(crate) mod read;
 pub(crate) mod wire;
+pub(crate) mod write;
 
 pub use auth::{Credentials, Secret};
 pub use budget::{exhausted as budget_exhausted, Ledger, Spend, RESERVE};
@@ -25,5 +26,6 @@ pub use error::{Redactor, UpstreamError, UpstreamErrorKind};
 pub use fetch::{Budget, Cursor, NormCtx, Page, MAX_ATTEMPTS};
 pub use http::{BypassCache, Call, Clock, HttpClient, Staged, TransportError};
 pub use read::{residual, Chunk, Fetched, Found, Position, Residual, Scanned};
+pub use write::WriteFailure;
 
 pub(crate) use fetch::{Adapter, Lookup, Paging, Vendor};

@@ -11,6 +11,7 @@
 mod dialect;
 mod normalize;
 mod wire;
+pub(super) mod write;
 
 use crate::model::Source;
 use crate::upstream::client::http::{path_segment, NativeRequest};
