@@ -510,11 +510,13 @@ fn concurrent_duplicates_abandoned_requests_and_no_store() {
             .unwrap();
         let client = SimClient::new(&w.sim, &w.clock, 1_000);
         let log = MemorySink::default();
+        let limiter = flexedge::testkit::FakeLimiter::new();
         let ctx = Ctx {
             client: &client,
             clock: &w.clock,
             request_id: "r",
             log: &log,
+            limiter: &limiter,
         };
         match store {
             Some(store) => block_on(w.service.handle_with_store(req, &ctx, store)),
@@ -692,11 +694,13 @@ fn a_failed_read_back_keeps_the_201() {
             .unwrap();
         let client = NoReadBack(SimClient::new(&w.sim, &w.clock, 1_000));
         let log = MemorySink::default();
+        let limiter = flexedge::testkit::FakeLimiter::new();
         let ctx = Ctx {
             client: &client,
             clock: &w.clock,
             request_id: "r",
             log: &log,
+            limiter: &limiter,
         };
         let res = block_on(w.service.handle_with_store(req, &ctx, &w.store));
         let lines = log.take();

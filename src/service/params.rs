@@ -233,6 +233,8 @@ mod tests {
             tier: crate::service::Tier::Standard,
             label: "key#0".into(),
             key_id: crate::service::KeyId::default(),
+            write: false,
+            identity: String::new(),
         };
         for q in ["explain=true", "pushdown=false"] {
             let e = Params::parse(q).unwrap().check_debug(&scope).unwrap_err();

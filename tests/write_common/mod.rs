@@ -49,6 +49,11 @@ impl World {
         let mut map: HashMap<String, String> = HashMap::new();
         map.insert("FLEXEDGE_API_KEYS".into(), KEYS.into());
         map.insert("FLEXEDGE_DEADLINE_MS".into(), "5000".into());
+        map.insert("FLEXEDGE_SIMULATOR".into(), "on".into());
+        map.insert(
+            "FLEXEDGE_TOKEN_SECRET".into(),
+            flexedge::testkit::TOKEN_SECRET.into(),
+        );
         let config = Config::from_lookup(|n| map.get(n).cloned(), creds::embedded_var);
         World {
             sim: Simulator::new(SimConfig {
@@ -69,11 +74,13 @@ impl World {
     pub fn send(&self, req: http::Request<Vec<u8>>) -> Answer {
         let client = SimClient::new(&self.sim, &self.clock, 1_000);
         let log = MemorySink::default();
+        let limiter = flexedge::testkit::FakeLimiter::new();
         let ctx = Ctx {
             client: &client,
             clock: &self.clock,
             request_id: "0123456789abcdef",
             log: &log,
+            limiter: &limiter,
         };
         let res = block_on(self.service.handle_with_store(req, &ctx, &self.store));
         for line in log.take() {

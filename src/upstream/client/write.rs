@@ -6,7 +6,8 @@
 //!
 //! Talks HTTP only through [`HttpClient`]; imports no `worker`, no wasm, no `std::time`.
 
-use super::error::{redact, UpstreamError, UpstreamErrorKind};
+use super::budget::Ledger;
+use super::error::{UpstreamError, UpstreamErrorKind};
 use super::fetch::{retry_after, Adapter, Vendor};
 use super::http::{Clock, HttpClient, NativeRequest};
 
@@ -40,12 +41,14 @@ impl<V: Vendor> Adapter<V> {
                 "the request deadline passed before the write was sent",
             )));
         }
-        let mut calls = 0;
         let auth = self.authenticator();
+        let redactor = auth.redactor();
+        // A token call, if one is needed, and the write itself: within the deadline.
+        let ledger = Ledger::new(4, deadline_ms, false, &[source]);
         let header = auth
-            .header(client, clock, &mut calls)
+            .header(client, clock, ledger.spend(source))
             .await
-            .map_err(unsent)?;
+            .map_err(|e| unsent(redactor.error(e)))?;
         let mut headers: Vec<_> = header.into_iter().collect();
         headers.push((http::header::CACHE_CONTROL, "no-store".to_owned()));
         let http_req = req.to_http(&headers).map_err(|_| {
@@ -57,20 +60,18 @@ impl<V: Vendor> Adapter<V> {
             ))
         })?;
         let sent = |error| WriteFailure { error, sent: true };
+        let left = u64::try_from(deadline_ms.saturating_sub(clock.now_ms())).unwrap_or(0);
         let resp = client
-            .send(http_req)
+            .send_within(http_req, left.max(1))
             .await
-            .map_err(|e| sent(UpstreamError::transport(source, &e)))?;
+            .map_err(|e| sent(redactor.error(UpstreamError::transport(source, &e))))?;
         let status = resp.status().as_u16();
         if resp.status().is_success() {
             return Ok((status, resp.into_body()));
         }
-        let mut e = self
+        let e = self
             .vendor
             .error(status, resp.body(), retry_after(resp.headers()));
-        let secrets = auth.secrets();
-        let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-        e.message = redact(&e.message, &refs);
-        Err(sent(e))
+        Err(sent(redactor.error(e)))
     }
 }
