@@ -14,7 +14,7 @@ use super::{block_on, NOW_MS};
 
 /// The client keys of these tests.
 pub const KEYS: &str = r#"[
-    {"key": "paging-key-all", "sources": ["*"], "raw": true},
+    {"key": "paging-key-all", "sources": ["*"], "raw": true, "debug": true},
     {"key": "paging-key-two", "sources": ["*"]},
     {"key": "paging-key-hpe", "sources": ["hpe_flex"]}
 ]"#;
