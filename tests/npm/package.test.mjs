@@ -171,7 +171,7 @@ test('tsc --strict --noEmit type-checks a program using the engine and the clien
   writeFileSync(app('check.ts'), `
     import init, {
       runQuery, groupBy, compileQuery, parseFilter, createClient, FlexedgeProblem,
-      type ListEnvelope, type FlexedgeRecord, type QueryResult, type GroupResult, type SourceId,
+      type ListEnvelope, type FlexedgeRecord, type RecordFields, type QueryResult, type GroupResult, type SourceId,
       type FlexedgeError,
     } from 'flexedge';
 
@@ -189,7 +189,8 @@ test('tsc --strict --noEmit type-checks a program using the engine and the clien
     const api = createClient({ baseUrl: 'https://edge.example', key: 'k', validate: true });
     async function walk(signal: AbortSignal): Promise<number> {
       const page: ListEnvelope = await api.orders.list({ filter: "status eq 'active'", limit: 10, explain: true });
-      const first: FlexedgeRecord | undefined = page.items[0];
+      // A list's items are the selected members of records (all of them without select).
+      const first: RecordFields | undefined = page.items[0];
       const name: string | undefined = first?.customer?.name;
       const src: SourceId | undefined = first?.source;
       const residual: string | undefined = page.sources['hpe_flex']?.explain?.residual;
@@ -203,7 +204,7 @@ test('tsc --strict --noEmit type-checks a program using the engine and the clien
       const groups = await api.orders.transform(['status', 'source'], { sort: 'count desc' });
       const count: number | undefined = groups.items[0]?.count;
       const sources = await api.sources();
-      const mode: 'simulated' | 'remote' | undefined = sources[0]?.mode;
+      const mode: 'simulated' | 'remote' | 'not_configured' | undefined = sources[0]?.mode;
       await api.source('fno_orders').list({ limit: 5 });
       // @ts-expect-error: not a source id
       api.source('nope');

@@ -27,11 +27,24 @@ function scalar(t, s, pad = '') {
 }
 
 function ts(s, pad) {
+  if (s.allOf) return obj(merged(s.allOf), pad);
   if (s.$ref) return refName(s.$ref);
   if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
   if (Array.isArray(s.type)) return s.type.map((t) => scalar(t, s, pad)).join(' | ');
   if (s.type === 'object' || s.properties) return obj(s, pad);
   return scalar(s.type, s, pad);
+}
+
+// `allOf` as one object: the members' properties (a `$ref` read from the document) and
+// the union of their required names (`Record` = `RecordFields` with its keys required).
+function merged(members) {
+  const out = { properties: {}, required: [] };
+  for (const m of members) {
+    const r = m.$ref ? doc.components.schemas[m.$ref.replace('#/components/schemas/', '')] : m;
+    Object.assign(out.properties, r.properties ?? {});
+    out.required.push(...(r.required ?? []));
+  }
+  return out;
 }
 
 function obj(s, pad) {
