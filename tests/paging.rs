@@ -371,6 +371,29 @@ fn sorts_beyond_the_budget_are_refused_or_marked_partial() {
     assert_eq!(a.ids(), ids(&walked.items[19_000..19_005]));
 }
 
+#[test]
+fn a_full_read_that_fits_the_budget_is_whole_even_when_its_last_page_is_full() {
+    // 500 records per source: FNO entitlementOrders counts 500 and reads five full pages
+    // of 100; the count, not a short page, says the read is complete.
+    let w = World::new(500, &[]);
+    for sort in ["id", "endDate desc"] {
+        let path = format!("/v1/orders?limit=1000&sort={}", enc(sort));
+        let a = w.get(&path);
+        assert_eq!(a.status, 200, "{sort}: {}", a.body["code"]);
+        assert_ne!(a.body["partial"], true, "{sort}");
+        assert_eq!(a.body["total"], 4 * 500, "{sort}");
+        let b = w.get(&with_next(&path, &a.next().unwrap()));
+        assert_eq!(b.status, 200, "{}", b.body["code"]);
+        assert_ne!(b.body["partial"], true, "{sort}");
+        assert!(b.next().is_none());
+        let want: Vec<String> = oracle(&w, "", sort).into_iter().map(|r| r.id).collect();
+        assert_eq!(want.len(), 4 * 500);
+        assert_eq!([a.ids(), b.ids()].concat(), want, "{sort}");
+    }
+    let t = w.get("/v1/orders/transform?group-by=source");
+    assert_eq!(t.status, 200, "{}", t.body);
+}
+
 /// The answer the walks must give, computed without the merge machine: every source read
 /// whole by the adapters, filtered and ordered by the query engine.
 fn oracle(w: &World, filter: &str, sort: &str) -> Vec<Record> {

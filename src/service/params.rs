@@ -126,7 +126,7 @@ impl Params {
                 "partial" => {
                     p.partial = match v.as_str() {
                         "allow" => true,
-                        "deny" | "" => false,
+                        "deny" => false,
                         _ => {
                             return Err(Problem::bad_parameter(
                                 "partial",
@@ -205,6 +205,7 @@ mod tests {
         assert!(Params::parse("partial=allow").unwrap().partial);
         assert!(!Params::parse("partial=deny").unwrap().partial);
         assert!(Params::parse("partial=maybe").is_err());
+        assert!(Params::parse("partial=").is_err());
     }
 
     #[test]

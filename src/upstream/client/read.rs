@@ -370,7 +370,10 @@ impl Walker<'_> {
             .await?;
         total = total.or(first.total);
         out.total = total;
-        let mut end = self.absorb(&mut out, &mut pos, first);
+        // Numbered pages end at a short page; a known total also ends a read whose last
+        // page was full (the count of raw records is what the pages run over).
+        let at_total = |pos: &Position| total.is_some_and(|t| pos.index >= t);
+        let mut end = self.absorb(&mut out, &mut pos, first) || at_total(&pos);
         if end {
             out.complete = true;
             return Ok(out);
@@ -391,7 +394,7 @@ impl Walker<'_> {
             });
             for chunk in join_all(reads).await {
                 match chunk {
-                    Ok(c) => end = self.absorb(&mut out, &mut pos, c),
+                    Ok(c) => end = self.absorb(&mut out, &mut pos, c) || at_total(&pos),
                     Err(e) if partial_ok => {
                         let _ = e;
                         end = false;
