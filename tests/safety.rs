@@ -286,6 +286,15 @@ fn without_the_simulator_a_source_with_no_base_url_is_not_configured() {
         assert_eq!(a.source(s)["requests"], 0);
     }
     assert!(ids(&a).iter().all(|i| i.starts_with("telecomx_flexcare:")));
+    // A lookup by id on an unconfigured source says so (503 naming it), never "no record".
+    let one = w.get("/v1/orders/hpe_flex:ORD-1");
+    assert_eq!(one.status, 503, "{}", one.text);
+    assert_eq!(one.body["code"], "source.not_configured");
+    assert_eq!(one.body["source"], "hpe_flex");
+    assert!(one.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("HPE_FLEX_BASE_URL"));
     let h = w.get_as("/health", None);
     assert_eq!(h.body["status"], "degraded");
     let modes: Vec<_> = h.body["sources"]
@@ -431,12 +440,7 @@ fn debug_switches_need_a_debug_key_and_no_cache_is_ignored_otherwise() {
 fn token_calls_are_marked_and_failed_2xx_answers_are_never_kept() {
     let w = world();
     let marks = Marks::new(SimClient::new(&w.sim, &w.clock, 1_000));
-    let a = w.send_via(
-        &marks,
-        w.request("GET", "/v1/orders?limit=10", Some(ALL))
-            .body(Vec::new())
-            .unwrap(),
-    );
+    let a = w.get_via(&marks, "/v1/orders?limit=10", Some(ALL));
     assert_eq!(a.status, 200);
     assert_eq!(marks.unmarked.get(), 0, "every request says what it is for");
     assert_eq!(marks.tokens.get(), 2, "GreenLake token + TelecomX login");
@@ -446,12 +450,7 @@ fn token_calls_are_marked_and_failed_2xx_answers_are_never_kept() {
     // FNO's 200 with statusInfo FAILURE: the fetch fails, its held answer is dropped.
     w.sim.set_fault(Source::FnoOrders, Fault::FailureEcho(3));
     let marks = Marks::new(SimClient::new(&w.sim, &w.clock, 1_000));
-    let a = w.send_via(
-        &marks,
-        w.request("GET", "/v1/sources/fno_orders/orders", Some(ALL))
-            .body(Vec::new())
-            .unwrap(),
-    );
+    let a = w.get_via(&marks, "/v1/sources/fno_orders/orders", Some(ALL));
     // The only source failed and may still have records: 503 naming it and its error.
     assert_eq!(a.status, 503, "{}", a.text);
     assert_eq!(a.body["code"], "upstream.unavailable");
@@ -535,12 +534,7 @@ fn an_echoed_credential_never_reaches_a_response() {
         let path = "/v1/orders";
         let mut texts = Vec::new();
         for strict in ["false", "true"] {
-            let a = w.send_via(
-                &sent,
-                w.request("GET", &format!("{path}?strict={strict}"), Some(ALL))
-                    .body(Vec::new())
-                    .unwrap(),
-            );
+            let a = w.get_via(&sent, &format!("{path}?strict={strict}"), Some(ALL));
             // The fault answered (a 500, or FNO's 200 FAILURE), and the message shows
             // where the credential was (`***`, perhaps cut at 300 characters to `**…`).
             assert!(a.text.contains("**"), "{vendor} {fault}: {}", a.text);
@@ -707,12 +701,7 @@ fn a_hung_source_opens_its_circuit_then_probes() {
     let client = SimClient::new(&w.sim, &w.clock, 1_000);
     let ask = || {
         client.clear_log();
-        let a = w.send_via(
-            &client,
-            w.request("GET", "/v1/orders?limit=5", Some(ALL))
-                .body(Vec::new())
-                .unwrap(),
-        );
+        let a = w.get_via(&client, "/v1/orders?limit=5", Some(ALL));
         let hit = client
             .log()
             .iter()
@@ -736,6 +725,13 @@ fn a_hung_source_opens_its_circuit_then_probes() {
     assert_eq!(a.source("hpe_flex")["status"], "ok");
     let src = w.get("/v1/sources");
     assert_eq!(src.body["items"][2]["circuit"], "open");
+    // A lookup by id goes through the same circuit: answered at once, asking nothing.
+    client.clear_log();
+    let one = w.get_via(&client, "/v1/orders/fno_entitlements:ENT-1", Some(ALL));
+    assert_eq!(one.status, 503, "{}", one.text);
+    assert_eq!(one.body["code"], "upstream.circuit_open");
+    assert_eq!(one.body["source"], "fno_entitlements");
+    assert!(client.log().is_empty(), "{:?}", client.log());
     // After the cool-down one probe goes; still hung, so open again.
     w.clock.advance(30_000);
     let (a, hit) = ask();

@@ -898,12 +898,33 @@ pub(crate) async fn get_record<C: HttpClient, K: Clock>(
             "the client key may not request raw vendor objects (include=raw)",
         ));
     }
-    let Some(up) = svc.upstream(collection, source) else {
-        return Err(not_found());
+    // The list's admission: an unconfigured source or an open circuit answers at once,
+    // asking nothing, and says so (a 503 naming the source, never "no record").
+    let now = ctx.clock.now_ms();
+    let Scoped {
+        upstreams,
+        skipped,
+        admitted,
+    } = scoped(svc, scope, collection, &[source], now);
+    let Some(up) = upstreams.first().copied() else {
+        let problem = skipped
+            .first()
+            .and_then(|(_, r)| r.error.as_ref())
+            .map(|e| {
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    e.code,
+                    "Service Unavailable",
+                    e.message.clone(),
+                )
+                .with_source(source.as_str())
+            })
+            .unwrap_or_else(not_found);
+        settle(svc, ctx, &mut Vec::new(), skipped, &admitted);
+        return Err(problem);
     };
     let filter = format!("id eq '{}'", id.replace('\'', "''"));
     let expr = parse_filter(&filter).map_err(|_| not_found())?;
-    let now = ctx.clock.now_ms();
     let mut input = PlanInput::new(Some(&expr), Vec::new(), 0, Some(1), now);
     input.include_raw = include_raw;
     let plan = up.plan(&input);
@@ -914,8 +935,7 @@ pub(crate) async fn get_record<C: HttpClient, K: Clock>(
         Ok(_) => SourceReport::ok(),
     };
     report.subrequests = looked.subrequests;
-    let at = crate::model::Timestamp(ctx.clock.now_ms()).to_string();
-    svc.record_status(source, &report, at);
+    settle(svc, ctx, &mut vec![(source, report)], Vec::new(), &admitted);
     match looked.found {
         Ok(Found::Record(r)) => Ok(*r),
         Ok(Found::Absent) => Err(not_found()),

@@ -127,6 +127,14 @@ impl World {
         }
     }
 
+    /// A `GET` of `uri` with `key`, its upstream requests through `client`.
+    pub fn get_via<C: HttpClient>(&self, client: &C, uri: &str, key: Option<&str>) -> Answer {
+        self.send_via(
+            client,
+            self.request("GET", uri, key).body(Vec::new()).unwrap(),
+        )
+    }
+
     pub fn get_with(&self, uri: &str, key: Option<&str>, extra: &[(&str, &str)]) -> Answer {
         let mut b = self.request("GET", uri, key);
         for (k, v) in extra {
