@@ -111,7 +111,9 @@ fn request_id() -> String {
 /// `POST` to a write route that declares (`Content-Length`) at most
 /// [`writes::MAX_BODY_BYTES`]: no other route takes one (the service refuses a declared
 /// body over its cap with 413 and answers any other method with 405), so a 100 MB upload
-/// costs nothing here. A write without a declared length is read as empty (and refused).
+/// costs nothing here. A write sent without a declared length (`Transfer-Encoding:
+/// chunked`) is read up to one byte past the cap, so an endless one is refused with 413
+/// after at most that much.
 async fn to_http(mut req: Request) -> Result<http::Request<Vec<u8>>> {
     // The method as sent (`worker::Method` reads any method it does not know, `QUERY`
     // say, as GET; the service must see it to answer 405).
@@ -135,17 +137,40 @@ async fn to_http(mut req: Request) -> Result<http::Request<Vec<u8>>> {
         .ok()
         .flatten()
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let body = if method == "POST"
-        && writes::route(&segments).is_some()
-        && declared.is_some_and(|n| n <= writes::MAX_BODY_BYTES as u64)
-    {
-        req.bytes().await.unwrap_or_default()
-    } else {
+    let cap = writes::MAX_BODY_BYTES as u64;
+    let body = if method != "POST" || writes::route(&segments).is_none() {
         Vec::new()
+    } else {
+        match declared {
+            Some(n) if n <= cap => req.bytes().await.unwrap_or_default(),
+            Some(_) => Vec::new(),
+            None => read_capped(&mut req, writes::MAX_BODY_BYTES).await,
+        }
     };
     builder
         .body(body)
         .map_err(|e| worker::Error::RustError(format!("bad request: {e}")))
+}
+
+/// The body of a request that declares no length, read chunk by chunk and no further than
+/// `cap + 1` bytes (enough for the service to see it is over the cap). A stream that fails
+/// reads as what arrived before the failure.
+async fn read_capped(req: &mut Request, cap: usize) -> Vec<u8> {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    let Ok(mut stream) = req.stream() else {
+        return body;
+    };
+    while body.len() <= cap {
+        match stream.next().await {
+            Some(Ok(chunk)) => {
+                let room = cap + 1 - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            _ => break,
+        }
+    }
+    body
 }
 
 fn from_http(res: http::Response<Vec<u8>>, request_id: &str) -> Result<Response> {

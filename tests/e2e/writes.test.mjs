@@ -162,6 +162,43 @@ test('an idempotent replay answers the first answer with no second upstream call
   assert.equal((await stats())[`POST ${VENDOR}`], before[`POST ${VENDOR}`]);
 });
 
+/** A body sent without a length (`Transfer-Encoding: chunked`): `bytes` in `size`-byte chunks. */
+function chunked(bytes, size = 64 * 1024) {
+  let at = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (at >= bytes.length) return c.close();
+      c.enqueue(bytes.subarray(at, at + size));
+      at += size;
+    },
+  });
+}
+
+test('a write sent chunked (no Content-Length) is read whole; one past 1 MiB is 413 and reaches no vendor', async () => {
+  const id = `e2e-${RUN}-chunked`;
+  const json = new TextEncoder().encode(JSON.stringify(entitlement(id, `${id}-a`)));
+  const send = (body, idem) => fetch(`${base}/v1/entitlements`, {
+    method: 'POST',
+    duplex: 'half',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'idempotency-key': idem },
+    body,
+  });
+  const before = await vendorWrites();
+  const res = await send(chunked(json, 97), `${RUN}-chunked-1`);
+  const text = await res.text();
+  assert.equal(res.status, 201, text);
+  assert.equal(JSON.parse(text).id, `fno_entitlements:${id}`);
+  assert.equal(await vendorWrites(), before + 1);
+  // 2 MiB of JSON-looking bytes, chunked: refused by its size, not as a parse error.
+  const big = new Uint8Array(2 * 1024 * 1024).fill(0x20);
+  big[0] = 0x7b;
+  const tooBig = await send(chunked(big), `${RUN}-chunked-2`);
+  const problem = await tooBig.json();
+  assert.equal(tooBig.status, 413, JSON.stringify(problem));
+  assert.equal(problem.code, 'write.too_large');
+  assert.equal(await vendorWrites(), before + 1);
+});
+
 test('a key without write is 403, and nothing reaches the vendor', async () => {
   const before = await vendorWrites();
   for (const key of ['e2e-scoped-key', 'e2e-fno-only-key']) {
