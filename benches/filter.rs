@@ -92,7 +92,7 @@ fn records() -> Vec<Record> {
             for _ in 0..1 + g.next() % 3 {
                 r.items.push(Item {
                     product_name: Some((*g.pick(&products)).to_owned()),
-                    quantity: Some((g.next() % 20) as f64),
+                    quantity: Some((g.next() % 20).into()),
                     ..Default::default()
                 });
             }
@@ -166,7 +166,7 @@ fn main() {
             "partners/any(p: p/role eq 'reseller') and items/any(i: i/quantity gt 15)",
             Box::new(|r: &Record| {
                 r.partners.iter().any(|p| p.role.as_str() == "reseller")
-                    && r.items.iter().any(|i| i.quantity.is_some_and(|q| q > 15.0))
+                    && r.items.iter().any(|i| i.quantity.as_ref().and_then(|q| q.as_f64()).is_some_and(|q| q > 15.0))
             }),
         ),
         (

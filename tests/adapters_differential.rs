@@ -107,7 +107,18 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
         .and_then(|c| c.name.clone())
         .unwrap_or_else(|| "Acme".into());
     let oref = rec.order_ref.clone().unwrap_or_else(|| "PO-1".into());
-    match r.below(25) {
+    let item = rec.items.get(r.below(rec.items.len().max(1)));
+    let activation = item
+        .and_then(|i| i.activation_id.clone())
+        .unwrap_or_else(|| "act-none".into());
+    let version = item
+        .and_then(|i| i.product_version.clone())
+        .unwrap_or_else(|| "1.0".into());
+    let entitlement = rec
+        .entitlement_id
+        .clone()
+        .unwrap_or_else(|| "ENT-none".into());
+    match r.below(30) {
         0 => format!("customer/name eq {}", q(&vary(r, &cust))),
         1 => format!("orderRef eq {}", q(&vary(r, &oref))),
         2 => format!("orderRef in ({}, {})", q(&oref), q("PO-none")),
@@ -170,6 +181,18 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
         21 => format!("tolower(name) eq {}", q(&name.to_lowercase())),
         22 => format!("endswith(orderRef, {})", q(&substring(r, &oref))),
         23 => format!("attributes/isFlexPartner eq {}", r.chance(50)),
+        24 => format!("entitlementId eq {}", q(&vary(r, &entitlement))),
+        25 => format!("attributes/entitlementId eq {}", q(&entitlement)),
+        26 => format!(
+            "items/any(i: i/activationId eq {})",
+            q(&vary(r, &activation))
+        ),
+        27 => format!("items/any(i: i/productVersion eq {})", q(&version)),
+        28 => format!(
+            "items/any(i: i/activationId eq {}) and entitlementId eq {}",
+            q(&activation),
+            q(&entitlement)
+        ),
         _ => format!("customer/name eq {}", q(&cust)),
     }
 }

@@ -289,6 +289,40 @@ fn s4_5_6_access_levels_and_tokens() {
     assert_eq!(json(&r)["message"], "internal_error");
 }
 
+/// The document's third level, ADMIN (above RESELLER_ADMIN), lists the same orders as a
+/// reseller admin; each login is its own employee.
+#[test]
+fn s4_5_6_admin_lists_like_reseller_admin() {
+    let s = sim(10);
+    let login = |u: &str, p: &str| {
+        let r = s.handle(
+            &req(
+                "POST",
+                "/auth/login",
+                &format!(r#"{{"username":"{u}","password":"{p}"}}"#),
+                &[],
+            ),
+            NOW,
+        );
+        json(&r.response)
+    };
+    let admin = login(
+        creds::TELECOMX_SUPERADMIN_USER,
+        creds::TELECOMX_SUPERADMIN_PASSWORD,
+    );
+    assert_eq!(admin["accessLevel"], "ADMIN");
+    let reseller = login(creds::TELECOMX_ADMIN_USER, creds::TELECOMX_ADMIN_PASSWORD);
+    assert_eq!(reseller["accessLevel"], "RESELLER_ADMIN");
+    assert_ne!(admin["employee"]["_id"], reseller["employee"]["_id"]);
+    let wrong = login(creds::TELECOMX_SUPERADMIN_USER, "sim-telecomx-admin");
+    assert_eq!(wrong["message"], "invalid_login");
+    let (st, a) = list(&s, admin["token"].as_str().unwrap(), "?limit=50");
+    assert_eq!(st, 200, "{a}");
+    let (_, r) = list(&s, reseller["token"].as_str().unwrap(), "?limit=50");
+    assert_eq!(orders(&a).len(), 10);
+    assert_eq!(orders(&a), orders(&r));
+}
+
 #[test]
 fn s4_5_7_no_dates_or_status_on_orders() {
     let s = sim(50);

@@ -216,7 +216,7 @@ impl<'a> Tape<'a> {
                     .copied()
                     .ok_or("the numbers end early")?;
                 self.n += 1;
-                serde_json::Number::from_f64(x).map_or(JsonRef::Null, JsonRef::Number)
+                crate::model::number_from_f64(x).map_or(JsonRef::Null, JsonRef::Number)
             }
             STR => JsonRef::Str(Cow::Borrowed(self.string(count)?)),
             ARR => {

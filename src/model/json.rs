@@ -17,7 +17,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::Value as Json;
 
-use super::{AttrValue, Contact, Device, Item, Partner, Party, Record, Timestamp};
+use super::{AttrValue, Contact, Device, Item, Number, Partner, Party, Record, Timestamp};
 
 /// Which members of a JSON object to write: all of them, or the named ones (each with its
 /// own projection). Built once per request from the `select` paths.
@@ -130,7 +130,7 @@ macro_rules! scalar_member {
     )*};
 }
 
-scalar_member!(str, bool, f64, Timestamp, AttrValue);
+scalar_member!(str, bool, Number, Timestamp, AttrValue);
 
 impl<T: Member> Member for Option<T> {
     fn present(&self) -> bool {
@@ -270,6 +270,7 @@ object_member!(Contact, |r, m, p| {
 });
 
 object_member!(Item, |r, m, p| {
+    entry(&mut m, p, "activationId", &r.activation_id)?;
     entry(&mut m, p, "partNumber", &r.part_number)?;
     entry(&mut m, p, "productName", &r.product_name)?;
     entry(&mut m, p, "productVersion", &r.product_version)?;
@@ -293,6 +294,7 @@ object_member!(Record, |r, m, p| {
     entry(&mut m, p, "customer", &r.customer)?;
     entry(&mut m, p, "devices", &r.devices)?;
     entry(&mut m, p, "endDate", &r.end_date)?;
+    entry(&mut m, p, "entitlementId", &r.entitlement_id)?;
     entry(&mut m, p, "id", &r.id)?;
     entry(&mut m, p, "isPermanent", &r.is_permanent)?;
     entry(&mut m, p, "items", &r.items)?;

@@ -20,3 +20,22 @@ pub use record::{
 pub use row::RecordSchema;
 pub(crate) use row::RECORD_FIELDS;
 pub use timestamp::{Timestamp, TimestampError};
+
+/// A number as the vendor wrote it: an integer stays an integer (`5`, exact to 64 bits, never
+/// an `f64` round trip) and a decimal stays a decimal (`5.0`, `2.5`; as precise as an `f64`).
+/// serde_json's own [`Number`](serde_json::Number), so a record's numbers print exactly as a
+/// decoder into an integer field expects.
+pub use serde_json::Number;
+
+/// `x` as a JSON number: an integral value a double holds exactly (|x| ≤ 2^53) as an
+/// integer, anything else as a decimal; `None` for NaN and the infinities. For numbers that
+/// arrive as doubles (a JavaScript value, a computed key), which do not say their kind.
+pub fn number_from_f64(x: f64) -> Option<Number> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if x.fract() == 0.0 && x.abs() <= EXACT {
+        // In range and integral: the cast is exact. `-0.0` reads as `0`.
+        Some(Number::from(x as i64))
+    } else {
+        Number::from_f64(x)
+    }
+}

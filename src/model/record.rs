@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::Timestamp;
+use super::{Number, Timestamp};
 
 /// The four upstreams, by their stable source ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -216,10 +216,14 @@ pub struct Item {
     pub part_number: Option<String>,
     /// Entitled quantity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<f64>,
+    pub quantity: Option<Number>,
     /// Quantity not yet consumed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remaining: Option<f64>,
+    pub remaining: Option<Number>,
+    /// The FNO activation id of the line item this product is on (an FNO Beta
+    /// entitlement's lines, an FNO line item's own), so either FNO source is found by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activation_id: Option<String>,
 }
 
 /// A device attached to an order.
@@ -248,8 +252,8 @@ pub struct Device {
 pub enum AttrValue {
     /// Boolean attribute.
     Bool(bool),
-    /// Numeric attribute.
-    Number(f64),
+    /// Numeric attribute (its kind kept: integer or decimal).
+    Number(Number),
     /// Text (also dates, kept in the vendor's spelling).
     Text(String),
 }
@@ -269,6 +273,10 @@ pub struct Record {
     /// The vendor's order reference (SOW id, FNO order id, PO number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_ref: Option<String>,
+    /// The FNO entitlement this record is or belongs to: a Beta entitlement's own id, an
+    /// FNO line item's parent entitlement (the link between the two FNO sources).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entitlement_id: Option<String>,
     /// Display name or description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -330,6 +338,7 @@ impl Record {
             source_id,
             kind,
             order_ref: None,
+            entitlement_id: None,
             name: None,
             customer: None,
             billing_account: None,
@@ -371,7 +380,8 @@ mod tests {
             name: Some("Søren & Co".into()),
         });
         r.end_date = Some(Timestamp::parse("2035-01-01T00:00:00Z").unwrap());
-        r.attributes.insert("tier".into(), AttrValue::Number(2.0));
+        r.attributes
+            .insert("tier".into(), AttrValue::Number(2.into()));
         let back: Record = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
         assert_eq!(back, r);
     }

@@ -1,11 +1,11 @@
 //! The filter engine's [`Row`]/[`Schema`] seams for [`Record`].
 //!
 //! Record paths are the camelCase JSON names: `id`, `source`, `sourceId`, `kind`,
-//! `orderRef`, `name`, `customer/id`, `customer/name`, `billingAccount/id`,
+//! `orderRef`, `entitlementId`, `name`, `customer/id`, `customer/name`, `billingAccount/id`,
 //! `billingAccount/name`, `contact/{name,email,phone,department}`, `status`, `startDate`,
 //! `endDate`, `isPermanent`, `createdAt`, `updatedAt`, the collections `partners`
 //! (`role`, `id`, `name`), `items` (`productName`, `productVersion`, `partNumber`,
-//! `quantity`, `remaining`) and `devices` (`id`, `mac`, `serial`, `model`, `type`), and
+//! `quantity`, `remaining`, `activationId`) and `devices` (`id`, `mac`, `serial`, `model`, `type`), and
 //! `attributes/<name>` (dynamic, type `Any`). `source`, `kind`, `status` and partner
 //! `role` are strings; dates are instants. (Plain JSON rows, typed from their values, are
 //! the pipeline's: `query::json`.)
@@ -14,7 +14,7 @@
 
 use serde_json::Value as Json;
 
-use super::{AttrValue, Kind, PartnerRole, Record, Source, Status, Timestamp};
+use super::{AttrValue, Kind, Number, PartnerRole, Record, Source, Status, Timestamp};
 use crate::filter::{FieldId, FieldInfo, FieldType, Resolved, Row, Schema, Value};
 
 macro_rules! record_fields {
@@ -34,37 +34,39 @@ record_fields! {
     F_SOURCE_ID = 2, "sourceId", String, None;
     F_KIND = 3, "kind", String, None;
     F_ORDER_REF = 4, "orderRef", String, None;
-    F_NAME = 5, "name", String, None;
-    F_CUSTOMER_ID = 6, "customer/id", String, None;
-    F_CUSTOMER_NAME = 7, "customer/name", String, None;
-    F_BILLING_ID = 8, "billingAccount/id", String, None;
-    F_BILLING_NAME = 9, "billingAccount/name", String, None;
-    F_CONTACT_NAME = 10, "contact/name", String, None;
-    F_CONTACT_EMAIL = 11, "contact/email", String, None;
-    F_CONTACT_PHONE = 12, "contact/phone", String, None;
-    F_CONTACT_DEPT = 13, "contact/department", String, None;
-    F_STATUS = 14, "status", String, None;
-    F_START = 15, "startDate", DateTime, None;
-    F_END = 16, "endDate", DateTime, None;
-    F_PERMANENT = 17, "isPermanent", Bool, None;
-    F_CREATED = 18, "createdAt", DateTime, None;
-    F_UPDATED = 19, "updatedAt", DateTime, None;
-    C_PARTNERS = 20, "partners", Any, None;
-    F_PARTNER_ROLE = 21, "partners/role", String, Some(C_PARTNERS);
-    F_PARTNER_ID = 22, "partners/id", String, Some(C_PARTNERS);
-    F_PARTNER_NAME = 23, "partners/name", String, Some(C_PARTNERS);
-    C_ITEMS = 24, "items", Any, None;
-    F_ITEM_PRODUCT = 25, "items/productName", String, Some(C_ITEMS);
-    F_ITEM_VERSION = 26, "items/productVersion", String, Some(C_ITEMS);
-    F_ITEM_PART = 27, "items/partNumber", String, Some(C_ITEMS);
-    F_ITEM_QTY = 28, "items/quantity", Number, Some(C_ITEMS);
-    F_ITEM_REMAINING = 29, "items/remaining", Number, Some(C_ITEMS);
-    C_DEVICES = 30, "devices", Any, None;
-    F_DEVICE_ID = 31, "devices/id", String, Some(C_DEVICES);
-    F_DEVICE_MAC = 32, "devices/mac", String, Some(C_DEVICES);
-    F_DEVICE_SERIAL = 33, "devices/serial", String, Some(C_DEVICES);
-    F_DEVICE_MODEL = 34, "devices/model", String, Some(C_DEVICES);
-    F_DEVICE_TYPE = 35, "devices/type", String, Some(C_DEVICES);
+    F_ENTITLEMENT = 5, "entitlementId", String, None;
+    F_NAME = 6, "name", String, None;
+    F_CUSTOMER_ID = 7, "customer/id", String, None;
+    F_CUSTOMER_NAME = 8, "customer/name", String, None;
+    F_BILLING_ID = 9, "billingAccount/id", String, None;
+    F_BILLING_NAME = 10, "billingAccount/name", String, None;
+    F_CONTACT_NAME = 11, "contact/name", String, None;
+    F_CONTACT_EMAIL = 12, "contact/email", String, None;
+    F_CONTACT_PHONE = 13, "contact/phone", String, None;
+    F_CONTACT_DEPT = 14, "contact/department", String, None;
+    F_STATUS = 15, "status", String, None;
+    F_START = 16, "startDate", DateTime, None;
+    F_END = 17, "endDate", DateTime, None;
+    F_PERMANENT = 18, "isPermanent", Bool, None;
+    F_CREATED = 19, "createdAt", DateTime, None;
+    F_UPDATED = 20, "updatedAt", DateTime, None;
+    C_PARTNERS = 21, "partners", Any, None;
+    F_PARTNER_ROLE = 22, "partners/role", String, Some(C_PARTNERS);
+    F_PARTNER_ID = 23, "partners/id", String, Some(C_PARTNERS);
+    F_PARTNER_NAME = 24, "partners/name", String, Some(C_PARTNERS);
+    C_ITEMS = 25, "items", Any, None;
+    F_ITEM_PRODUCT = 26, "items/productName", String, Some(C_ITEMS);
+    F_ITEM_VERSION = 27, "items/productVersion", String, Some(C_ITEMS);
+    F_ITEM_PART = 28, "items/partNumber", String, Some(C_ITEMS);
+    F_ITEM_QTY = 29, "items/quantity", Number, Some(C_ITEMS);
+    F_ITEM_REMAINING = 30, "items/remaining", Number, Some(C_ITEMS);
+    F_ITEM_ACTIVATION = 31, "items/activationId", String, Some(C_ITEMS);
+    C_DEVICES = 32, "devices", Any, None;
+    F_DEVICE_ID = 33, "devices/id", String, Some(C_DEVICES);
+    F_DEVICE_MAC = 34, "devices/mac", String, Some(C_DEVICES);
+    F_DEVICE_SERIAL = 35, "devices/serial", String, Some(C_DEVICES);
+    F_DEVICE_MODEL = 36, "devices/model", String, Some(C_DEVICES);
+    F_DEVICE_TYPE = 37, "devices/type", String, Some(C_DEVICES);
 }
 
 /// Attribute field ids start here (index into [`RecordSchema`]'s attribute names).
@@ -156,8 +158,8 @@ fn ts(t: Option<Timestamp>) -> Value<'static> {
 }
 
 #[inline]
-fn num(n: Option<f64>) -> Value<'static> {
-    match n {
+fn num(n: &Option<Number>) -> Value<'static> {
+    match n.as_ref().and_then(Number::as_f64) {
         Some(n) => Value::Number(n),
         None => Value::Null,
     }
@@ -174,6 +176,7 @@ impl Row for Record {
             F_SOURCE_ID => Value::Str(&self.source_id),
             F_KIND => Value::Str(self.kind.as_str()),
             F_ORDER_REF => opt(&self.order_ref),
+            F_ENTITLEMENT => opt(&self.entitlement_id),
             F_NAME => opt(&self.name),
             F_CUSTOMER_ID => self.customer.as_ref().map_or(Value::Null, |p| opt(&p.id)),
             F_CUSTOMER_NAME => self.customer.as_ref().map_or(Value::Null, |p| opt(&p.name)),
@@ -204,7 +207,7 @@ impl Row for Record {
                     .and_then(|i| schema.attrs.get(i));
                 match name.and_then(|n| self.attributes.get(n)) {
                     Some(AttrValue::Bool(b)) => Value::Bool(*b),
-                    Some(AttrValue::Number(n)) => Value::Number(*n),
+                    Some(AttrValue::Number(n)) => n.as_f64().map_or(Value::Null, Value::Number),
                     Some(AttrValue::Text(t)) => Value::Str(t),
                     None => Value::Null,
                 }
@@ -252,13 +255,14 @@ impl Row for Record {
                 },
                 None => Value::Null,
             },
-            F_ITEM_PRODUCT..=F_ITEM_REMAINING => match self.items.get(index) {
+            F_ITEM_PRODUCT..=F_ITEM_ACTIVATION => match self.items.get(index) {
                 Some(i) => match field.0 {
                     F_ITEM_PRODUCT => opt(&i.product_name),
                     F_ITEM_VERSION => opt(&i.product_version),
                     F_ITEM_PART => opt(&i.part_number),
-                    F_ITEM_QTY => num(i.quantity),
-                    _ => num(i.remaining),
+                    F_ITEM_QTY => num(&i.quantity),
+                    F_ITEM_REMAINING => num(&i.remaining),
+                    _ => opt(&i.activation_id),
                 },
                 None => Value::Null,
             },

@@ -339,7 +339,7 @@ impl Key<'_> {
         match self {
             Key::Null => serde_json::Value::Null,
             Key::Bool(b) => (*b).into(),
-            Key::Num(n) => serde_json::Number::from_f64(*n)
+            Key::Num(n) => crate::model::number_from_f64(*n)
                 .map_or(serde_json::Value::Null, serde_json::Value::Number),
             Key::Time(t) => Timestamp(*t).to_string().into(),
             Key::Str(s) => (*s).into(),

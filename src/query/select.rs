@@ -132,8 +132,8 @@ mod projected_tests {
         r.items = vec![
             Item {
                 product_name: Some("p".into()),
-                quantity: Some(2.0),
-                remaining: Some(f64::NAN),
+                quantity: Some(2.into()),
+                remaining: serde_json::Number::from_f64(0.5),
                 ..Item::default()
             },
             Item::default(),
@@ -145,7 +145,10 @@ mod projected_tests {
             model: Some("x".into()),
             device_type: Some("STB".into()),
         }];
-        r.attributes.insert("tier".into(), AttrValue::Number(2.5));
+        r.attributes.insert(
+            "tier".into(),
+            AttrValue::Number(serde_json::Number::from_f64(2.5).unwrap()),
+        );
         r.attributes.insert("Flag".into(), AttrValue::Bool(true));
         r.attributes
             .insert("note".into(), AttrValue::Text("t".into()));

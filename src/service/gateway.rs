@@ -310,6 +310,9 @@ impl From<&UpstreamError> for SourceError {
 pub struct Explain {
     /// The planner's description: each conjunct's pushdown and the native query.
     pub plan: String,
+    /// Each top-level conjunct of the filter: `exact`, `inexact` or `edge-only` for this
+    /// source, what was sent for it, and why.
+    pub conjuncts: Vec<ExplainedConjunct>,
     /// Every page request made.
     pub requests: Vec<String>,
     /// The filter the edge re-applies to this source's records (canonical text).
@@ -318,6 +321,21 @@ pub struct Explain {
     /// Whether the sort went upstream.
     #[serde(rename = "sortPushed")]
     pub sort_pushed: bool,
+}
+
+/// One conjunct in [`Explain`].
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainedConjunct {
+    /// The conjunct (canonical text).
+    pub filter: String,
+    /// `exact` (the vendor answers precisely it), `inexact` (a superset, re-checked at the
+    /// edge) or `edge-only` (not sent).
+    pub pushdown: &'static str,
+    /// What was sent for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native: Option<String>,
+    /// Why.
+    pub reason: &'static str,
 }
 
 impl SourceReport {
@@ -481,8 +499,26 @@ pub fn explain_of(
     input: &PlanInput,
     pushdown: bool,
 ) -> Explain {
+    let conjuncts = plan
+        .conjuncts
+        .iter()
+        .map(|c| {
+            let (pushdown, native, reason) = if pushdown {
+                (c.pushdown.as_str(), c.native.clone(), c.reason)
+            } else {
+                ("edge-only", None, "pushdown=false: nothing is sent")
+            };
+            ExplainedConjunct {
+                filter: c.text.clone(),
+                pushdown,
+                native,
+                reason,
+            }
+        })
+        .collect();
     Explain {
         plan: u.explain(plan),
+        conjuncts,
         requests: Vec::new(),
         residual: if pushdown {
             plan.residual_text()

@@ -34,6 +34,11 @@ pub const TELECOMX_ADMIN_PASSWORD: &str = "sim-telecomx-admin";
 pub const TELECOMX_VIEWER_USER: &str = "viewer@sim.telecomx.test";
 /// Password of [`TELECOMX_VIEWER_USER`].
 pub const TELECOMX_VIEWER_PASSWORD: &str = "sim-telecomx-viewer";
+/// A simulated TelecomX user with the document's `ADMIN` access level (above
+/// `RESELLER_ADMIN`; the global FlexCare list allows both).
+pub const TELECOMX_SUPERADMIN_USER: &str = "superadmin@sim.telecomx.test";
+/// Password of [`TELECOMX_SUPERADMIN_USER`].
+pub const TELECOMX_SUPERADMIN_PASSWORD: &str = "sim-telecomx-superadmin";
 
 /// The flexedge configuration variable `name` that points every source at a simulator at
 /// `base` (no trailing slash) with the credentials above: the four base URLs, the

@@ -164,6 +164,7 @@ pub(crate) fn generate(pool: &Pool, seed: u64, n: usize) -> Vec<Order> {
 enum Level {
     Viewer,
     ResellerAdmin,
+    Admin,
 }
 
 #[derive(Debug, Clone)]
@@ -233,14 +234,18 @@ fn login(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u
     };
     let user = body.username.unwrap_or_default();
     let pass = body.password.unwrap_or_default();
-    let (level, level_name, name) =
-        if user == creds::TELECOMX_ADMIN_USER && pass == creds::TELECOMX_ADMIN_PASSWORD {
-            (Level::ResellerAdmin, "RESELLER_ADMIN", "Sim Reseller Admin")
-        } else if user == creds::TELECOMX_VIEWER_USER && pass == creds::TELECOMX_VIEWER_PASSWORD {
-            (Level::Viewer, "VIEWER", "Sim Viewer")
-        } else {
-            return error(401, "invalid_login");
-        };
+    let (level, level_name, name) = if user == creds::TELECOMX_ADMIN_USER
+        && pass == creds::TELECOMX_ADMIN_PASSWORD
+    {
+        (Level::ResellerAdmin, "RESELLER_ADMIN", "Sim Reseller Admin")
+    } else if user == creds::TELECOMX_SUPERADMIN_USER && pass == creds::TELECOMX_SUPERADMIN_PASSWORD
+    {
+        (Level::Admin, "ADMIN", "Sim Admin")
+    } else if user == creds::TELECOMX_VIEWER_USER && pass == creds::TELECOMX_VIEWER_PASSWORD {
+        (Level::Viewer, "VIEWER", "Sim Viewer")
+    } else {
+        return error(401, "invalid_login");
+    };
     let persist = body.persist.unwrap_or(false);
     let mut st = sim.lock();
     let tx = &mut st.telecomx_flexcare;
@@ -261,8 +266,13 @@ fn login(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u
             persist,
         },
     );
-    let emp_id =
-        Rng::for_record(sim.config().seed, 0x7e1f, u64::from(level == Level::Viewer)).hex(24);
+    // One employee per user (the first two keep the ids they always had).
+    let emp = match level {
+        Level::ResellerAdmin => 0,
+        Level::Viewer => 1,
+        Level::Admin => 2,
+    };
+    let emp_id = Rng::for_record(sim.config().seed, 0x7e1f, emp).hex(24);
     drop(st);
     respond::json(
         200,

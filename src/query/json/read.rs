@@ -434,7 +434,7 @@ pub fn check_record(row: &mut JsonRef<'_>) -> Result<(), String> {
     };
     for (k, v) in m.iter() {
         let ok = match k.as_ref() {
-            "orderRef" | "name" => opt_str(Some(v)),
+            "orderRef" | "entitlementId" | "name" => opt_str(Some(v)),
             "status" => one_of(Some(v), &STATUSES),
             "customer" | "billingAccount" => obj_of_strs(v, &["id", "name"]),
             "contact" => obj_of_strs(v, &["name", "email", "phone", "department"]),
@@ -450,9 +450,14 @@ pub fn check_record(row: &mut JsonRef<'_>) -> Result<(), String> {
                     && opt_str(p.member("name"))
             }),
             "items" => array_of(v, |i| {
-                ["productName", "productVersion", "partNumber"]
-                    .iter()
-                    .all(|n| opt_str(i.member(n)))
+                [
+                    "productName",
+                    "productVersion",
+                    "partNumber",
+                    "activationId",
+                ]
+                .iter()
+                .all(|n| opt_str(i.member(n)))
                     && ["quantity", "remaining"].iter().all(|n| {
                         matches!(i.member(n), None | Some(JsonRef::Null | JsonRef::Number(_)))
                     })

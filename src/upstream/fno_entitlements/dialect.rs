@@ -6,6 +6,8 @@
 //! | `customer/id eq` | `accountId` | inexact (matches any account of the entitlement) |
 //! | `customer/name eq` | `accountName` | inexact (any account, case-insensitive) |
 //! | `items/any(i: i/productName eq …)` | `product` | inexact (case-insensitive) |
+//! | `items/any(i: i/productVersion eq …)` | `version` | inexact (any line's product; case rule undocumented) |
+//! | `items/any(i: i/activationId eq …)` | `activationId` | inexact (also matches maintenance lines, which are not items) |
 //! | sort by `sourceId`/`id` (or none) | `sort_by=entitlement_id&sort_order=…` | exact |
 //!
 //! `active` maps from two vendor words (deployed, active) and `expired` is derived from
@@ -13,7 +15,11 @@
 //! `obsoleted` (the vendor treats `obsolete`/`obsoleted` alike). `contact/email` is not
 //! pushed: `contactEmail` matches account e-mails, while the record's contact e-mail is
 //! `shipToEmail` first, so the upstream could drop matching rows. Each parameter holds
-//! one value; a second predicate on it stays at the edge.
+//! one value; a second predicate on it stays at the edge. `partNumber` is not pushed: the
+//! vendor matches the line's part number, while an item's `partNumber` is its product's
+//! first (the line's only when the product has none), so the upstream could drop matching
+//! rows. The list has no entitlement id parameter (`entitlementId`/`sourceId` stay at the
+//! edge; a lookup by id uses the single-entitlement route).
 
 use crate::filter::CmpOp;
 use crate::model::Source;
@@ -35,12 +41,23 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<(&'sta
         ) = (collection.as_str(), inner.as_ref())
         {
             let v = value.as_str()?;
-            if field == "productName" && pushable(v) && !used.contains(&"product") {
-                used.push("product");
+            let param = match field.as_str() {
+                "productName" => "product",
+                "productVersion" => "version",
+                "activationId" => "activationId",
+                _ => return None,
+            };
+            if pushable(v) && !used.contains(&param) {
+                used.push(param);
                 return Some(Translated {
                     pushdown: Pushdown::Inexact,
-                    text: format!("product={v}"),
-                    native: ("product", v.to_owned()),
+                    text: format!("{param}={v}"),
+                    native: (param, v.to_owned()),
+                    why: if param == "activationId" {
+                        "matches any line, maintenance lines too: a superset"
+                    } else {
+                        "matches any line's product, case rule undocumented: a superset"
+                    },
                 });
             }
         }
@@ -74,6 +91,10 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<(&'sta
         pushdown,
         text: format!("{param}={val}"),
         native: (param, val),
+        why: match param {
+            "status" => "the vendor word that maps to exactly this status",
+            _ => "matches any account of the entitlement: a superset",
+        },
     })
 }
 
@@ -94,6 +115,7 @@ pub(super) fn plan(input: &PlanInput) -> SourcePlan {
     let (mut plan, pieces, sort) = plan_with(
         Source::FnoEntitlements,
         super::normalize::ABSENT,
+        "the Beta list has no parameter for it (only exact values of eight fields)",
         input,
         |p| translate(p, &mut used),
         sort,

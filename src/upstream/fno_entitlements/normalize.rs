@@ -2,7 +2,7 @@
 //!
 //! | Record | Entitlement |
 //! |---|---|
-//! | sourceId | `entitlementId` |
+//! | sourceId, entitlementId | `entitlementId` |
 //! | kind | `entitlement` |
 //! | orderRef | — (none) |
 //! | name | `description` |
@@ -14,10 +14,11 @@
 //! | endDate | latest line item `expiryDate`, only when no line is permanent and every line has one |
 //! | isPermanent | true when every line item is permanent; false when none or some are; absent without line items |
 //! | createdAt / updatedAt | `createdOn` / `updatedOn` |
-//! | items | one per line item × product `{productName, productVersion, partNumber, quantity}` |
+//! | items | one per line item × product `{productName, productVersion, partNumber, quantity, activationId}` (the line's `activationId`) |
 //! | attributes | entitlement attributes, plus `shipToAddress` |
 //!
-//! Lossy: per-line dates, states, order types and activation ids are not kept (use `raw`).
+//! Lossy: per-line dates, states and order types are not kept, nor lines without products
+//! and maintenance lines (use `raw`).
 
 use crate::model::{
     AttrValue, Contact, Item, Kind, Partner, PartnerRole, Party, Record, Source, Status, Timestamp,
@@ -72,6 +73,7 @@ pub fn entitlement(e: &Entitlement, now_ms: i64) -> Record {
         &*e.entitlement_id,
         Kind::Entitlement,
     );
+    r.entitlement_id = Some(r.source_id.clone());
     r.name = text(e.description.as_deref());
     let accounts: Vec<&Account> = e.accounts.iter().flatten().collect();
     let cust = accounts.iter().position(|a| is_customer(a)).or_else(|| {
@@ -150,15 +152,16 @@ pub fn entitlement(e: &Entitlement, now_ms: i64) -> Record {
                 product_version: text(p.product_version.as_deref()),
                 part_number: text(p.part_number.as_deref())
                     .or_else(|| text(l.part_number.as_deref())),
-                quantity: l.quantity,
+                quantity: l.quantity.clone(),
                 remaining: None,
+                activation_id: text(l.activation_id.as_deref()),
             });
         }
     }
     for a in e.attributes.iter().flatten() {
         let v = match &a.value {
             Some(AttrWire::Bool(b)) => AttrValue::Bool(*b),
-            Some(AttrWire::Num(n)) => AttrValue::Number(*n),
+            Some(AttrWire::Num(n)) => AttrValue::Number(n.clone()),
             Some(AttrWire::Text(s)) => AttrValue::Text(s.clone()),
             Some(AttrWire::List(v)) => AttrValue::Text(v.join(",")),
             None => continue,

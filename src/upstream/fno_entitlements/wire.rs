@@ -132,8 +132,8 @@ pub struct Attribute<'a> {
 pub enum AttrWire {
     /// Boolean.
     Bool(bool),
-    /// Number.
-    Num(f64),
+    /// Number (its kind kept).
+    Num(serde_json::Number),
     /// Text.
     Text(String),
     /// A list (multi-valued text), kept joined with `,`.
@@ -162,15 +162,18 @@ impl<'de> serde::de::Visitor<'de> for AttrVisitor {
     }
 
     fn visit_i64<E>(self, v: i64) -> Result<AttrWire, E> {
-        Ok(AttrWire::Num(v as f64))
+        Ok(AttrWire::Num(v.into()))
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<AttrWire, E> {
-        Ok(AttrWire::Num(v as f64))
+        Ok(AttrWire::Num(v.into()))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<AttrWire, E> {
-        Ok(AttrWire::Num(v))
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<AttrWire, E> {
+        // serde_json never hands a non-finite double; refuse one rather than invent a value.
+        serde_json::Number::from_f64(v)
+            .map(AttrWire::Num)
+            .ok_or_else(|| E::custom("a non-finite number"))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<AttrWire, E> {
@@ -195,12 +198,15 @@ impl<'de> serde::de::Visitor<'de> for AttrVisitor {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LineItem<'a> {
+    /// The line's activation id.
+    #[serde(borrow, default)]
+    pub activation_id: Option<Str<'a>>,
     /// Products.
     #[serde(borrow, default, alias = "product")]
     pub products: Option<Vec<Product<'a>>>,
     /// Quantity.
     #[serde(default)]
-    pub quantity: Option<f64>,
+    pub quantity: Option<serde_json::Number>,
     /// Start (`yyyy-MM-dd`).
     #[serde(default)]
     pub start_date: Option<WireDate>,
@@ -263,8 +269,13 @@ mod tests {
     fn attribute_values_read_every_form_the_untagged_enum_read() {
         let r = |j: &str| serde_json::from_str::<AttrWire>(j);
         assert!(matches!(r("true"), Ok(AttrWire::Bool(true))));
-        assert!(matches!(r("3"), Ok(AttrWire::Num(n)) if n == 3.0));
-        assert!(matches!(r("-2.5"), Ok(AttrWire::Num(n)) if n == -2.5));
+        // Numbers keep their kind: `3` an integer, `3.0` and `-2.5` decimals.
+        assert!(matches!(r("3"), Ok(AttrWire::Num(n)) if n.to_string() == "3"));
+        assert!(matches!(r("3.0"), Ok(AttrWire::Num(n)) if n.to_string() == "3.0"));
+        assert!(matches!(r("-2.5"), Ok(AttrWire::Num(n)) if n.to_string() == "-2.5"));
+        assert!(
+            matches!(r("18446744073709551615"), Ok(AttrWire::Num(n)) if n.as_u64() == Some(u64::MAX))
+        );
         assert!(matches!(r(r#""2024/01/02""#), Ok(AttrWire::Text(s)) if s == "2024/01/02"));
         assert!(matches!(r(r#"["a","b"]"#), Ok(AttrWire::List(v)) if v == ["a", "b"]));
         for bad in ["null", "{}", "[1]", r#"["a",{}]"#] {

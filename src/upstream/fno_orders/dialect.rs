@@ -4,6 +4,8 @@
 //! |---|---|---|
 //! | `sourceId`, `id` (prefix stripped) | `activationId` | `eq`→EQUALS, `startswith`→STARTS_WITH, `contains`→CONTAINS, `endswith`→ENDS_WITH — inexact |
 //! | `orderRef` | `orderId` | same — inexact |
+//! | `entitlementId`, `attributes/entitlementId` | `entitlementId` | same — inexact |
+//! | `items/any(i: i/activationId eq …)` | `activationId` | EQUALS — inexact (every item carries its line's activation id) |
 //! | `startDate`, `endDate` | `startDate`, `expirationDate` | `gt`/`ge` → AFTER (date − 2 days), `lt`/`le` → BEFORE (date + 2 days) — inexact |
 //! | `createdAt`, `updatedAt` | `createdOnDateTime`, `lastModifiedDateTime` | as dates — inexact |
 //! | `isPermanent` | `isPermanent` | `eq true/false` — inexact |
@@ -37,6 +39,7 @@ fn text_slot(path: &str) -> Option<&'static str> {
     Some(match path {
         "sourceId" | "id" => "activationId",
         "orderRef" => "orderId",
+        "entitlementId" | "attributes/entitlementId" => "entitlementId",
         _ => return None,
     })
 }
@@ -158,6 +161,31 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
                 ),
             )
         }
+        // Every item of a line carries the line's own activation id.
+        Pred::Any { collection, inner } if collection == "items" => match inner.as_ref() {
+            Pred::Cmp {
+                field,
+                op: CmpOp::Eq,
+                value,
+                lower: false,
+            } if field == "activationId" => {
+                let v = value.as_str()?;
+                if !pushable(v) {
+                    return None;
+                }
+                (
+                    "activationId",
+                    Slot::Text(
+                        "activationId",
+                        SimpleQuery {
+                            value: v.to_owned(),
+                            search_type: "EQUALS",
+                        },
+                    ),
+                )
+            }
+            _ => return None,
+        },
         _ => return None,
     };
     if used.contains(&slot_name) {
@@ -168,10 +196,26 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
         Slot::Text(n, q) => format!("{n} {} {}", q.search_type, q.value),
         Slot::Permanent(b) => format!("isPermanent {b}"),
     };
+    let why = match &slot {
+        Slot::Text(n, _)
+            if [
+                "startDate",
+                "expirationDate",
+                "createdOnDateTime",
+                "lastModifiedDateTime",
+            ]
+            .contains(n) =>
+        {
+            "FNO compares US Pacific calendar days: sent widened by two days"
+        }
+        Slot::Permanent(_) => "kept at the edge too: FNO's null handling is undocumented",
+        Slot::Text(..) => "FNO's string case rules are undocumented: a superset",
+    };
     Some(Translated {
         pushdown: Pushdown::Inexact,
         native: slot,
         text,
+        why,
     })
 }
 
@@ -181,6 +225,7 @@ pub(super) fn plan(input: &PlanInput) -> SourcePlan {
     let (mut plan, pieces, _) = plan_with(
         Source::FnoOrders,
         super::normalize::ABSENT,
+        "FNO has no search criterion for it (or this form of it)",
         input,
         |p| translate(p, &mut used),
         |_| None,
@@ -193,6 +238,7 @@ pub(super) fn plan(input: &PlanInput) -> SourcePlan {
                 let slot = match name {
                     "activationId" => &mut c.activation_id,
                     "orderId" => &mut c.order_id,
+                    "entitlementId" => &mut c.entitlement_id,
                     "startDate" => &mut c.start_date,
                     "expirationDate" => &mut c.expiration_date,
                     "createdOnDateTime" => &mut c.created_on_date_time,

@@ -5,6 +5,7 @@
 //! | sourceId | `activatableItemData.activationId.id` |
 //! | kind | `line_item` |
 //! | orderRef | `activatableItemData.orderId` |
+//! | entitlementId | `entitlementId` (the Beta entitlement holding this line: `fno_entitlements:<it>`) |
 //! | name | `activatableItemData.description` |
 //! | customer | end-customer channel partner's account `{uniqueId, primaryKeys.name}`; else `{name: soldTo}` |
 //! | partners | the other channel partners, role `channel`, `{account.uniqueId, account.primaryKeys.name}` |
@@ -13,7 +14,7 @@
 //! | startDate / endDate | `startDate` / `expirationDate` (absent when `isPermanent`) |
 //! | isPermanent | `isPermanent` |
 //! | createdAt / updatedAt | `createdOnDateTime` / `lastModifiedDateTime` |
-//! | items | `entitledProducts.entitledProduct[]` `{name, version, quantity}` with the line's `partNumber`; else the line's `product` with `numberOfCopies`; `remaining` = `numberOfRemainingCopies` when there is one product |
+//! | items | `entitledProducts.entitledProduct[]` `{name, version, quantity}` with the line's `partNumber` and `activationId`; else the line's `product` with `numberOfCopies`; `remaining` = `numberOfRemainingCopies` when there is one product |
 //! | attributes | non-null entitlement, line item and license model attributes (line item wins on a name clash), plus `entitlementId`, `parentBulkEntitlementId`, `orderLineNumber`, `licenseModel`, `licenseTechnology`, `activatableItemType`, `shipToAddress`, `numberOfCopies` |
 //!
 //! Dates: epoch ms, `yyyy-MM-dd` (midnight UTC) or date-times; unzoned date-times are US Pacific.
@@ -63,8 +64,8 @@ fn attrs(into: &mut Record, a: &Option<Attributes>) {
             AttrValue::Text(s)
         } else if let Some(b) = at.boolean_value {
             AttrValue::Bool(b)
-        } else if let Some(n) = at.integer_value {
-            AttrValue::Number(n)
+        } else if let Some(n) = &at.integer_value {
+            AttrValue::Number(n.clone())
         } else if let Some(d) = &at.date_value {
             match d {
                 WireDate::Text(s) => AttrValue::Text(s.clone()),
@@ -85,6 +86,7 @@ pub fn item(a: &ActivatableItem, now_ms: i64) -> Record {
     let d = &a.activatable_item_data;
     let mut r = Record::new(Source::FnoOrders, &*d.activation_id.id, Kind::LineItem);
     r.order_ref = text(d.order_id.as_deref());
+    r.entitlement_id = text(a.entitlement_id.as_deref());
     r.name = text(d.description.as_deref());
 
     let partners = a
@@ -181,8 +183,9 @@ pub fn item(a: &ActivatableItem, now_ms: i64) -> Record {
                 product_name: text(k.name.as_deref()),
                 product_version: text(k.version.as_deref()),
                 part_number: part.clone(),
-                quantity: d.number_of_copies,
-                remaining: d.number_of_remaining_copies,
+                quantity: d.number_of_copies.clone(),
+                remaining: d.number_of_remaining_copies.clone(),
+                activation_id: Some(r.source_id.clone()),
             });
         }
     } else {
@@ -197,12 +200,13 @@ pub fn item(a: &ActivatableItem, now_ms: i64) -> Record {
                 product_name: text(k.name.as_deref()),
                 product_version: text(k.version.as_deref()),
                 part_number: part.clone(),
-                quantity: p.quantity,
+                quantity: p.quantity.clone(),
                 remaining: if single {
-                    d.number_of_remaining_copies
+                    d.number_of_remaining_copies.clone()
                 } else {
                     None
                 },
+                activation_id: Some(r.source_id.clone()),
             });
         }
     }
@@ -237,7 +241,7 @@ pub fn item(a: &ActivatableItem, now_ms: i64) -> Record {
             r.attributes.insert(k.into(), AttrValue::Text(v));
         }
     }
-    if let Some(n) = d.number_of_copies {
+    if let Some(n) = d.number_of_copies.clone() {
         r.attributes
             .insert("numberOfCopies".into(), AttrValue::Number(n));
     }

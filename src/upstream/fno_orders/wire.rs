@@ -199,7 +199,7 @@ pub struct ItemData<'a> {
     pub order_line_number: Option<Str<'a>>,
     /// Copies.
     #[serde(default)]
-    pub number_of_copies: Option<f64>,
+    pub number_of_copies: Option<serde_json::Number>,
     /// Start date (epoch ms or yyyy-MM-dd).
     #[serde(default)]
     pub start_date: Option<WireDate>,
@@ -217,7 +217,7 @@ pub struct ItemData<'a> {
     pub line_item_attributes: Option<Attributes<'a>>,
     /// Remaining copies.
     #[serde(default)]
-    pub number_of_remaining_copies: Option<f64>,
+    pub number_of_remaining_copies: Option<serde_json::Number>,
     /// Line item state.
     #[serde(default, borrow)]
     pub state: Option<Str<'a>>,
@@ -297,7 +297,7 @@ pub struct EntitledProduct<'a> {
     pub product: Option<Ref<'a>>,
     /// Quantity.
     #[serde(default)]
-    pub quantity: Option<f64>,
+    pub quantity: Option<serde_json::Number>,
 }
 
 /// `{attribute: [...]}`.
@@ -326,7 +326,7 @@ pub struct Attribute<'a> {
     pub boolean_value: Option<bool>,
     /// Integer value.
     #[serde(default)]
-    pub integer_value: Option<f64>,
+    pub integer_value: Option<serde_json::Number>,
 }
 
 /// `{channelPartner: [...]}`.

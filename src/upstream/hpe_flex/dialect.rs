@@ -82,6 +82,7 @@ fn translate(p: &Pred) -> Option<Translated<String>> {
             pushdown: Pushdown::Exact,
             text: native.clone(),
             native,
+            why: "a required field, compared case-sensitively on both sides",
         })
     };
     match p {
@@ -158,7 +159,8 @@ fn plan_collection(
     translate: fn(&Pred) -> Option<Translated<String>>,
     sort: fn(&[SortField]) -> Option<Params>,
 ) -> SourcePlan {
-    let (mut plan, pieces, sort) = plan_with(Source::HpeFlex, absent, input, translate, sort);
+    let why = "GreenLake filters only eq/ne/in joined by and on its whitelisted fields";
+    let (mut plan, pieces, sort) = plan_with(Source::HpeFlex, absent, why, input, translate, sort);
     if !pieces.is_empty() {
         plan.native
             .params
@@ -271,6 +273,7 @@ fn device_translate(p: &Pred) -> Option<Translated<String>> {
         pushdown: Pushdown::Exact,
         text: native.clone(),
         native,
+        why: "a device record holds exactly itself; compared case-sensitively on both sides",
     })
 }
 

@@ -55,6 +55,8 @@ pub const ABSENT: &[&str] = &[
     "items/partNumber",
     "items/quantity",
     "items/remaining",
+    "items/activationId",
+    "entitlementId",
     "devices",
     "devices/id",
     "devices/mac",
@@ -83,6 +85,8 @@ pub const DEVICE_ABSENT: &[&str] = &[
     "items/partNumber",
     "items/quantity",
     "items/remaining",
+    "items/activationId",
+    "entitlementId",
     "partners/id",
 ];
 
@@ -132,7 +136,7 @@ pub fn device(d: &Device) -> Record {
     }
     if let Some(g) = d.generation {
         r.attributes
-            .insert("generation".into(), AttrValue::Number(g as f64));
+            .insert("generation".into(), AttrValue::Number(g.into()));
     }
     for tag in d.tags.iter().flatten() {
         if let (Some(name), Some(value)) = (text(tag.name.as_deref()), text(tag.value.as_deref())) {
@@ -192,7 +196,7 @@ pub fn order(o: &Order, now_ms: i64) -> Record {
     };
     if let Some(g) = o.generation {
         r.attributes
-            .insert("generation".into(), AttrValue::Number(g as f64));
+            .insert("generation".into(), AttrValue::Number(g.into()));
     }
     if let Some(b) = o.is_flex_partner {
         r.attributes

@@ -30,12 +30,12 @@ pub enum Pushdown {
 }
 
 impl Pushdown {
-    /// `exact`, `inexact`, `unsupported`.
+    /// `exact`, `inexact`, `edge-only`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Pushdown::Exact => "exact",
             Pushdown::Inexact => "inexact",
-            Pushdown::Unsupported => "unsupported",
+            Pushdown::Unsupported => "edge-only",
         }
     }
 }
@@ -105,6 +105,8 @@ pub struct PlannedConjunct {
     pub pushdown: Pushdown,
     /// What was sent (`customerName eq 'x'`, `orderId EQUALS x`), when pushed.
     pub native: Option<String>,
+    /// Why it is exact, inexact or edge-only for this vendor (for explain).
+    pub reason: &'static str,
 }
 
 /// The part of a native request that comes from the query (paging is added per page).
@@ -189,6 +191,7 @@ impl SourcePlan {
                     text: c.text.clone(),
                     pushdown: Pushdown::Unsupported,
                     native: None,
+                    reason: "the source is pruned: no request",
                 })
                 .collect(),
             residual: Vec::new(),
@@ -223,6 +226,8 @@ pub(crate) struct Translated<T> {
     pub(crate) native: T,
     /// The native piece as text, for explain.
     pub(crate) text: String,
+    /// Why the vendor answers it exactly, or only a superset.
+    pub(crate) why: &'static str,
 }
 
 /// The field (or collection) a predicate needs a value in, when the predicate is false
@@ -280,11 +285,13 @@ pub(crate) type Params = Vec<(String, String)>;
 
 /// Shared planning skeleton: prunes on `source`, asks `translate` for each conjunct,
 /// and decides sort and window pushdown. `translate` returns the native piece for a
-/// predicate (or `None` when unsupported); `sort` returns the native sort when every
-/// key maps exactly. The caller assembles the native query from the pieces.
+/// predicate (or `None` when unsupported, for the reason `edge_why`); `sort` returns the
+/// native sort when every key maps exactly. The caller assembles the native query from the
+/// pieces.
 pub(crate) fn plan_with<T: Clone>(
     source: Source,
     absent: &[&str],
+    edge_why: &'static str,
     input: &PlanInput,
     mut translate: impl FnMut(&Pred) -> Option<Translated<T>>,
     sort_native: impl FnOnce(&[SortField]) -> Option<Vec<(String, String)>>,
@@ -313,6 +320,7 @@ pub(crate) fn plan_with<T: Clone>(
                 text: c.text.clone(),
                 pushdown: Pushdown::Exact,
                 native: Some("(source pruning)".into()),
+                reason: "true of every record of this source (it decides which sources are asked)",
             });
             continue;
         }
@@ -325,6 +333,7 @@ pub(crate) fn plan_with<T: Clone>(
                     text: c.text.clone(),
                     pushdown: t.pushdown,
                     native: Some(t.text),
+                    reason: t.why,
                 });
                 pieces.push(t.native);
             }
@@ -334,6 +343,7 @@ pub(crate) fn plan_with<T: Clone>(
                     text: c.text.clone(),
                     pushdown: Pushdown::Unsupported,
                     native: None,
+                    reason: edge_why,
                 });
             }
         }
@@ -386,7 +396,7 @@ impl fmt::Display for SourcePlan {
             if let Some(n) = &c.native {
                 write!(f, "  =>  {n}")?;
             }
-            writeln!(f)?;
+            writeln!(f, "  ({})", c.reason)?;
         }
         for (k, v) in &self.native.params {
             writeln!(f, "  param {k}={v}")?;

@@ -41,6 +41,7 @@ pub(super) fn plan(input: &PlanInput) -> SourcePlan {
     let (mut plan, pieces, _) = plan_with(
         Source::TelecomxFlexcare,
         super::normalize::ABSENT,
+        "TelecomX takes one free-text search over name and PO number, nothing else",
         input,
         |p| {
             let v = candidate(p)?;
@@ -52,6 +53,7 @@ pub(super) fn plan(input: &PlanInput) -> SourcePlan {
                 pushdown: Pushdown::Inexact,
                 native: v.to_owned(),
                 text: format!("filter={v}"),
+                why: "the search ignores case and also hits other fields: a superset",
             })
         },
         |_| None,

@@ -37,6 +37,8 @@ pub const ABSENT: &[&str] = &[
     "items/partNumber",
     "items/quantity",
     "items/remaining",
+    "items/activationId",
+    "entitlementId",
     "devices/serial",
     "devices/model",
     "devices/type",

@@ -1,0 +1,242 @@
+//! Fidelity: numbers keep the kind the vendor wrote (vendor JSON → record → response), an
+//! FNO Beta entitlement is found by a line item's activation id, and the FNO link
+//! (`entitlementId`) is filterable and pushed down. Each pushdown case prints the records
+//! fetched with and without pushdown.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+mod common;
+
+use common::world::{world_with, World};
+use common::*;
+use flexedge::model::Source;
+use flexedge::upstream::{AdapterConfig, AnyUpstream, Credentials, NormCtx};
+use serde_json::Value;
+
+/// Every number under `v` (object members and array elements, recursively).
+fn numbers<'a>(v: &'a Value, path: &str, out: &mut Vec<(String, &'a serde_json::Number)>) {
+    match v {
+        Value::Number(n) => out.push((path.to_owned(), n)),
+        Value::Array(a) => a.iter().for_each(|x| numbers(x, path, out)),
+        Value::Object(m) => m
+            .iter()
+            .for_each(|(k, x)| numbers(x, &format!("{path}/{k}"), out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn integers_stay_integers_from_every_vendor_to_the_response() {
+    let w = world_with(&[], 60);
+    let a = w.get("/v1/orders?limit=500");
+    assert_eq!(a.status, 200, "{}", a.text);
+    let items = a.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 240);
+    let mut found = Vec::new();
+    for it in items {
+        numbers(it, "", &mut found);
+    }
+    // The simulators send counts and generations as JSON integers: so must the response.
+    let kinds: std::collections::BTreeSet<&str> = found
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .filter(|p| p.starts_with("/items") || p.starts_with("/attributes"))
+        .collect();
+    assert!(kinds.contains("/items/quantity"), "{kinds:?}");
+    assert!(kinds.contains("/attributes/generation"), "{kinds:?}");
+    for (path, n) in &found {
+        assert!(n.is_u64() || n.is_i64(), "{path}: {n} is not an integer");
+    }
+    assert!(
+        !a.text.contains(".0,") && !a.text.contains(".0}"),
+        "{}",
+        a.text
+    );
+}
+
+fn beta_adapter() -> AnyUpstream {
+    AnyUpstream::build(
+        Source::FnoEntitlements,
+        &AdapterConfig {
+            base_url: "http://golden.invalid".to_owned(),
+            credentials: Credentials::None,
+        },
+    )
+}
+
+#[test]
+fn big_integers_and_decimals_keep_their_exact_spelling() {
+    // A Beta page with a count past 2^53 (an f64 would print 9007199254740992), a decimal
+    // attribute, an integral decimal (`3.0` stays a decimal) and a negative integer.
+    let body = br#"{"entitlements": [{
+        "entitlementId": "ent-1", "status": "DEPLOYED",
+        "attributes": [{"name": "RATE", "value": 2.25}, {"name": "WHOLE", "value": 3.0},
+                       {"name": "DELTA", "value": -7}],
+        "lineItems": [{"activationId": "act-1", "quantity": 9007199254740993,
+                       "products": [{"productName": "P", "productVersion": "1"}],
+                       "startDate": "2025-01-01", "expiryDate": "2027-01-01"}]}],
+        "page": 1, "limit": 10}"#;
+    let page = beta_adapter()
+        .parse_page(
+            200,
+            body,
+            NormCtx {
+                now_ms: NOW_MS,
+                include_raw: false,
+            },
+        )
+        .unwrap();
+    let text = serde_json::to_string(&page.records).unwrap();
+    for want in [
+        r#""quantity":9007199254740993"#,
+        r#""RATE":2.25"#,
+        r#""WHOLE":3.0"#,
+        r#""DELTA":-7"#,
+        r#""activationId":"act-1""#,
+        r#""entitlementId":"ent-1""#,
+    ] {
+        assert!(text.contains(want), "{want} not in {text}");
+    }
+}
+
+/// `GET uri` on `w`, 200, and what `source` fetched from its upstream.
+fn fetched(w: &World, uri: &str, source: &str) -> (Value, u64) {
+    let a = w.get(uri);
+    assert_eq!(a.status, 200, "{uri}: {}", a.text);
+    let n = a.source(source)["fetched"].as_u64().unwrap();
+    (a.body, n)
+}
+
+#[test]
+fn a_beta_entitlement_is_found_by_a_line_items_activation_id() {
+    let w = world_with(&[], 2_000);
+    let some = w.get("/v1/sources/fno_entitlements/orders?limit=1&offset=1234");
+    let wanted = &some.body["items"][0];
+    let act = wanted["items"][0]["activationId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pushed = enc(&format!("items/any(i: i/activationId eq '{act}')"));
+    let (body, with) = fetched(
+        &w,
+        &format!("/v1/sources/fno_entitlements/orders?explain=true&filter={pushed}"),
+        "fno_entitlements",
+    );
+    assert_eq!(item_ids(&body), [wanted["id"].as_str().unwrap()]);
+    let explain = &body["sources"]["fno_entitlements"]["explain"];
+    let c = &explain["conjuncts"][0];
+    assert_eq!(c["pushdown"], "inexact", "{explain}");
+    assert_eq!(c["native"], format!("activationId={act}").as_str());
+    assert!(c["reason"].as_str().unwrap().contains("maintenance"), "{c}");
+    // The same question the vendor cannot answer (a substring): everything is read.
+    let edge = enc(&format!("items/any(i: contains(i/activationId, '{act}'))"));
+    let (body, without) = fetched(
+        &w,
+        &format!("/v1/sources/fno_entitlements/orders?filter={edge}"),
+        "fno_entitlements",
+    );
+    assert_eq!(item_ids(&body), [wanted["id"].as_str().unwrap()]);
+    println!("fno_entitlements by activation id: fetched {with} with pushdown, {without} without");
+    assert_eq!(with, 1);
+    assert_eq!(without, 2_000);
+}
+
+#[test]
+fn fno_line_items_are_found_by_their_entitlement_and_activation_ids() {
+    let w = world_with(&[], 2_000);
+    let some = w.get("/v1/sources/fno_orders/orders?limit=1&offset=999");
+    let line = &some.body["items"][0];
+    let ent = line["entitlementId"].as_str().unwrap().to_owned();
+    assert_eq!(line["attributes"]["entitlementId"], ent.as_str());
+    for filter in [
+        format!("entitlementId eq '{ent}'"),
+        format!("attributes/entitlementId eq '{ent}'"),
+    ] {
+        let (body, with) = fetched(
+            &w,
+            &format!(
+                "/v1/sources/fno_orders/orders?limit=500&filter={}",
+                enc(&filter)
+            ),
+            "fno_orders",
+        );
+        let items = body["items"].as_array().unwrap();
+        assert!(!items.is_empty(), "{filter}");
+        assert!(items.iter().all(|i| i["entitlementId"] == ent.as_str()));
+        println!(
+            "fno_orders {filter}: fetched {with} for {} returned (of 2000)",
+            items.len()
+        );
+        assert_eq!(with, items.len() as u64, "{filter}: the vendor filtered");
+    }
+    let act = line["sourceId"].as_str().unwrap();
+    let f = enc(&format!("items/any(i: i/activationId eq '{act}')"));
+    let (body, with) = fetched(
+        &w,
+        &format!("/v1/sources/fno_orders/orders?filter={f}"),
+        "fno_orders",
+    );
+    assert_eq!(item_ids(&body), [line["id"].as_str().unwrap()]);
+    assert_eq!(with, 1);
+    // The link never reaches the other vendors: they are pruned, asking nothing.
+    let a = w.get(&format!(
+        "/v1/orders?filter={}",
+        enc(&format!("entitlementId eq '{ent}'"))
+    ));
+    for s in ["hpe_flex", "telecomx_flexcare"] {
+        assert_eq!(a.source(s)["status"], "skipped", "{s}: {}", a.text);
+        assert_eq!(a.source(s)["requests"], 0);
+    }
+}
+
+/// `explain=true` names, per source, each conjunct as exact, inexact or edge-only, what was
+/// sent for it and why.
+#[test]
+fn explain_gives_each_conjunct_its_pushdown_and_reason() {
+    let w = world_with(&[], 50);
+    let f = enc("orderRef eq 'PO-1' and startDate ge 2025-01-01 and contains(customer/name, 'x')");
+    let a = w.get(&format!("/v1/orders?explain=true&filter={f}"));
+    assert_eq!(a.status, 200, "{}", a.text);
+    let kinds = |s: &str| -> Vec<(String, String)> {
+        a.source(s)["explain"]["conjuncts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                assert!(!c["reason"].as_str().unwrap().is_empty(), "{c}");
+                (
+                    c["pushdown"].as_str().unwrap().to_owned(),
+                    c["native"].as_str().unwrap_or("-").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let pair = |k: &str, n: &str| (k.to_owned(), n.to_owned());
+    assert_eq!(
+        kinds("hpe_flex"),
+        [
+            pair("exact", "sowId eq 'PO-1'"),
+            pair("edge-only", "-"),
+            pair("edge-only", "-")
+        ]
+    );
+    assert_eq!(
+        kinds("fno_orders"),
+        [
+            pair("inexact", "orderId EQUALS PO-1"),
+            pair("inexact", "startDate AFTER 2024-12-30"),
+            pair("edge-only", "-")
+        ]
+    );
+    let reason = a.source("fno_orders")["explain"]["conjuncts"][1]["reason"].to_string();
+    assert!(reason.contains("Pacific"), "{reason}");
+    // Without pushdown every conjunct is edge-only, and says so.
+    let a = w.get(&format!(
+        "/v1/orders?explain=true&pushdown=false&filter={f}"
+    ));
+    for s in ["hpe_flex", "fno_orders"] {
+        for c in a.source(s)["explain"]["conjuncts"].as_array().unwrap() {
+            assert_eq!(c["pushdown"], "edge-only", "{s}: {c}");
+        }
+    }
+}
