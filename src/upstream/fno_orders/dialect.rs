@@ -161,7 +161,8 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
                 ),
             )
         }
-        // Every item of a line carries the line's own activation id.
+        // Every item of a line carries the line's own activation id: the same criterion as
+        // `sourceId eq …`.
         Pred::Any { collection, inner } if collection == "items" => match inner.as_ref() {
             Pred::Cmp {
                 field,
@@ -169,20 +170,13 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
                 value,
                 lower: false,
             } if field == "activationId" => {
-                let v = value.as_str()?;
-                if !pushable(v) {
-                    return None;
-                }
-                (
-                    "activationId",
-                    Slot::Text(
-                        "activationId",
-                        SimpleQuery {
-                            value: v.to_owned(),
-                            search_type: "EQUALS",
-                        },
-                    ),
-                )
+                let same = Pred::Cmp {
+                    field: "sourceId".into(),
+                    op: CmpOp::Eq,
+                    value: value.clone(),
+                    lower: false,
+                };
+                return translate(&same, used);
             }
             _ => return None,
         },
@@ -196,20 +190,10 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
         Slot::Text(n, q) => format!("{n} {} {}", q.search_type, q.value),
         Slot::Permanent(b) => format!("isPermanent {b}"),
     };
-    let why = match &slot {
-        Slot::Text(n, _)
-            if [
-                "startDate",
-                "expirationDate",
-                "createdOnDateTime",
-                "lastModifiedDateTime",
-            ]
-            .contains(n) =>
-        {
-            "FNO compares US Pacific calendar days: sent widened by two days"
-        }
-        Slot::Permanent(_) => "kept at the edge too: FNO's null handling is undocumented",
-        Slot::Text(..) => "FNO's string case rules are undocumented: a superset",
+    let why = match (&slot, p.field().is_some_and(|f| date_slot(f).is_some())) {
+        (_, true) => "FNO compares US Pacific calendar days: sent widened by two days",
+        (Slot::Permanent(_), _) => "kept at the edge too: FNO's null handling is undocumented",
+        (Slot::Text(..), _) => "FNO's string case rules are undocumented: a superset",
     };
     Some(Translated {
         pushdown: Pushdown::Inexact,
