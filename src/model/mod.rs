@@ -23,7 +23,7 @@ pub use timestamp::{Timestamp, TimestampError};
 
 /// A number as the vendor wrote it: an integer stays an integer (`5`, exact to 64 bits, never
 /// an `f64` round trip) and a decimal stays a decimal (`5.0`, `2.5`; as precise as an `f64`).
-/// serde_json's own [`Number`](serde_json::Number), so a record's numbers print exactly as a
+/// serde_json's own [`Number`], so a record's numbers print exactly as a
 /// decoder into an integer field expects.
 pub use serde_json::Number;
 
