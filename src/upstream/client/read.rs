@@ -211,6 +211,25 @@ impl Walker<'_> {
         pos: Position,
         want: u64,
     ) -> Result<Chunk, UpstreamError> {
+        self.read_at(client, clock, plan, residual, spend, pos, want, true)
+            .await
+    }
+
+    /// [`read`](Self::read), with read-ahead allowed or not: reads that already cover
+    /// every page between them (a scan of known size) must not also read the page after
+    /// their own, or each page would be read, and its records counted, twice.
+    #[allow(clippy::too_many_arguments)]
+    async fn read_at<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        plan: &SourcePlan,
+        residual: &Residual,
+        spend: Spend<'_>,
+        pos: Position,
+        want: u64,
+        ahead_ok: bool,
+    ) -> Result<Chunk, UpstreamError> {
         let mut out = Chunk {
             next: pos,
             ..Chunk::default()
@@ -244,7 +263,8 @@ impl Walker<'_> {
                 };
                 let req = self.vendor.request(self.base, plan, cursor(number), p);
                 out.requests.push(req.describe());
-                let ahead = spend.ledger().read_ahead()
+                let ahead = ahead_ok
+                    && spend.ledger().read_ahead()
                     && !self.vendor.has_total()
                     && (residual.is_some() || want > u64::from(p) - skip)
                     && spend.left() >= 2;
@@ -390,7 +410,8 @@ impl Walker<'_> {
                     index: pos.index.saturating_add(k.saturating_mul(max)),
                     ..pos
                 };
-                self.read(client, clock, plan, residual, spend, at, max)
+                // One page each: the reads cover every page between them already.
+                self.read_at(client, clock, plan, residual, spend, at, max, false)
             });
             for chunk in join_all(reads).await {
                 match chunk {
