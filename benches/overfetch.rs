@@ -83,10 +83,12 @@ fn main() {
         flexedge::model::Timestamp::from_millis(t.millis() + 86_400_000).to_string()[..10]
             .to_owned()
     };
-    let reseller = hpe["partners"]
+    let partner = hpe["partners"]
         .as_array()
         .and_then(|p| p.first())
-        .map_or_else(String::new, |p| text(&p["name"]));
+        .cloned()
+        .unwrap_or_default();
+    let (reseller, role) = (text(&partner["name"]), text(&partner["role"]));
     let cases: Vec<(&str, &str, String)> = vec![
         (
             "customer",
@@ -102,6 +104,11 @@ fn main() {
             "reseller",
             "hpe_flex",
             format!("partners/any(p: p/name eq '{reseller}')"),
+        ),
+        (
+            "reseller (with role)",
+            "hpe_flex",
+            format!("partners/any(p: p/role eq '{role}' and p/name eq '{reseller}')"),
         ),
         (
             "product",

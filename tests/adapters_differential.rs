@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use common::*;
 use flexedge::filter::{parse, Filter};
 use flexedge::model::{Record, RecordSchema, Source, Timestamp};
-use flexedge::sim::Simulator;
+use flexedge::sim::{FnoDateFormat, SimConfig, Simulator};
 use flexedge::testkit::{FakeClock, SimClient};
 use flexedge::upstream::{AnyUpstream, Budget, PlanInput, SortField};
 
@@ -118,7 +118,13 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
         .entitlement_id
         .clone()
         .unwrap_or_else(|| "ENT-none".into());
-    match r.below(30) {
+    let partner = rec.partners.get(r.below(rec.partners.len().max(1)));
+    let (role, partner_name) = partner.map_or(("reseller", "Nobody".to_owned()), |p| {
+        (p.role.as_str(), p.name.clone().unwrap_or_default())
+    });
+    // A record's own instant, exactly (boundaries are where day arithmetic goes wrong).
+    let exactly = |t: Option<Timestamp>| t.unwrap_or(Timestamp::from_millis(1_700_000_000_000));
+    match r.below(38) {
         0 => format!("customer/name eq {}", q(&vary(r, &cust))),
         1 => format!("orderRef eq {}", q(&vary(r, &oref))),
         2 => format!("orderRef in ({}, {})", q(&oref), q("PO-none")),
@@ -192,6 +198,58 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
             "items/any(i: i/activationId eq {}) and entitlementId eq {}",
             q(&activation),
             q(&entitlement)
+        ),
+        29 => format!(
+            "partners/any(p: p/role eq {} and p/name eq {})",
+            q(role),
+            q(&vary(r, &partner_name))
+        ),
+        30 => format!(
+            "partners/any(p: p/name in ({}, 'Nobody') and p/role eq {})",
+            q(&partner_name),
+            q(r.pick(&["reseller", "distributor", "partner", role]))
+        ),
+        31 => {
+            // A one-day window: the record's own day, as dates or as the Pacific midnights.
+            let t = exactly(rec.start_date);
+            let day = Timestamp::from_millis(t.millis().div_euclid(86_400_000) * 86_400_000);
+            let (a, b) = if r.chance(50) {
+                (day, Timestamp::from_millis(day.millis() + 86_400_000))
+            } else {
+                (t, Timestamp::from_millis(t.millis() + 86_400_000))
+            };
+            let (a, b) = (a.to_string(), b.to_string());
+            if r.chance(50) {
+                format!("startDate ge {} and startDate lt {}", &a[..10], &b[..10])
+            } else {
+                format!("startDate ge {a} and startDate lt {b}")
+            }
+        }
+        32 => format!(
+            "endDate {} {}",
+            r.pick(&["le", "lt", "ge", "gt"]),
+            exactly(rec.end_date)
+        ),
+        33 => format!("startDate eq {}", exactly(rec.start_date)),
+        34 => {
+            let t = exactly(rec.created_at).millis();
+            format!(
+                "createdAt ge {} and createdAt lt {}",
+                Timestamp::from_millis(t - 3_600_000),
+                Timestamp::from_millis(t + 1 + r.below(3) as i64 * 3_600_000)
+            )
+        }
+        35 => format!(
+            "updatedAt {} {}",
+            r.pick(&["le", "lt", "ge", "gt", "eq"]),
+            exactly(rec.updated_at)
+        ),
+        36 => format!(
+            "startDate {} {} and startDate {} {}",
+            r.pick(&["gt", "ge"]),
+            ts_lit(r, rec.start_date),
+            r.pick(&["lt", "le"]),
+            ts_lit(r, rec.end_date.or(rec.start_date))
         ),
         _ => format!("customer/name eq {}", q(&cust)),
     }
@@ -296,7 +354,23 @@ impl World<'_> {
 
 #[test]
 fn pushdown_answers_equal_fetch_everything_and_filter_locally() {
-    let sim = sim(42, RECORDS);
+    differential(sim(42, RECORDS), queries(), 0x5eed);
+}
+
+/// The same with FNO dates as `yyyy-MM-dd` text (read as midnight UTC, where the epoch
+/// form is Pacific midnight): the date pushdown must hold for both.
+#[test]
+fn pushdown_holds_with_fno_dates_as_text() {
+    let sim = Simulator::new(SimConfig {
+        seed: 43,
+        records_per_source: RECORDS,
+        rate_limit_per_minute: 0,
+        fno_dates: FnoDateFormat::IsoDate,
+    });
+    differential(sim, queries() / 2, 0xda7e);
+}
+
+fn differential(sim: Simulator, queries: usize, seed: u64) {
     let ups: Vec<AnyUpstream> = Source::ALL
         .iter()
         .map(|&s| adapter(s, good_creds(s)))
@@ -319,8 +393,7 @@ fn pushdown_answers_equal_fetch_everything_and_filter_locally() {
     }
     assert_eq!(everything.len(), 4 * RECORDS);
 
-    let queries = queries();
-    let mut r = Rng(0x5eed);
+    let mut r = Rng(seed);
     let mut mismatches = Vec::new();
     let (mut sum_reqs, mut sum_fetched, mut nonempty) = (0u64, 0u64, 0usize);
     println!(

@@ -6,18 +6,18 @@
 //! | `orderRef` | `orderId` | same — inexact |
 //! | `entitlementId`, `attributes/entitlementId` | `entitlementId` | same — inexact |
 //! | `items/any(i: i/activationId eq …)` | `activationId` | EQUALS — inexact (every item carries its line's activation id) |
-//! | `startDate`, `endDate` | `startDate`, `expirationDate` | `gt`/`ge` → AFTER (date − 2 days), `lt`/`le` → BEFORE (date + 2 days) — inexact |
-//! | `createdAt`, `updatedAt` | `createdOnDateTime`, `lastModifiedDateTime` | as dates — inexact |
+//! | `startDate`, `endDate` | `startDate`, `expirationDate` | the day range of every `gt`/`ge`/`lt`/`le`/`eq` on the field: one day → ON, else AFTER (lower bound), else BEFORE — inexact ([`date_criteria`]) |
+//! | `createdAt`, `updatedAt` | `createdOnDateTime`, `lastModifiedDateTime` | the lower bound → AFTER (instant − 1 s), else the upper → BEFORE (instant + 1 s) — inexact |
 //! | `isPermanent` | `isPermanent` | `eq true/false` — inexact |
 //!
 //! Everything is Inexact: FNO's string match case rules are undocumented (a
 //! case-insensitive upstream still returns a superset of a case-sensitive `eq`), and its
-//! date search compares calendar days in the server's zone (US Pacific), so the pushed
-//! day is widened by two days on the open side and the exact comparison stays at the
-//! edge. String criteria match case-insensitively upstream, so `tolower(f) …` forms are
+//! date search compares calendar days while its dates arrive as Pacific-midnight epochs or
+//! bare days, so the pushed day range covers both forms and the exact comparison stays at
+//! the edge. String criteria match case-insensitively upstream, so `tolower(f) …` forms are
 //! pushed too (as supersets).
-//! Each criterion holds one condition: a second predicate on the same field stays at the
-//! edge. FNO cannot sort, so sort and offset/limit are never pushed.
+//! Each criterion holds one condition: a second text predicate on the same field stays at
+//! the edge, and the predicates on one date field fold into one range. FNO cannot sort, so sort and offset/limit are never pushed.
 
 use crate::filter::CmpOp;
 use crate::model::{Source, Timestamp};
@@ -33,6 +33,8 @@ use super::wire::{Criteria, SimpleQuery};
 enum Slot {
     Text(&'static str, SimpleQuery),
     Permanent(bool),
+    /// Carried by another conjunct's criterion on the same field (dates).
+    Folded,
 }
 
 fn text_slot(path: &str) -> Option<&'static str> {
@@ -62,10 +64,13 @@ fn strip(path: &str, s: &str) -> Option<String> {
     }
 }
 
-/// `yyyy-MM-dd` of `t` shifted by `days`.
-fn day(t: Timestamp, days: i64) -> Option<String> {
-    let dt = t.to_datetime()?;
-    let d = dt.date().checked_add(time::Duration::days(days))?;
+/// Milliseconds in a day and in the largest US Pacific offset (PST, UTC−8).
+const DAY_MS: i64 = 86_400_000;
+const PST_MS: i64 = 8 * 3_600_000;
+
+/// `yyyy-MM-dd` of a day number (days since 1970-01-01).
+fn ymd(day: i64) -> Option<String> {
+    let d = time::Date::from_julian_day(i32::try_from(day.checked_add(2_440_588)?).ok()?).ok()?;
     Some(format!(
         "{:04}-{:02}-{:02}",
         d.year(),
@@ -74,7 +79,153 @@ fn day(t: Timestamp, days: i64) -> Option<String> {
     ))
 }
 
-fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>> {
+/// Which side of a range a comparison bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Lower,
+    Upper,
+    Both,
+}
+
+fn side(op: CmpOp) -> Option<Side> {
+    Some(match op {
+        CmpOp::Gt | CmpOp::Ge => Side::Lower,
+        CmpOp::Lt | CmpOp::Le => Side::Upper,
+        CmpOp::Eq => Side::Both,
+        _ => return None,
+    })
+}
+
+/// What one date criterion says: its query, and which bounds of the conjuncts on its
+/// field it carries.
+#[derive(Debug, Clone)]
+struct DateCriterion {
+    slot: &'static str,
+    query: SimpleQuery,
+    lower: bool,
+    upper: bool,
+}
+
+impl DateCriterion {
+    fn carries(&self, s: Side) -> bool {
+        match s {
+            Side::Lower => self.lower,
+            Side::Upper => self.upper,
+            Side::Both => self.lower || self.upper,
+        }
+    }
+}
+
+/// The date conjuncts of the query, folded per criterion into one condition: FNO holds one
+/// `{value, searchType}` per date field.
+///
+/// Date fields (`startDate`, `expirationDate`) are calendar days. FNO sends a day `d` as
+/// epoch milliseconds at its US Pacific midnight (the seed) or as `yyyy-MM-dd` (read as
+/// midnight UTC, seven or eight hours earlier). So `f ge T` needs the first day whose
+/// Pacific midnight is at or after `T`, and `f le T` at most the day whose UTC midnight is
+/// (strict forms alike): the range of days either form can match. The bounds of all
+/// conjuncts on the field make one range, sent as `ON d` when it is one day, else as
+/// `AFTER lo−1` (the lower bound), else `BEFORE hi+1`. For a date bound (`2025-03-01`) the
+/// range is exactly the days the edge keeps in both forms, across DST changes; a lower
+/// bound is exact for Pacific-midnight epochs, an upper bound for bare dates. The edge
+/// still re-applies every conjunct.
+///
+/// Date-time fields (`createdOnDateTime`, `lastModifiedDateTime`) take instants: the lower
+/// bound goes as `AFTER` one second before it (else the upper as `BEFORE` one second after),
+/// in RFC 3339 UTC, so a vendor that keeps whole seconds still returns every match.
+fn date_criteria(input: &PlanInput) -> Vec<DateCriterion> {
+    // slot → (lowest admissible value, highest admissible value), in days or milliseconds.
+    let mut ranges: Vec<(&'static str, Option<i64>, Option<i64>)> = Vec::new();
+    for c in &input.conjuncts {
+        let Pred::Cmp {
+            field,
+            op,
+            value: Lit::Time { at, .. },
+            lower: false,
+        } = &c.pred
+        else {
+            continue;
+        };
+        let (Some(slot), Some(side)) = (date_slot(field), side(*op)) else {
+            continue;
+        };
+        let t = at.0;
+        let strict = matches!(op, CmpOp::Gt | CmpOp::Lt);
+        let (lo, hi) = if is_day_slot(slot) {
+            // The first day whose later instant (its Pacific midnight) passes the bound,
+            // the last whose earlier one (midnight UTC) does.
+            let passes = |d: i64| pacific_midnight(d).is_some_and(|m| m > t || (!strict && m == t));
+            let first = (t - PST_MS).div_euclid(DAY_MS);
+            let lo = (first..first + 3).find(|&d| passes(d)).unwrap_or(first + 3);
+            let hi = (t - i64::from(strict)).div_euclid(DAY_MS);
+            (lo, hi)
+        } else {
+            (t, t)
+        };
+        let i = match ranges.iter().position(|r| r.0 == slot) {
+            Some(i) => i,
+            None => {
+                ranges.push((slot, None, None));
+                ranges.len() - 1
+            }
+        };
+        let r = &mut ranges[i];
+        if side != Side::Upper {
+            r.1 = Some(r.1.map_or(lo, |x| x.max(lo)));
+        }
+        if side != Side::Lower {
+            r.2 = Some(r.2.map_or(hi, |x| x.min(hi)));
+        }
+    }
+    ranges
+        .into_iter()
+        .filter_map(|(slot, lo, hi)| {
+            let q = |value, search_type| SimpleQuery { value, search_type };
+            let (query, lower, upper) = if is_day_slot(slot) {
+                match (lo, hi) {
+                    (Some(l), Some(h)) if h <= l => (q(ymd(l)?, "ON"), true, true),
+                    (Some(l), _) => (q(ymd(l - 1)?, "AFTER"), true, false),
+                    (None, Some(h)) => (q(ymd(h + 1)?, "BEFORE"), false, true),
+                    (None, None) => return None,
+                }
+            } else {
+                let instant =
+                    |ms: i64| Timestamp::from_millis(ms.div_euclid(1000) * 1000).to_rfc3339();
+                match (lo, hi) {
+                    (Some(l), _) => (q(instant(l - 1000), "AFTER"), true, false),
+                    (None, Some(h)) => (q(instant(h + 1999), "BEFORE"), false, true),
+                    (None, None) => return None,
+                }
+            };
+            Some(DateCriterion {
+                slot,
+                query,
+                lower,
+                upper,
+            })
+        })
+        .collect()
+}
+
+/// Epoch milliseconds of midnight US Pacific (by the rule in
+/// [`pacific_offset`](crate::upstream::client::dates::pacific_offset)) starting day `day`.
+fn pacific_midnight(day: i64) -> Option<i64> {
+    let date =
+        time::Date::from_julian_day(i32::try_from(day.checked_add(2_440_588)?).ok()?).ok()?;
+    let local = time::PrimitiveDateTime::new(date, time::Time::MIDNIGHT);
+    let offset = crate::upstream::client::dates::pacific_offset(local);
+    Some(day * DAY_MS - i64::from(offset.whole_seconds()) * 1000)
+}
+
+fn is_day_slot(slot: &str) -> bool {
+    matches!(slot, "startDate" | "expirationDate")
+}
+
+fn translate(
+    p: &Pred,
+    dates: &[DateCriterion],
+    used: &mut Vec<&'static str>,
+) -> Option<Translated<Slot>> {
     let (slot_name, slot) = match p {
         Pred::Cmp {
             field,
@@ -101,27 +252,28 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
                     ),
                 )
             } else if let Some(name) = date_slot(field) {
-                if *lower {
+                if *lower || !matches!(value, Lit::Time { .. }) {
                     return None;
                 }
-                let Lit::Time { at, .. } = value else {
+                let d = dates.iter().find(|d| d.slot == name)?;
+                if !d.carries(side(*op)?) {
                     return None;
+                }
+                let text = format!("{name} {} {}", d.query.search_type, d.query.value);
+                let why = "FNO compares calendar days, sent as Pacific-midnight epochs or bare dates: the days either can match";
+                // The criterion holds every conjunct on this field: the first sends it.
+                let native = if used.contains(&name) {
+                    Slot::Folded
+                } else {
+                    used.push(name);
+                    Slot::Text(name, d.query.clone())
                 };
-                let (search_type, shift) = match op {
-                    CmpOp::Gt | CmpOp::Ge => ("AFTER", -2),
-                    CmpOp::Lt | CmpOp::Le => ("BEFORE", 2),
-                    _ => return None,
-                };
-                (
-                    name,
-                    Slot::Text(
-                        name,
-                        SimpleQuery {
-                            value: day(*at, shift)?,
-                            search_type,
-                        },
-                    ),
-                )
+                return Some(Translated {
+                    pushdown: Pushdown::Inexact,
+                    native,
+                    text,
+                    why,
+                });
             } else if field == "isPermanent" && *op == CmpOp::Eq && !*lower {
                 let Lit::Bool(b) = value else { return None };
                 ("isPermanent", Slot::Permanent(*b))
@@ -176,7 +328,7 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
                     value: value.clone(),
                     lower: false,
                 };
-                return translate(&same, used);
+                return translate(&same, dates, used);
             }
             _ => return None,
         },
@@ -186,14 +338,16 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
         return None;
     }
     used.push(slot_name);
-    let text = match &slot {
-        Slot::Text(n, q) => format!("{n} {} {}", q.search_type, q.value),
-        Slot::Permanent(b) => format!("isPermanent {b}"),
-    };
-    let why = match (&slot, p.field().is_some_and(|f| date_slot(f).is_some())) {
-        (_, true) => "FNO compares US Pacific calendar days: sent widened by two days",
-        (Slot::Permanent(_), _) => "kept at the edge too: FNO's null handling is undocumented",
-        (Slot::Text(..), _) => "FNO's string case rules are undocumented: a superset",
+    let (text, why) = match &slot {
+        Slot::Text(n, q) => (
+            format!("{n} {} {}", q.search_type, q.value),
+            "FNO's string case rules are undocumented: a superset",
+        ),
+        Slot::Permanent(b) => (
+            format!("isPermanent {b}"),
+            "kept at the edge too: FNO's null handling is undocumented",
+        ),
+        Slot::Folded => return None,
     };
     Some(Translated {
         pushdown: Pushdown::Inexact,
@@ -206,17 +360,19 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<Slot>>
 /// Plans a query against `POST /flexnet/operations/entitlementOrders`.
 pub(super) fn plan(input: &PlanInput) -> SourcePlan {
     let mut used = Vec::new();
+    let dates = date_criteria(input);
     let (mut plan, pieces, _) = plan_with(
         Source::FnoOrders,
         super::normalize::ABSENT,
         "FNO has no search criterion for it (or this form of it)",
         input,
-        |p| translate(p, &mut used),
+        |p| translate(p, &dates, &mut used),
         |_| None,
     );
     let mut c = Criteria::default();
     for s in pieces {
         match s {
+            Slot::Folded => {}
             Slot::Permanent(b) => c.is_permanent = Some(b),
             Slot::Text(name, q) => {
                 let slot = match name {

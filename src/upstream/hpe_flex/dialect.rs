@@ -12,12 +12,14 @@
 //! | `billingAccount/id` | `billingAccountId` | `eq`, `in`, `ne` exact (required field) |
 //! | `billingAccount/name` | `billingAccountName` | `eq`, `in`, `ne` exact (required field) |
 //! | `attributes/isFlexPartner` | `isFlexPartner` | `eq true/false` exact (absent matches neither) |
+//! | `partners/any(p: p/role eq 'reseller' and p/name eq …)` (also `distributor`, `partner`) | `resellerName`, `distributorName`, `partnerName` | `eq`, `in` exact (absent matches neither) |
 //!
 //! String `eq` is case-sensitive on both sides, so these are Exact. An `in` list longer
 //! than [`MAX_IN`] stays at the edge (URL length). Nothing else is
 //! pushed: GreenLake documents no `contains`/`startswith`, no comparisons on dates and
-//! no case-insensitive match; `partnerName`/`resellerName` are optional, so `ne` on them
-//! would drop rows without the field, and partners are a list at the edge.
+//! no case-insensitive match. The partner fields are optional, so `ne` on them would drop
+//! rows without the field, and a partner name without a role is any of the three fields
+//! (GreenLake's filter has no `or`): those stay at the edge.
 //! Sort pushes when every key maps to a required field (`orderRef`, `customer/name`,
 //! `billingAccount/*`, `startDate`, `endDate`, `createdAt`, `updatedAt`, `sourceId`/`id`);
 //! `id asc` is appended as the tie-breaker, matching the edge. The pushed order is
@@ -118,6 +120,59 @@ fn translate(p: &Pred) -> Option<Translated<String>> {
             let f = field(path)?;
             let vs: Option<Vec<String>> = values.iter().map(|l| value(path, l)).collect();
             exact(format!("{f} in ({})", vs?.join(", ")))
+        }
+        Pred::AnyAnd { collection, inner } if collection == "partners" => {
+            let native = partner(inner)?;
+            Some(Translated {
+                pushdown: Pushdown::Exact,
+                text: native.clone(),
+                native,
+                why: "one partner field per role, compared case-sensitively; absent matches neither side",
+            })
+        }
+        _ => None,
+    }
+}
+
+/// `partners/any(p: p/role eq '<role>' and p/name eq|in …)` as the one GreenLake field
+/// that holds that role's partner (`resellerName eq 'x'`). A record has a partner of a
+/// role exactly when the vendor sent that field, so `eq`/`in` match the same orders on
+/// both sides; `ne` would also match orders without the field upstream, and a name
+/// without a role is any of three fields (GreenLake's filter has no `or`): both stay at
+/// the edge.
+fn partner(inner: &[Pred]) -> Option<String> {
+    let [a, b] = inner else { return None };
+    let is_role = |p: &Pred| {
+        matches!(p, Pred::Cmp { field, op: CmpOp::Eq, value: Lit::Str(_), lower: false }
+            if field == "role")
+    };
+    let (role, name) = if is_role(a) { (a, b) } else { (b, a) };
+    let Pred::Cmp {
+        value: Lit::Str(role),
+        ..
+    } = role
+    else {
+        return None;
+    };
+    let f = match role.as_str() {
+        "reseller" => "resellerName",
+        "distributor" => "distributorName",
+        "partner" => "partnerName",
+        _ => return None,
+    };
+    match name {
+        Pred::Cmp {
+            field,
+            op: CmpOp::Eq,
+            value: Lit::Str(v),
+            lower: false,
+        } if field == "name" && pushable(v) => Some(format!("{f} eq {}", quote(v))),
+        Pred::In { field, values } if field == "name" && values.len() <= MAX_IN => {
+            let vs: Option<Vec<String>> = values
+                .iter()
+                .map(|l| l.as_str().filter(|s| pushable(s)).map(quote))
+                .collect();
+            Some(format!("{f} in ({})", vs?.join(", ")))
         }
         _ => None,
     }

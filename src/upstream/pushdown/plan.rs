@@ -248,7 +248,9 @@ fn null_rejected<'a>(p: &'a Pred, absent: &[&str]) -> Option<&'a str> {
         ),
         Pred::Str { field, .. } => (field.as_str(), true),
         // `any` over a collection that is always empty is false.
-        Pred::Any { collection, .. } => (collection.as_str(), true),
+        Pred::Any { collection, .. } | Pred::AnyAnd { collection, .. } => {
+            (collection.as_str(), true)
+        }
         Pred::Other => return None,
     };
     (rejects && absent.contains(&field)).then_some(field)

@@ -88,6 +88,14 @@ pub enum Pred {
         /// The predicate on one element.
         inner: Box<Pred>,
     },
+    /// `collection/any(v: <pred> and <pred> …)`: two or more predicates, each on one field
+    /// of the same element (`partners/any(p: p/role eq 'reseller' and p/name eq 'x')`).
+    AnyAnd {
+        /// The collection path.
+        collection: String,
+        /// The predicates on one element, fields relative to it.
+        inner: Vec<Pred>,
+    },
     /// Anything else (an `or` across fields, `not`, `all`, arithmetic…).
     Other,
 }
@@ -99,7 +107,7 @@ impl Pred {
             Pred::Cmp { field, .. } | Pred::In { field, .. } | Pred::Str { field, .. } => {
                 Some(field)
             }
-            Pred::Any { .. } | Pred::Other => None,
+            Pred::Any { .. } | Pred::AnyAnd { .. } | Pred::Other => None,
         }
     }
 

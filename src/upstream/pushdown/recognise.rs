@@ -158,19 +158,28 @@ fn recognise_opt(e: &Expr) -> Option<Pred> {
             op: LambdaOp::Any,
             body: Some((var, body)),
         } if collection.is_plain() => {
-            let inner = recognise_opt(body)?;
-            let rest = inner
-                .field()?
-                .strip_prefix(var.name.as_str())?
-                .strip_prefix('/')?
-                .to_owned();
-            if rest.contains('/') {
-                return None;
+            // One predicate on the element, or an `and` of at most 8, each on one of its
+            // fields.
+            let element = |e: &Expr| -> Option<Pred> {
+                let inner = recognise_opt(e)?;
+                let rest = inner
+                    .field()?
+                    .strip_prefix(var.name.as_str())?
+                    .strip_prefix('/')?
+                    .to_owned();
+                (!rest.contains('/')).then(|| inner.with_field(rest))
+            };
+            let collection = collection.joined();
+            match &body.kind {
+                ExprKind::And(parts) if (2..=8).contains(&parts.len()) => Some(Pred::AnyAnd {
+                    collection,
+                    inner: parts.iter().map(element).collect::<Option<_>>()?,
+                }),
+                _ => Some(Pred::Any {
+                    collection,
+                    inner: Box::new(element(body)?),
+                }),
             }
-            Some(Pred::Any {
-                collection: collection.joined(),
-                inner: Box::new(inner.with_field(rest)),
-            })
         }
         ExprKind::Or(v) => {
             // `f eq a or f eq b …` is `f in (a, b, …)`.
@@ -258,6 +267,15 @@ mod tests {
         let l = split(&parse("items/any(i: i/productName eq 'Analyzer')").unwrap());
         assert!(matches!(&l[0].pred, Pred::Any { collection, inner }
             if collection == "items" && inner.field() == Some("productName")));
+        let l = split(
+            &parse("partners/any(p: p/role eq 'reseller' and p/name in ('A', 'B'))").unwrap(),
+        );
+        assert!(matches!(&l[0].pred, Pred::AnyAnd { collection, inner }
+            if collection == "partners" && inner.len() == 2
+                && inner[0].field() == Some("role") && inner[1].field() == Some("name")));
+        // Nested paths and a conjunct on another variable are not recognised.
+        let l = split(&parse("partners/any(p: p/role eq 'x' and name eq 'y')").unwrap());
+        assert_eq!(l[0].pred, Pred::Other);
     }
 
     #[test]
