@@ -124,7 +124,11 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
     });
     // A record's own instant, exactly (boundaries are where day arithmetic goes wrong).
     let exactly = |t: Option<Timestamp>| t.unwrap_or(Timestamp::from_millis(1_700_000_000_000));
-    match r.below(38) {
+    let attr = |k: &str| match rec.attributes.get(k) {
+        Some(flexedge::model::AttrValue::Text(t)) => t.clone(),
+        _ => "none".to_owned(),
+    };
+    match r.below(42) {
         0 => format!("customer/name eq {}", q(&vary(r, &cust))),
         1 => format!("orderRef eq {}", q(&vary(r, &oref))),
         2 => format!("orderRef in ({}, {})", q(&oref), q("PO-none")),
@@ -250,6 +254,22 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
             ts_lit(r, rec.start_date),
             r.pick(&["lt", "le"]),
             ts_lit(r, rec.end_date.or(rec.start_date))
+        ),
+        37 => format!(
+            "attributes/licenseTechnology eq {}",
+            q(&vary(r, &attr("licenseTechnology")))
+        ),
+        38 => format!(
+            "attributes/parentBulkEntitlementId eq {}",
+            q(&attr("parentBulkEntitlementId"))
+        ),
+        39 => format!(
+            "startswith(attributes/parentLineItem, {})",
+            q(&attr("parentLineItem").chars().take(4).collect::<String>())
+        ),
+        40 => format!(
+            "attributes/activatableItemType eq {}",
+            q(r.pick(&["LINEITEM", "WEBREGKEY", "lineitem"]))
         ),
         _ => format!("customer/name eq {}", q(&cust)),
     }

@@ -273,6 +273,33 @@ fn newly_pushed_criteria_fetch_what_they_return() {
             ("hpe_flex", f, true)
         })
         .collect();
+    // FNO line attributes that are search criteria: a line that has each.
+    let lines = w.get("/v1/sources/fno_orders/orders?limit=1000");
+    let attr_of = |k: &str| -> String {
+        lines.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|l| l["attributes"][k].as_str())
+            .unwrap_or_else(|| panic!("no line has {k}"))
+            .replace('\'', "''")
+    };
+    for k in [
+        "licenseTechnology",
+        "parentBulkEntitlementId",
+        "parentLineItem",
+    ] {
+        rows.push((
+            "fno_orders",
+            format!("attributes/{k} eq '{}'", attr_of(k)),
+            true,
+        ));
+    }
+    rows.push((
+        "fno_orders",
+        "attributes/activatableItemType eq 'WEBREGKEY'".into(),
+        true,
+    ));
     rows.extend([
         (
             "fno_orders",

@@ -6,6 +6,8 @@
 //! | `orderRef` | `orderId` | same — inexact |
 //! | `entitlementId`, `attributes/entitlementId` | `entitlementId` | same — inexact |
 //! | `items/any(i: i/activationId eq …)` | `activationId` | EQUALS — inexact (every item carries its line's activation id) |
+//! | `attributes/parentBulkEntitlementId`, `attributes/licenseTechnology`, `attributes/parentLineItem` | `parentBulkEntitlementId`, `licenseTechnology`, `lineItemParentLineItemId` | as `sourceId` — inexact |
+//! | `attributes/activatableItemType eq 'LINEITEM'`/`'WEBREGKEY'` | `activatableItemType` | inexact (the vendor's two words only) |
 //! | `startDate`, `endDate` | `startDate`, `expirationDate` | the day range of every `gt`/`ge`/`lt`/`le`/`eq` on the field: one day → ON, else AFTER (lower bound), else BEFORE — inexact ([`date_criteria`]) |
 //! | `createdAt`, `updatedAt` | `createdOnDateTime`, `lastModifiedDateTime` | the lower bound → AFTER (instant − 1 s), else the upper → BEFORE (instant + 1 s) — inexact |
 //! | `isPermanent` | `isPermanent` | `eq true/false` — inexact |
@@ -33,6 +35,7 @@ use super::wire::{Criteria, SimpleQuery};
 enum Slot {
     Text(&'static str, SimpleQuery),
     Permanent(bool),
+    ItemType(&'static str),
     /// Carried by another conjunct's criterion on the same field (dates).
     Folded,
 }
@@ -42,6 +45,9 @@ fn text_slot(path: &str) -> Option<&'static str> {
         "sourceId" | "id" => "activationId",
         "orderRef" => "orderId",
         "entitlementId" | "attributes/entitlementId" => "entitlementId",
+        "attributes/parentBulkEntitlementId" => "parentBulkEntitlementId",
+        "attributes/licenseTechnology" => "licenseTechnology",
+        "attributes/parentLineItem" => "lineItemParentLineItemId",
         _ => return None,
     })
 }
@@ -274,6 +280,14 @@ fn translate(
                     text,
                     why,
                 });
+            } else if field == "attributes/activatableItemType" && *op == CmpOp::Eq && !*lower {
+                // The vendor's two words only (it refuses any other).
+                let t = match value.as_str()? {
+                    "LINEITEM" => "LINEITEM",
+                    "WEBREGKEY" => "WEBREGKEY",
+                    _ => return None,
+                };
+                ("activatableItemType", Slot::ItemType(t))
             } else if field == "isPermanent" && *op == CmpOp::Eq && !*lower {
                 let Lit::Bool(b) = value else { return None };
                 ("isPermanent", Slot::Permanent(*b))
@@ -347,6 +361,10 @@ fn translate(
             format!("isPermanent {b}"),
             "kept at the edge too: FNO's null handling is undocumented",
         ),
+        Slot::ItemType(t) => (
+            format!("activatableItemType {t}"),
+            "kept at the edge too: FNO's enum matching is undocumented",
+        ),
         Slot::Folded => return None,
     };
     Some(Translated {
@@ -374,11 +392,15 @@ pub(super) fn plan(input: &PlanInput) -> SourcePlan {
         match s {
             Slot::Folded => {}
             Slot::Permanent(b) => c.is_permanent = Some(b),
+            Slot::ItemType(t) => c.activatable_item_type = Some(t),
             Slot::Text(name, q) => {
                 let slot = match name {
                     "activationId" => &mut c.activation_id,
                     "orderId" => &mut c.order_id,
                     "entitlementId" => &mut c.entitlement_id,
+                    "parentBulkEntitlementId" => &mut c.parent_bulk_entitlement_id,
+                    "licenseTechnology" => &mut c.license_technology,
+                    "lineItemParentLineItemId" => &mut c.line_item_parent_line_item_id,
                     "startDate" => &mut c.start_date,
                     "expirationDate" => &mut c.expiration_date,
                     "createdOnDateTime" => &mut c.created_on_date_time,

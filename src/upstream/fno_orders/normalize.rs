@@ -15,7 +15,7 @@
 //! | isPermanent | `isPermanent` |
 //! | createdAt / updatedAt | `createdOnDateTime` / `lastModifiedDateTime` |
 //! | items | `entitledProducts.entitledProduct[]` `{name, version, quantity}` with the line's `partNumber` and `activationId`; else the line's `product` with `numberOfCopies`; `remaining` = `numberOfRemainingCopies` when there is one product |
-//! | attributes | non-null entitlement, line item and license model attributes (line item wins on a name clash), plus `entitlementId`, `parentBulkEntitlementId`, `orderLineNumber`, `licenseModel`, `licenseTechnology`, `activatableItemType`, `shipToAddress`, `numberOfCopies` |
+//! | attributes | non-null entitlement, line item and license model attributes (line item wins on a name clash), plus `entitlementId`, `parentBulkEntitlementId`, `orderLineNumber`, `licenseModel`, `licenseTechnology`, `activatableItemType`, `shipToAddress`, `numberOfCopies`, `parentLineItem` (its activation id, or a ref's `uniqueId`), `versionDate` (RFC 3339, as other attribute dates) |
 //!
 //! Dates: epoch ms, `yyyy-MM-dd` (midnight UTC) or date-times; unzoned date-times are US Pacific.
 
@@ -235,6 +235,14 @@ pub fn item(a: &ActivatableItem, now_ms: i64) -> Record {
             text(a.activatable_item_type.as_deref()),
         ),
         ("shipToAddress", text(a.ship_to_address.as_deref())),
+        (
+            "parentLineItem",
+            d.parent_line_item.as_ref().and_then(|p| match p {
+                PartNumber::Text(t) => text(Some(t)),
+                PartNumber::Ref(r) => text(r.unique_id.as_deref()),
+            }),
+        ),
+        ("versionDate", date(&d.version_date).map(|t| t.to_string())),
     ];
     for (k, v) in fixed {
         if let Some(v) = v {

@@ -224,6 +224,12 @@ pub struct ItemData<'a> {
     /// License technology.
     #[serde(default, borrow)]
     pub license_technology: Option<Ref<'a>>,
+    /// Version date.
+    #[serde(default)]
+    pub version_date: Option<WireDate>,
+    /// The parent line item: its activation id as text, or a ref (its `uniqueId`).
+    #[serde(default, borrow)]
+    pub parent_line_item: Option<PartNumber<'a>>,
     /// Created.
     #[serde(default)]
     pub created_on_date_time: Option<WireDate>,
@@ -403,6 +409,18 @@ pub struct Criteria {
     /// Permanent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_permanent: Option<bool>,
+    /// `parentBulkEntitlementId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_bulk_entitlement_id: Option<SimpleQuery>,
+    /// `licenseTechnology`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_technology: Option<SimpleQuery>,
+    /// `lineItemParentLineItemId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_item_parent_line_item_id: Option<SimpleQuery>,
+    /// `activatableItemType`: `LINEITEM` or `WEBREGKEY`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activatable_item_type: Option<&'static str>,
 }
 
 /// A non-2xx body: `{statusInfo}` or anything with a `message`/`error`.
