@@ -395,3 +395,50 @@ fn counts_and_groups_over_fno_read_each_page_once() {
     assert_eq!(sum, listed as u64, "{groups}");
     assert_eq!(fetched_n, 2_000);
 }
+
+/// An FNO Beta entitlement's items keep their own line's status, order type and dates,
+/// and filters on them see each line (the record's dates are the span of all lines).
+#[test]
+fn beta_items_keep_their_lines_status_order_type_and_dates() {
+    let w = world_with(&[], 300);
+    let all = w.get("/v1/sources/fno_entitlements/orders?limit=300");
+    let ents = all.body["items"].as_array().unwrap();
+    let items: Vec<&Value> = ents
+        .iter()
+        .flat_map(|e| e["items"].as_array().into_iter().flatten())
+        .collect();
+    assert!(
+        items.iter().all(|i| i["startDate"].is_string()),
+        "every line has a start"
+    );
+    assert!(items.iter().any(|i| i["orderType"] == "RENEWAL_ORDER"));
+    assert!(
+        items.iter().any(|i| i["status"] == "draft")
+            || items.iter().any(|i| i["status"] == "obsolete")
+    );
+    // A line's start is never before its entitlement's (the earliest line's).
+    for e in ents {
+        for i in e["items"].as_array().into_iter().flatten() {
+            assert!(i["startDate"].as_str() >= e["startDate"].as_str(), "{e}");
+        }
+    }
+    let f = "items/any(i: i/orderType eq 'RENEWAL_ORDER' and i/status eq 'active')";
+    let want: Vec<&str> = ents
+        .iter()
+        .filter(|e| {
+            e["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|i| i["orderType"] == "RENEWAL_ORDER" && i["status"] == "active")
+        })
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    let got = w.get(&format!(
+        "/v1/sources/fno_entitlements/orders?limit=300&filter={}",
+        enc(f)
+    ));
+    assert_eq!(got.status, 200, "{}", got.text);
+    assert!(!want.is_empty());
+    assert_eq!(item_ids(&got.body), want);
+}

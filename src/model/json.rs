@@ -17,7 +17,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::Value as Json;
 
-use super::{AttrValue, Contact, Device, Item, Number, Partner, Party, Record, Timestamp};
+use super::{AttrValue, Contact, Device, Item, Number, Partner, Party, Record, Status, Timestamp};
 
 /// Which members of a JSON object to write: all of them, or the named ones (each with its
 /// own projection). Built once per request from the `select` paths.
@@ -130,7 +130,7 @@ macro_rules! scalar_member {
     )*};
 }
 
-scalar_member!(str, bool, Number, Timestamp, AttrValue);
+scalar_member!(str, bool, Number, Timestamp, AttrValue, Status);
 
 impl<T: Member> Member for Option<T> {
     fn present(&self) -> bool {
@@ -271,11 +271,15 @@ object_member!(Contact, |r, m, p| {
 
 object_member!(Item, |r, m, p| {
     entry(&mut m, p, "activationId", &r.activation_id)?;
+    entry(&mut m, p, "endDate", &r.end_date)?;
+    entry(&mut m, p, "orderType", &r.order_type)?;
     entry(&mut m, p, "partNumber", &r.part_number)?;
     entry(&mut m, p, "productName", &r.product_name)?;
     entry(&mut m, p, "productVersion", &r.product_version)?;
     entry(&mut m, p, "quantity", &r.quantity)?;
     entry(&mut m, p, "remaining", &r.remaining)?;
+    entry(&mut m, p, "startDate", &r.start_date)?;
+    entry(&mut m, p, "status", &r.status)?;
 });
 
 object_member!(Device, |r, m, p| {

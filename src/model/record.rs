@@ -224,6 +224,19 @@ pub struct Item {
     /// entitlement's lines, an FNO line item's own), so either FNO source is found by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activation_id: Option<String>,
+    /// The line's own status (FNO Beta: each line's `lineItemState`, with expiry applied),
+    /// when the line has one beside the record's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// The line's order type (FNO Beta `orderType`: `NEW_ORDER`, `RENEWAL_ORDER`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_type: Option<String>,
+    /// The line's own start (FNO Beta `startDate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<Timestamp>,
+    /// The line's own expiry (FNO Beta `expiryDate`; absent when permanent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<Timestamp>,
 }
 
 /// A device attached to an order.

@@ -61,12 +61,16 @@ record_fields! {
     F_ITEM_QTY = 29, "items/quantity", Number, Some(C_ITEMS);
     F_ITEM_REMAINING = 30, "items/remaining", Number, Some(C_ITEMS);
     F_ITEM_ACTIVATION = 31, "items/activationId", String, Some(C_ITEMS);
-    C_DEVICES = 32, "devices", Any, None;
-    F_DEVICE_ID = 33, "devices/id", String, Some(C_DEVICES);
-    F_DEVICE_MAC = 34, "devices/mac", String, Some(C_DEVICES);
-    F_DEVICE_SERIAL = 35, "devices/serial", String, Some(C_DEVICES);
-    F_DEVICE_MODEL = 36, "devices/model", String, Some(C_DEVICES);
-    F_DEVICE_TYPE = 37, "devices/type", String, Some(C_DEVICES);
+    F_ITEM_STATUS = 32, "items/status", String, Some(C_ITEMS);
+    F_ITEM_ORDER_TYPE = 33, "items/orderType", String, Some(C_ITEMS);
+    F_ITEM_START = 34, "items/startDate", DateTime, Some(C_ITEMS);
+    F_ITEM_END = 35, "items/endDate", DateTime, Some(C_ITEMS);
+    C_DEVICES = 36, "devices", Any, None;
+    F_DEVICE_ID = 37, "devices/id", String, Some(C_DEVICES);
+    F_DEVICE_MAC = 38, "devices/mac", String, Some(C_DEVICES);
+    F_DEVICE_SERIAL = 39, "devices/serial", String, Some(C_DEVICES);
+    F_DEVICE_MODEL = 40, "devices/model", String, Some(C_DEVICES);
+    F_DEVICE_TYPE = 41, "devices/type", String, Some(C_DEVICES);
 }
 
 /// Attribute field ids start here (index into [`RecordSchema`]'s attribute names).
@@ -255,14 +259,18 @@ impl Row for Record {
                 },
                 None => Value::Null,
             },
-            F_ITEM_PRODUCT..=F_ITEM_ACTIVATION => match self.items.get(index) {
+            F_ITEM_PRODUCT..=F_ITEM_END => match self.items.get(index) {
                 Some(i) => match field.0 {
                     F_ITEM_PRODUCT => opt(&i.product_name),
                     F_ITEM_VERSION => opt(&i.product_version),
                     F_ITEM_PART => opt(&i.part_number),
                     F_ITEM_QTY => num(&i.quantity),
                     F_ITEM_REMAINING => num(&i.remaining),
-                    _ => opt(&i.activation_id),
+                    F_ITEM_ACTIVATION => opt(&i.activation_id),
+                    F_ITEM_STATUS => i.status.map_or(Value::Null, |s| Value::Str(s.as_str())),
+                    F_ITEM_ORDER_TYPE => opt(&i.order_type),
+                    F_ITEM_START => ts(i.start_date),
+                    _ => ts(i.end_date),
                 },
                 None => Value::Null,
             },

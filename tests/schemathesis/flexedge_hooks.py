@@ -25,6 +25,7 @@ SINGLE = STRINGS + DATES + ["isPermanent"]
 COLLECTION_FIELDS = [
     "partners/role", "partners/id", "partners/name", "items/productName",
     "items/productVersion", "items/partNumber", "items/quantity", "items/remaining",
+    "items/activationId", "items/status", "items/orderType", "items/startDate", "items/endDate",
     "devices/id", "devices/mac", "devices/serial", "devices/model", "devices/type",
 ]
 SELECTABLE = SINGLE + COLLECTION_FIELDS + ["customer", "contact", "partners", "items", "devices", "attributes"]

@@ -455,11 +455,19 @@ pub fn check_record(row: &mut JsonRef<'_>) -> Result<(), String> {
                     "productVersion",
                     "partNumber",
                     "activationId",
+                    "orderType",
                 ]
                 .iter()
                 .all(|n| opt_str(i.member(n)))
                     && ["quantity", "remaining"].iter().all(|n| {
                         matches!(i.member(n), None | Some(JsonRef::Null | JsonRef::Number(_)))
+                    })
+                    && (matches!(i.member("status"), None | Some(JsonRef::Null))
+                        || one_of(i.member("status"), &STATUSES))
+                    && ["startDate", "endDate"].iter().all(|n| match i.member(n) {
+                        None | Some(JsonRef::Null) => true,
+                        Some(JsonRef::Str(s)) => Timestamp::parse_opt(s).is_some(),
+                        _ => false,
                     })
             }),
             "devices" => array_of(v, |d| {

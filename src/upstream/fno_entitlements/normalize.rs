@@ -146,6 +146,22 @@ pub fn entitlement(e: &Entitlement, now_ms: i64) -> Record {
         now_ms,
     );
     for l in &lines {
+        // The line's own dates and status (the record's are the entitlement's).
+        let start = l
+            .start_date
+            .as_ref()
+            .and_then(|d| d.to_timestamp(Zone::Utc));
+        let end = if l.is_permanent == Some(true) {
+            None
+        } else {
+            l.expiry_date
+                .as_ref()
+                .and_then(|d| d.to_timestamp(Zone::Utc))
+        };
+        let line_status = l
+            .line_item_state
+            .as_deref()
+            .map(|s| with_expiry(status(s), end, now_ms));
         for p in l.products.iter().flatten() {
             r.items.push(Item {
                 product_name: text(p.product_name.as_deref()),
@@ -155,6 +171,10 @@ pub fn entitlement(e: &Entitlement, now_ms: i64) -> Record {
                 quantity: l.quantity.clone(),
                 remaining: None,
                 activation_id: text(l.activation_id.as_deref()),
+                status: line_status,
+                order_type: text(l.order_type.as_deref()),
+                start_date: start,
+                end_date: end,
             });
         }
     }

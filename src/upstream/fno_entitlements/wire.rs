@@ -219,6 +219,12 @@ pub struct LineItem<'a> {
     /// Part number.
     #[serde(borrow, default)]
     pub part_number: Option<Str<'a>>,
+    /// The line's state (`DEPLOYED`, `DRAFT`, `OBSOLETE`, …; `lineItemStatus` on writes).
+    #[serde(borrow, default, alias = "lineItemStatus")]
+    pub line_item_state: Option<Str<'a>>,
+    /// The line's order type (`NEW_ORDER`, …).
+    #[serde(borrow, default)]
+    pub order_type: Option<Str<'a>>,
 }
 
 /// A product on a line item.

@@ -39,6 +39,11 @@ pub const ABSENT: &[&str] = &[
     "devices/serial",
     "devices/model",
     "devices/type",
+    // A line item's items are its products: the line's own status and dates are the record's.
+    "items/status",
+    "items/orderType",
+    "items/startDate",
+    "items/endDate",
 ];
 
 const END_CUSTOMER: &str = "bo.constants.partnertiernames.endcustomer";
@@ -186,6 +191,7 @@ pub fn item(a: &ActivatableItem, now_ms: i64) -> Record {
                 quantity: d.number_of_copies.clone(),
                 remaining: d.number_of_remaining_copies.clone(),
                 activation_id: Some(r.source_id.clone()),
+                ..Item::default()
             });
         }
     } else {
@@ -207,6 +213,7 @@ pub fn item(a: &ActivatableItem, now_ms: i64) -> Record {
                     None
                 },
                 activation_id: Some(r.source_id.clone()),
+                ..Item::default()
             });
         }
     }
