@@ -74,9 +74,14 @@ fn strip(path: &str, s: &str) -> Option<String> {
 const DAY_MS: i64 = 86_400_000;
 const PST_MS: i64 = 8 * 3_600_000;
 
+/// The calendar date of a day number (days since 1970-01-01).
+fn date_of(day: i64) -> Option<time::Date> {
+    time::Date::from_julian_day(i32::try_from(day.checked_add(2_440_588)?).ok()?).ok()
+}
+
 /// `yyyy-MM-dd` of a day number (days since 1970-01-01).
 fn ymd(day: i64) -> Option<String> {
-    let d = time::Date::from_julian_day(i32::try_from(day.checked_add(2_440_588)?).ok()?).ok()?;
+    let d = date_of(day)?;
     Some(format!(
         "{:04}-{:02}-{:02}",
         d.year(),
@@ -216,8 +221,7 @@ fn date_criteria(input: &PlanInput) -> Vec<DateCriterion> {
 /// Epoch milliseconds of midnight US Pacific (by the rule in
 /// [`pacific_offset`](crate::upstream::client::dates::pacific_offset)) starting day `day`.
 fn pacific_midnight(day: i64) -> Option<i64> {
-    let date =
-        time::Date::from_julian_day(i32::try_from(day.checked_add(2_440_588)?).ok()?).ok()?;
+    let date = date_of(day)?;
     let local = time::PrimitiveDateTime::new(date, time::Time::MIDNIGHT);
     let offset = crate::upstream::client::dates::pacific_offset(local);
     Some(day * DAY_MS - i64::from(offset.whole_seconds()) * 1000)
