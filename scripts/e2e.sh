@@ -13,6 +13,7 @@
 #     deadline of a request (tests/e2e/deadline/*.test.mjs);
 #  4. a second mock with 2,000 records per source and `wrangler dev` pointed at it: the
 #     OData client's walk through next links (tests/e2e/odata-walk/*.test.mjs).
+# E2E_ONLY=safety,routes runs only those files of phase 1.
 # Ports: E2E_PORT, MOCK_PORT, ODATA_MOCK_PORT (default MOCK_PORT+2), and the six ports
 # after E2E_PORT that neither mock takes for the extra Workers and wrangler dev's inspectors.
 set -euo pipefail
@@ -78,6 +79,14 @@ direct_worker=${pids[-1]}
 export FLEXEDGE_URL="http://127.0.0.1:$E2E_PORT" FLEXEDGE_LIVE=1
 export FLEXEDGE_BREAKER_URL="http://127.0.0.1:$BREAKER_PORT" FLEXEDGE_E2E_CONFIG="$CONFIG"
 export FLEXEDGE_DIRECT_URL="http://127.0.0.1:$DIRECT_PORT" FLEXEDGE_E2E_OUT="$OUT"
+# E2E_ONLY=NAME[,NAME…] runs only tests/e2e/NAME.test.mjs of this phase, then stops (for
+# chasing one failure without the whole suite).
+if [[ -n "${E2E_ONLY:-}" ]]; then
+  only=()
+  for n in ${E2E_ONLY//,/ }; do only+=("tests/e2e/$n.test.mjs"); done
+  node --test --test-reporter=spec --test-concurrency=1 "${only[@]}"
+  exit 0
+fi
 node --test --test-reporter=spec --test-concurrency=1 tests/e2e/*.test.mjs
 
 # 2. The embedded default, as `make dev` runs it: stop the first Workers, start one with no

@@ -811,6 +811,43 @@ fn retries_draw_from_the_budget_and_back_off_with_jitter_within_the_deadline() {
 }
 
 #[test]
+fn a_deadline_that_cuts_the_retries_reports_the_vendors_last_answer() {
+    // Three 500s, then a fourth try that hangs past the 2.5 s deadline: the source's
+    // error is the vendor's 500 (its code, its status, its words), saying that the
+    // deadline ended the retries, not a bare timeout that would hide why it failed.
+    let mut w = World::new(50, &[("FLEXEDGE_DEADLINE_MS", "2500")]);
+    w.timeout_ms = 30_000;
+    w.sim.queue_faults(
+        Source::HpeFlex,
+        [
+            Some(Fault::Status500),
+            Some(Fault::Status500),
+            Some(Fault::Status500),
+            Some(Fault::Hang),
+        ],
+    );
+    // (Its only source failed: a 503 that names the error.)
+    let a = w.get("/v1/sources/hpe_flex/orders?limit=5");
+    assert_eq!(a.status, 503, "{}", a.body);
+    let d = a.body["detail"].as_str().unwrap();
+    assert!(
+        d.contains("hpe_flex: upstream.server (HPE_GL_ERROR_INTERNAL_SERVER_ERROR: "),
+        "{d}"
+    );
+    assert!(
+        d.contains("(not retried again: the request's deadline passed))"),
+        "{d}"
+    );
+    assert!(w.clock_elapsed() <= 2_500, "{}", w.clock_elapsed());
+    // A first try that hangs has no answer to tell: that is still a timeout (a 504).
+    let mut w = World::new(50, &[("FLEXEDGE_DEADLINE_MS", "2500")]);
+    w.timeout_ms = 30_000;
+    w.sim.queue_faults(Source::HpeFlex, [Some(Fault::Hang)]);
+    let a = w.get("/v1/sources/hpe_flex/orders?limit=5");
+    assert_eq!(a.status, 504, "{}", a.body);
+}
+
+#[test]
 fn a_page_with_more_items_than_asked_is_an_upstream_error() {
     let w = World::new(50, &[]);
     let double = |path: &str, body: Vec<u8>| {

@@ -287,15 +287,20 @@ impl Walker<'_> {
         let deadline = spend.deadline_ms();
         let mut refreshed = false;
         let mut attempt: u32 = 0;
+        // The vendor's last failing answer: when the deadline cuts the retries short, it
+        // says more than "the deadline passed" (what the vendor said, and its status).
+        let mut last: Option<UpstreamError> = None;
         // Bounded: each turn either returns or consumes an attempt or the one refresh.
         for _ in 0..(MAX_ATTEMPTS + 2) {
             if clock.now_ms() >= deadline {
-                return Err(UpstreamError::new(
-                    source,
-                    UpstreamErrorKind::Timeout,
-                    None,
-                    "the request deadline passed",
-                ));
+                return Err(last.map(cut_by_deadline).unwrap_or_else(|| {
+                    UpstreamError::new(
+                        source,
+                        UpstreamErrorKind::Timeout,
+                        None,
+                        "the request deadline passed",
+                    )
+                }));
             }
             let header = self.auth.header(client, clock, spend).await?;
             let headers: Vec<_> = header.into_iter().collect();
@@ -310,7 +315,10 @@ impl Walker<'_> {
             spend.take()?;
             attempt += 1;
             let failure = match send_by(client, clock, http_req, deadline).await {
-                Err(e) => UpstreamError::transport(source, &e),
+                Err(e) => match last.take() {
+                    Some(prev) if clock.now_ms() >= deadline => return Err(cut_by_deadline(prev)),
+                    _ => UpstreamError::transport(source, &e),
+                },
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     if resp.status().is_success() {
@@ -338,6 +346,7 @@ impl Walker<'_> {
             if !retryable || attempt >= MAX_ATTEMPTS || spend.left() == 0 {
                 return Err(failure);
             }
+            let failure = last.insert(failure);
             let wait_ms = match failure.kind {
                 UpstreamErrorKind::RateLimited {
                     retry_after: Some(s),
@@ -352,7 +361,7 @@ impl Walker<'_> {
                 .now_ms()
                 .saturating_add(i64::try_from(wait_ms).unwrap_or(i64::MAX));
             if wake >= deadline {
-                return Err(failure);
+                return Err(failure.clone());
             }
             clock.sleep_ms(wait_ms).await;
         }
@@ -363,6 +372,14 @@ impl Walker<'_> {
             "retries exhausted",
         ))
     }
+}
+
+/// A vendor's failing answer whose retry the request's deadline cut short: the answer,
+/// saying so (the vendor's own words stay first, where a client looks for them).
+fn cut_by_deadline(mut e: UpstreamError) -> UpstreamError {
+    e.message
+        .push_str(" (not retried again: the request's deadline passed)");
+    e
 }
 
 /// `Retry-After` in seconds (the delta-seconds form), or `X-RateLimit-Reset`.
