@@ -511,6 +511,23 @@ impl<R: Row> Plan<R> {
     /// `null`) → sort (default: by key ascending) → offset/limit. Without group-by fields,
     /// one group of all rows. The work is capped ([`TooManyGroups`]).
     pub fn run_group(&self, rows: &[R]) -> Result<GroupResult, TooManyGroups> {
+        self.run_group_with(rows, &[])
+    }
+
+    /// The group-by paths as written, in order (empty without a group-by).
+    pub fn group_paths(&self) -> impl Iterator<Item = &str> {
+        self.group.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// [`Plan::run_group`] over `rows` and groups counted elsewhere: for a group-by of one
+    /// text path, each `(value, count)` of `counted` (a vendor's own group-by of records
+    /// it holds, already filtered) adds `count` matching rows with that value (`None`:
+    /// null). Counted groups are ignored for any other group-by.
+    pub fn run_group_with(
+        &self,
+        rows: &[R],
+        counted: &[(Option<String>, u64)],
+    ) -> Result<GroupResult, TooManyGroups> {
         // The group-by fields in factors: a single-valued field, or the fields of one
         // collection (read element by element). A row's keys are the cross product of
         // its factors' values.
@@ -530,7 +547,7 @@ impl<R: Row> Plan<R> {
         }
         let width = self.group.len();
         let mut counts: BTreeMap<Vec<Key>, usize> = BTreeMap::new();
-        let mut matched = 0;
+        let mut matched: usize = 0;
         let mut contributed = 0usize;
         for r in rows.iter().filter(|r| self.matches(r)) {
             matched += 1;
@@ -573,6 +590,18 @@ impl<R: Row> Plan<R> {
             }
             if counts.len() > MAX_GROUPS {
                 return Err(TooManyGroups::Groups);
+            }
+        }
+        if let [(_, KeySource::Single(_, FieldType::String))] = self.group.as_slice() {
+            for (value, n) in counted {
+                let n = usize::try_from(*n).unwrap_or(usize::MAX);
+                matched = matched.saturating_add(n);
+                let k = value.as_deref().map_or(Key::Null, Key::Str);
+                let slot = counts.entry(vec![k]).or_insert(0);
+                *slot = slot.saturating_add(n);
+                if counts.len() > MAX_GROUPS {
+                    return Err(TooManyGroups::Groups);
+                }
             }
         }
         let mut groups: Vec<(Vec<Key>, usize)> = counts.into_iter().collect();

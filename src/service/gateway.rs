@@ -321,6 +321,10 @@ pub struct Explain {
     /// Whether the sort went upstream.
     #[serde(rename = "sortPushed")]
     pub sort_pushed: bool,
+    /// How a transform's groups were made where the vendor made them (its group-by
+    /// call and the count calls); absent where the edge grouped the records it read.
+    #[serde(rename = "groupBy", skip_serializing_if = "Option::is_none")]
+    pub group_by: Option<String>,
 }
 
 /// One conjunct in [`Explain`].
@@ -383,6 +387,9 @@ pub struct Outcome {
     pub sources: Vec<(Source, SourceReport)>,
     /// The number of matching records across the sources that answered, when known.
     pub total: Option<u64>,
+    /// Groups a vendor counted itself (value, records), for sources whose records were
+    /// not read ([`read_all`] with a group-by path); empty otherwise.
+    pub counted: Vec<(Option<String>, u64)>,
 }
 
 impl Outcome {
@@ -526,6 +533,7 @@ pub fn explain_of(
             filter_text(input)
         },
         sort_pushed: plan.sort_pushed,
+        group_by: None,
     }
 }
 
@@ -577,6 +585,9 @@ pub fn circuit_open(source: Source, failures: u32, retry_in_ms: i64) -> SourceRe
 /// Reads every matching record of every source within the budget (transform): sources
 /// whose size the upstream tells first, then the others. A source that cannot be read
 /// completely is a [`ScanNeed`] unless `partial_ok`, when its report says `partial`.
+/// With `group` (a transform's one group-by path, pushdown on), a source whose vendor
+/// groups that path itself for fewer calls gives its groups ([`Outcome::counted`])
+/// instead of its records.
 #[allow(clippy::too_many_arguments)]
 pub async fn read_all<C: HttpClient, K: Clock>(
     client: &C,
@@ -585,6 +596,7 @@ pub async fn read_all<C: HttpClient, K: Clock>(
     upstreams: &[&AnyUpstream],
     query: &QueryPlan<Record>,
     input: &PlanInput,
+    group: Option<&str>,
     pushdown: bool,
     explain: bool,
     partial_ok: bool,
@@ -605,19 +617,18 @@ pub async fn read_all<C: HttpClient, K: Clock>(
                 let (gate, ledger) = (&gate, &ledger);
                 async move {
                     let counting = Counting::new(gate, no_cache);
-                    let r = match crate::upstream::residual(plan) {
-                        Ok(res) => {
-                            u.scan(
-                                &counting,
-                                clock,
-                                plan,
-                                &res,
-                                ledger.spend(u.source()),
-                                partial_ok,
-                            )
-                            .await
+                    let spend = ledger.spend(u.source());
+                    let grouped = match group.filter(|_| pushdown && exact(plan)) {
+                        Some(path) => u.group_counts(&counting, clock, plan, path, spend).await,
+                        None => Ok(None),
+                    };
+                    let r = match (grouped, crate::upstream::residual(plan)) {
+                        (Err(e), _) | (_, Err(e)) => Err(e),
+                        (Ok(Some(g)), _) => Ok(Scanned::of_groups(g)),
+                        (Ok(None), Ok(res)) => {
+                            u.scan(&counting, clock, plan, &res, spend, partial_ok)
+                                .await
                         }
-                        Err(e) => Err(e),
                     };
                     counting.settle_all(r.is_ok());
                     (
@@ -648,6 +659,7 @@ pub async fn read_all<C: HttpClient, K: Clock>(
         }
     }
     let mut records = Vec::new();
+    let mut counted = Vec::new();
     let mut sources = Vec::with_capacity(plans.len());
     let mut total = Some(0u64);
     for ((u, plan), answer) in plans.iter().zip(answers) {
@@ -662,7 +674,14 @@ pub async fn read_all<C: HttpClient, K: Clock>(
             Ok(s) => {
                 let before = records.len();
                 records.extend(s.records.into_iter().filter(|r| query.matches(r)));
-                let n = (records.len() - before) as u64;
+                let mut n = (records.len() - before) as u64;
+                if let Some(g) = s.grouped {
+                    n = n.saturating_add(g.total);
+                    counted.extend(g.groups);
+                    if let Some(e) = explain_out.as_mut() {
+                        e.group_by = Some(g.how);
+                    }
+                }
                 let mut r = SourceReport::ok();
                 r.total = s.complete.then_some(n);
                 r.partial = !s.complete;
@@ -692,6 +711,7 @@ pub async fn read_all<C: HttpClient, K: Clock>(
         records,
         sources,
         total,
+        counted,
     })
 }
 

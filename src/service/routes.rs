@@ -670,6 +670,7 @@ pub(crate) async fn list_page<C: HttpClient, K: Clock>(
                 records: Vec::new(),
                 sources,
                 total: None,
+                counted: Vec::new(),
             };
             settle(svc, ctx, &mut outcome.sources, skipped, &admitted);
             failure(&outcome, params.strict)?;
@@ -680,6 +681,7 @@ pub(crate) async fn list_page<C: HttpClient, K: Clock>(
         records: paged.records,
         sources: paged.sources,
         total: paged.total,
+        counted: Vec::new(),
     };
     settle(svc, ctx, &mut outcome.sources, skipped, &admitted);
     failure(&outcome, params.strict)?;
@@ -787,6 +789,9 @@ pub(crate) async fn transform_page<C: HttpClient, K: Clock>(
         skipped,
         admitted,
     } = scoped(svc, scope, Collection::Orders, &Source::ALL, now);
+    // A group-by of one path may be counted by a vendor that groups it itself.
+    let mut paths = plan.group_paths();
+    let group = paths.next().filter(|_| paths.next().is_none());
     let mut outcome = gateway::read_all(
         ctx.client,
         ctx.clock,
@@ -794,6 +799,7 @@ pub(crate) async fn transform_page<C: HttpClient, K: Clock>(
         &upstreams,
         &plan,
         &plan_input(&query, params, now),
+        group,
         params.pushdown,
         params.explain,
         params.partial,
@@ -803,19 +809,21 @@ pub(crate) async fn transform_page<C: HttpClient, K: Clock>(
     .map_err(|needs| needs_scan(needs, svc.config().limits.max_subrequests, None))?;
     settle(svc, ctx, &mut outcome.sources, skipped, &admitted);
     failure(&outcome, params.strict)?;
-    let groups = plan.run_group(&outcome.records).map_err(|e| {
-        let mut p = Problem::new(
-            StatusCode::BAD_REQUEST,
-            e.code(),
-            "Invalid query",
-            format!("group-by: {e}"),
-        );
-        p.extra = Some(Box::new(super::Extra {
-            parameter: Some("group-by"),
-            ..super::Extra::default()
-        }));
-        p
-    })?;
+    let groups = plan
+        .run_group_with(&outcome.records, &outcome.counted)
+        .map_err(|e| {
+            let mut p = Problem::new(
+                StatusCode::BAD_REQUEST,
+                e.code(),
+                "Invalid query",
+                format!("group-by: {e}"),
+            );
+            p.extra = Some(Box::new(super::Extra {
+                parameter: Some("group-by"),
+                ..super::Extra::default()
+            }));
+            p
+        })?;
     let complete = outcome.total.is_some();
     Ok(GroupPage {
         total: complete.then_some(groups.total as u64),

@@ -31,8 +31,8 @@ mod telecomx_flexcare;
 
 pub use client::{
     budget_exhausted, residual, Budget, BypassCache, Call, Chunk, Clock, Credentials, Cursor,
-    Fetched, Found, HttpClient, Ledger, NormCtx, Page, Position, Redactor, Residual, Scanned,
-    Secret, Spend, Staged, TransportError, UpstreamError, UpstreamErrorKind, WriteFailure,
+    Fetched, Found, Grouped, HttpClient, Ledger, NormCtx, Page, Position, Redactor, Residual,
+    Scanned, Secret, Spend, Staged, TransportError, UpstreamError, UpstreamErrorKind, WriteFailure,
     MAX_ATTEMPTS, RESERVE,
 };
 pub use pushdown::{PlanInput, SortField, SourcePlan};
@@ -297,6 +297,24 @@ impl AnyUpstream {
         let walker = each!(self, a => a.walker());
         walker
             .scan(client, clock, plan, residual, spend, partial_ok)
+            .await
+            .map_err(|e| walker.redactor().error(e))
+    }
+
+    /// The groups of `path` under `plan` as the vendor counts them, where it can and that
+    /// costs fewer calls than reading every record (`Ok(None)`: read and group at the
+    /// edge; see `client/groups.rs`).
+    pub async fn group_counts<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        plan: &SourcePlan,
+        path: &str,
+        spend: Spend<'_>,
+    ) -> Result<Option<Grouped>, UpstreamError> {
+        let walker = each!(self, a => a.walker());
+        walker
+            .group_counts(client, clock, plan, path, spend)
             .await
             .map_err(|e| walker.redactor().error(e))
     }

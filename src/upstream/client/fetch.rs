@@ -110,6 +110,15 @@ pub struct Page {
     pub count: u64,
 }
 
+/// One page of a vendor's distinct values of a field ([`Vendor::parse_keys`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Keys {
+    /// The values, as the vendor sent them.
+    pub values: Vec<String>,
+    /// How many distinct values the filter has in all, when the vendor told.
+    pub total: Option<u64>,
+}
+
 /// How a vendor finds one record by its source id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Lookup {
@@ -171,6 +180,48 @@ pub(crate) trait Vendor {
         self.parse(status, body, ctx)?
             .total
             .ok_or_else(|| UpstreamError::malformed(self.source(), status, "no total"))
+    }
+    /// The vendor's own group-by for the normalized `path` under `plan`, when it has one
+    /// whose groups are exactly the edge's (GreenLake's `orders/transform`): the native
+    /// field. Its distinct values are listed by [`Vendor::keys_request`], and each value's
+    /// count is the [`Vendor::count_request`] of [`Vendor::key_count_request`]'s plan.
+    /// The default: none (the edge groups what it reads).
+    fn group_field(&self, plan: &SourcePlan, path: &str) -> Option<&'static str> {
+        let _ = (plan, path);
+        None
+    }
+    /// One page of the distinct values of `field` under `plan`'s filter.
+    fn keys_request(
+        &self,
+        base: &str,
+        plan: &SourcePlan,
+        field: &str,
+        offset: u64,
+        size: u32,
+    ) -> Option<NativeRequest> {
+        let _ = (base, plan, field, offset, size);
+        None
+    }
+    /// Reads the answer of [`Vendor::keys_request`]: the values as sent (blank ones
+    /// included) and how many there are in all.
+    fn parse_keys(&self, status: u16, body: &[u8], field: &str) -> Result<Keys, UpstreamError> {
+        let _ = (body, field);
+        Err(UpstreamError::malformed(
+            self.source(),
+            status,
+            "no group-by endpoint",
+        ))
+    }
+    /// The count call of `plan` narrowed to the records whose `field` is `key`.
+    fn key_count_request(
+        &self,
+        base: &str,
+        plan: &SourcePlan,
+        field: &str,
+        key: &str,
+    ) -> Option<NativeRequest> {
+        let _ = (base, plan, field, key);
+        None
     }
     /// How to find the record whose source id is `source_id`.
     fn lookup(&self, base: &str, source_id: &str) -> Lookup {

@@ -21,6 +21,7 @@ use crate::upstream::pushdown::SourcePlan;
 use super::budget::{Ledger, Spend};
 use super::error::{UpstreamError, UpstreamErrorKind};
 use super::fetch::{Answer, Budget, Cursor, Lookup, NormCtx, Page, Paging, Walker};
+use super::groups::Grouped;
 use super::http::{Clock, HttpClient, NativeRequest};
 
 /// Where one source's stream stands.
@@ -63,6 +64,21 @@ pub struct Scanned {
     pub fetched: u64,
     /// The page requests made, described for explain.
     pub requests: Vec<String>,
+    /// The vendor's own groups, when it grouped instead ([`Grouped`]; no records then).
+    pub grouped: Option<Grouped>,
+}
+
+impl Scanned {
+    /// A read answered by the vendor's groups: complete, no record fetched.
+    pub fn of_groups(g: Grouped) -> Scanned {
+        Scanned {
+            complete: true,
+            total: Some(g.total),
+            requests: g.requests.clone(),
+            grouped: Some(g),
+            ..Scanned::default()
+        }
+    }
 }
 
 /// What a look-up found.

@@ -20,6 +20,23 @@
 //! no case-insensitive match. The partner fields are optional, so `ne` on them would drop
 //! rows without the field, and a partner name without a role is any of the three fields
 //! (GreenLake's filter has no `or`): those stay at the edge.
+//! A group-by of one path goes to GreenLake's `orders/transform` ([`group_field`]) when
+//! the whole filter is pushed exactly and the vendor's groups are the edge's:
+//!
+//! | normalized | `group-by` | why |
+//! |---|---|---|
+//! | `orderRef` | `sowId` | a required, single-valued field: one group per order |
+//! | `customer/name` | `customerName` | the same |
+//! | `billingAccount/id` | `billingAccountId` | the same |
+//! | `billingAccount/name` | `billingAccountName` | the same |
+//! | `partners/name` | not sent | transform's `partnerName` is the union of `resellerName` and `distributorName`; the edge's partners also hold `partnerName` (and count an order once per partner) |
+//!
+//! The transform lists distinct values only (no counts), so each group's count is one
+//! `limit=0` orders call with the filter narrowed by `<field> eq '<value>'` (its
+//! `total`); orders without a value are the filter's total less the groups' sum. The
+//! transform filters on neither `id` nor `isFlexPartner`: a filter pushing either groups
+//! at the edge.
+//!
 //! Sort pushes when every key maps to a required field (`orderRef`, `customer/name`,
 //! `billingAccount/*`, `startDate`, `endDate`, `createdAt`, `updatedAt`, `sourceId`/`id`);
 //! `id asc` is appended as the tie-breaker, matching the edge. The pushed order is
@@ -47,6 +64,41 @@ fn field(path: &str) -> Option<&'static str> {
         "billingAccount/name" => "billingAccountName",
         _ => return None,
     })
+}
+
+/// The `orders/transform` `group-by` field for a group-by of `path` under `plan` (see
+/// the module table), when the vendor's groups are exactly the edge's: every conjunct
+/// pushed exactly, none on a field the transform cannot filter.
+pub(super) fn group_field(plan: &SourcePlan, path: &str) -> Option<&'static str> {
+    let f = match path {
+        "orderRef" => "sowId",
+        "customer/name" => "customerName",
+        "billingAccount/id" => "billingAccountId",
+        "billingAccount/name" => "billingAccountName",
+        _ => return None,
+    };
+    let transform_filters =
+        |native: &str| !(native.starts_with("id ") || native.starts_with("isFlexPartner "));
+    let all_pushed = plan.residual.is_empty()
+        && plan.conjuncts.iter().all(|c| {
+            c.pushdown == Pushdown::Exact && c.native.as_deref().is_some_and(transform_filters)
+        });
+    all_pushed.then_some(f)
+}
+
+/// `plan`'s filter narrowed to the orders whose `field` is `key` (`None` for a blank
+/// key, which no `eq` can count the way the edge does).
+pub(super) fn narrowed_filter(plan: &SourcePlan, field: &str, key: &str) -> Option<String> {
+    if !pushable(key) {
+        return None;
+    }
+    let eq = format!("{field} eq {}", quote(key));
+    Some(
+        match plan.native.params.iter().find(|(k, _)| k == "filter") {
+            Some((_, f)) => format!("{f} and {eq}"),
+            None => eq,
+        },
+    )
 }
 
 /// The Flex sort field for a normalized path.

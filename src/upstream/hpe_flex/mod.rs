@@ -4,8 +4,9 @@
 //! an OData-subset filter and sort, and use one bearer token from OAuth2 client
 //! credentials (the devices adapter is a sibling of the orders one, sharing its token
 //! cache). Devices cannot be linked to an order, so they are their
-//! own resource (`/v1/devices`), not part of order records; the transform endpoint is not
-//! mapped (see `docs/adapters.md`). One device is read with `GET /flex/v1beta1/devices/{id}`;
+//! own resource (`/v1/devices`), not part of order records. A transform (group-by) of one
+//! order field may use GreenLake's `orders/transform` for the distinct values and a
+//! `limit=0` count per value (see `dialect.rs`). One device is read with `GET /flex/v1beta1/devices/{id}`;
 //! one order with the list filtered by `id eq` (exact, so its answer is complete).
 
 mod dialect;
@@ -16,12 +17,15 @@ use crate::model::{Record, Source};
 use crate::upstream::client::http::{path_segment, NativeRequest};
 use crate::upstream::client::wire::{json, parse_page};
 use crate::upstream::client::{
-    Cursor, Lookup, NormCtx, Page, UpstreamError, UpstreamErrorKind, Vendor,
+    Cursor, Keys, Lookup, NormCtx, Page, UpstreamError, UpstreamErrorKind, Vendor,
 };
 use crate::upstream::pushdown::{PlanInput, SourcePlan};
 
 /// The orders path.
 const ORDERS_PATH: &str = "/flex/v1beta1/orders";
+
+/// The transform path (distinct values of one order field).
+const TRANSFORM_PATH: &str = "/flex/v1beta1/orders/transform";
 
 /// The devices path.
 const DEVICES_PATH: &str = "/flex/v1beta1/devices";
@@ -114,6 +118,71 @@ impl Vendor for HpeFlex {
                 |d, _| normalize::device(d),
             ),
         }
+    }
+
+    fn group_field(&self, plan: &SourcePlan, path: &str) -> Option<&'static str> {
+        match self {
+            HpeFlex::Orders => dialect::group_field(plan, path),
+            HpeFlex::Devices => None,
+        }
+    }
+
+    fn keys_request(
+        &self,
+        base: &str,
+        plan: &SourcePlan,
+        field: &str,
+        offset: u64,
+        size: u32,
+    ) -> Option<NativeRequest> {
+        if *self != HpeFlex::Orders {
+            return None;
+        }
+        // The filter only: the transform sorts by its group-by field and has no select.
+        let mut r = NativeRequest::get(base, TRANSFORM_PATH);
+        r.query.extend(
+            plan.native
+                .params
+                .iter()
+                .filter(|(k, _)| k == "filter")
+                .cloned(),
+        );
+        Some(
+            r.param("group-by", field.to_owned())
+                .param("offset", offset.to_string())
+                .param("limit", size.to_string()),
+        )
+    }
+
+    fn parse_keys(&self, status: u16, body: &[u8], field: &str) -> Result<Keys, UpstreamError> {
+        let list: wire::TransformList<'_> =
+            json(body).map_err(|e| UpstreamError::malformed(Source::HpeFlex, status, e))?;
+        Ok(Keys {
+            values: list
+                .items
+                .iter()
+                .filter_map(|t| t.value(field))
+                .map(|v| v.to_string())
+                .collect(),
+            total: list.total,
+        })
+    }
+
+    fn key_count_request(
+        &self,
+        base: &str,
+        plan: &SourcePlan,
+        field: &str,
+        key: &str,
+    ) -> Option<NativeRequest> {
+        let filter = dialect::narrowed_filter(plan, field, key)?;
+        let mut narrowed = plan.clone();
+        narrowed
+            .native
+            .params
+            .retain(|(k, _)| k != "filter" && k != "sort");
+        narrowed.native.params.push(("filter".into(), filter));
+        self.count_request(base, &narrowed)
     }
 
     fn error(&self, status: u16, body: &[u8], retry_after: Option<u64>) -> UpstreamError {

@@ -217,3 +217,47 @@ pub struct Issue {
     #[serde(default)]
     pub description: Option<String>,
 }
+
+/// The transform envelope (`GET /flex/v1beta1/orders/transform`): one object per
+/// distinct value of the `group-by` field, holding only that field.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TransformList<'a> {
+    /// The distinct values on this page.
+    #[serde(borrow)]
+    pub items: Vec<OrderTransform<'a>>,
+    /// All distinct values for the filter.
+    #[serde(default)]
+    pub total: Option<u64>,
+}
+
+/// One distinct value (`OrderTransform`: every member optional).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderTransform<'a> {
+    /// `group-by=sowId`.
+    #[serde(default, borrow)]
+    pub sow_id: Option<Str<'a>>,
+    /// `group-by=customerName`.
+    #[serde(default, borrow)]
+    pub customer_name: Option<Str<'a>>,
+    /// `group-by=billingAccountId`.
+    #[serde(default, borrow)]
+    pub billing_account_id: Option<Str<'a>>,
+    /// `group-by=billingAccountName`.
+    #[serde(default, borrow)]
+    pub billing_account_name: Option<Str<'a>>,
+}
+
+impl OrderTransform<'_> {
+    /// The value of the `group-by` field `field`, when present.
+    pub fn value(&self, field: &str) -> Option<&str> {
+        let v = match field {
+            "sowId" => &self.sow_id,
+            "customerName" => &self.customer_name,
+            "billingAccountId" => &self.billing_account_id,
+            "billingAccountName" => &self.billing_account_name,
+            _ => return None,
+        };
+        v.as_deref()
+    }
+}
