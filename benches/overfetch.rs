@@ -89,6 +89,16 @@ fn main() {
         .cloned()
         .unwrap_or_default();
     let (reseller, role) = (text(&partner["name"]), text(&partner["role"]));
+    // An FNO line with a channel partner (tier one), among 200.
+    let fno_partner = {
+        let a = w.get("/v1/sources/fno_orders/orders?limit=200&offset=4321&select=partners");
+        a.body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|l| l["partners"][0]["name"].as_str().map(str::to_owned))
+            .expect("a channel partner in 200 line items")
+    };
     let cases: Vec<(&str, &str, String)> = vec![
         (
             "customer",
@@ -109,6 +119,14 @@ fn main() {
             "reseller (with role)",
             "hpe_flex",
             format!("partners/any(p: p/role eq '{role}' and p/name eq '{reseller}')"),
+        ),
+        (
+            "reseller",
+            "fno_orders",
+            format!(
+                "partners/any(p: p/name eq '{}')",
+                fno_partner.replace('\'', "''")
+            ),
         ),
         (
             "product",

@@ -128,7 +128,7 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
         Some(flexedge::model::AttrValue::Text(t)) => t.clone(),
         _ => "none".to_owned(),
     };
-    match r.below(42) {
+    match r.below(43) {
         0 => format!("customer/name eq {}", q(&vary(r, &cust))),
         1 => format!("orderRef eq {}", q(&vary(r, &oref))),
         2 => format!("orderRef in ({}, {})", q(&oref), q("PO-none")),
@@ -271,6 +271,7 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
             "attributes/activatableItemType eq {}",
             q(r.pick(&["LINEITEM", "WEBREGKEY", "lineitem"]))
         ),
+        41 => format!("partners/any(p: p/name eq {})", q(&vary(r, &partner_name))),
         _ => format!("customer/name eq {}", q(&cust)),
     }
 }

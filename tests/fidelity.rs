@@ -300,6 +300,19 @@ fn newly_pushed_criteria_fetch_what_they_return() {
         "attributes/activatableItemType eq 'WEBREGKEY'".into(),
         true,
     ));
+    // A channel partner (tier one) by name: `accountId` of any tier.
+    let partner = lines.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|l| l["partners"][0]["name"].as_str())
+        .expect("a line with a channel partner")
+        .replace('\'', "''");
+    rows.push((
+        "fno_orders",
+        format!("partners/any(p: p/name eq '{partner}')"),
+        true,
+    ));
     rows.extend([
         (
             "fno_orders",

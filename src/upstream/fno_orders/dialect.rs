@@ -7,6 +7,7 @@
 //! | `entitlementId`, `attributes/entitlementId` | `entitlementId` | same — inexact |
 //! | `items/any(i: i/activationId eq …)` | `activationId` | EQUALS — inexact (every item carries its line's activation id) |
 //! | `attributes/parentBulkEntitlementId`, `attributes/licenseTechnology`, `attributes/parentLineItem` | `parentBulkEntitlementId`, `licenseTechnology`, `lineItemParentLineItemId` | as `sourceId` — inexact |
+//! | `partners/any(p: p/name eq …)` | `accountId` with `partnerTier` `ANY` | EQUALS — inexact (the account's `primaryKeys.name`, which `accountId` matches, in any tier: the end customer's too) |
 //! | `attributes/activatableItemType eq 'LINEITEM'`/`'WEBREGKEY'` | `activatableItemType` | inexact (the vendor's two words only) |
 //! | `startDate`, `endDate` | `startDate`, `expirationDate` | the day range of every `gt`/`ge`/`lt`/`le`/`eq` on the field: one day → ON, else AFTER (lower bound), else BEFORE — inexact ([`date_criteria`]) |
 //! | `createdAt`, `updatedAt` | `createdOnDateTime`, `lastModifiedDateTime` | the lower bound → AFTER (instant − 1 s), else the upper → BEFORE (instant + 1 s) — inexact |
@@ -28,12 +29,14 @@ use crate::upstream::pushdown::{
     plan_with, Lit, PlanInput, Pred, Pushdown, SourcePlan, StrFn, Translated,
 };
 
-use super::wire::{Criteria, SimpleQuery};
+use super::wire::{AccountQuery, Criteria, SimpleQuery};
 
 /// A piece of criteria: which slot and what goes in it.
 #[derive(Debug, Clone)]
 enum Slot {
     Text(&'static str, SimpleQuery),
+    /// `accountId` over every partner tier (`partnerTier: ANY`).
+    AnyTier(SimpleQuery),
     Permanent(bool),
     ItemType(&'static str),
     /// Carried by another conjunct's criterion on the same field (dates).
@@ -350,6 +353,30 @@ fn translate(
             }
             _ => return None,
         },
+        // A channel partner's account (its `primaryKeys.name`, what `accountId` matches)
+        // in any tier. Not `customer/name`: a line without an end-customer partner takes
+        // its customer from `soldTo`, which `accountId` does not match.
+        Pred::Any { collection, inner } if collection == "partners" => match inner.as_ref() {
+            Pred::Cmp {
+                field,
+                op: CmpOp::Eq,
+                value,
+                lower: false,
+            } if field == "name" => {
+                let v = value.as_str()?;
+                if !pushable(v) {
+                    return None;
+                }
+                (
+                    "accountId",
+                    Slot::AnyTier(SimpleQuery {
+                        value: v.to_owned(),
+                        search_type: "EQUALS",
+                    }),
+                )
+            }
+            _ => return None,
+        },
         _ => return None,
     };
     if used.contains(&slot_name) {
@@ -360,6 +387,10 @@ fn translate(
         Slot::Text(n, q) => (
             format!("{n} {} {}", q.search_type, q.value),
             "FNO's string case rules are undocumented: a superset",
+        ),
+        Slot::AnyTier(q) => (
+            format!("accountId {} {} partnerTier ANY", q.search_type, q.value),
+            "any tier's account, the end customer's too; string case rules undocumented: a superset",
         ),
         Slot::Permanent(b) => (
             format!("isPermanent {b}"),
@@ -377,6 +408,15 @@ fn translate(
         text,
         why,
     })
+}
+
+/// The `accountId` criterion of `q` in `tier` (`None` would be the end customer's).
+fn account(q: SimpleQuery, tier: Option<&'static str>) -> AccountQuery {
+    AccountQuery {
+        value: q.value,
+        search_type: q.search_type,
+        partner_tier: tier,
+    }
 }
 
 /// Plans a query against `POST /flexnet/operations/entitlementOrders`.
@@ -397,6 +437,7 @@ pub(super) fn plan(input: &PlanInput) -> SourcePlan {
             Slot::Folded => {}
             Slot::Permanent(b) => c.is_permanent = Some(b),
             Slot::ItemType(t) => c.activatable_item_type = Some(t),
+            Slot::AnyTier(q) => c.account_id = Some(account(q, Some("ANY"))),
             Slot::Text(name, q) => {
                 let slot = match name {
                     "activationId" => &mut c.activation_id,

@@ -378,6 +378,20 @@ pub struct SimpleQuery {
     pub search_type: &'static str,
 }
 
+/// `accountId` in request criteria: `{value, searchType, partnerTier}`; without a tier
+/// the vendor matches the end customer's account, `ANY` any channel partner's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountQuery {
+    /// The value.
+    pub value: String,
+    /// `EQUALS`, `STARTS_WITH`, `CONTAINS`, `ENDS_WITH`.
+    pub search_type: &'static str,
+    /// `ANY`, or absent for the end customer's tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_tier: Option<&'static str>,
+}
+
 /// The search criteria we send (only the fields the dialect uses).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -418,6 +432,9 @@ pub struct Criteria {
     /// `lineItemParentLineItemId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line_item_parent_line_item_id: Option<SimpleQuery>,
+    /// `accountId` (with its `partnerTier`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<AccountQuery>,
     /// `activatableItemType`: `LINEITEM` or `WEBREGKEY`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activatable_item_type: Option<&'static str>,
