@@ -87,6 +87,7 @@ fn records() -> Vec<Record> {
                     ]),
                     id: None,
                     name: Some("P".into()),
+                    tier: None,
                 });
             }
             for _ in 0..1 + g.next() % 3 {

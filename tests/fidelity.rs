@@ -576,3 +576,51 @@ fn greenlake_groups_come_from_its_transform_and_equal_the_edges_group_by() {
     assert_eq!(both, edge);
     assert!(r["explain"]["groupBy"].is_string(), "{r}");
 }
+
+#[test]
+fn channel_partners_keep_their_tier_in_one_spelling_and_filter_on_it() {
+    let w = world_with(&[], 300);
+    let f = enc("partners/any(p: p/tier eq 'partnertierone')");
+    let a = w.get(&format!("/v1/orders?limit=1000&filter={f}&explain=true"));
+    assert_eq!(a.status, 200, "{}", a.text);
+    let items = a.body["items"].as_array().unwrap();
+    // FNO's `bo.constants.partnertiernames.partnertierone` and FNO Beta's
+    // `PARTNER_TIER_ONE` are the same word; GreenLake and TelecomX have no tiers.
+    let mut by_source = std::collections::BTreeMap::new();
+    for it in items {
+        assert!(
+            it["partners"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["tier"] == "partnertierone" && p["role"] == "channel"),
+            "{it}"
+        );
+        *by_source
+            .entry(it["source"].as_str().unwrap().to_owned())
+            .or_insert(0) += 1;
+    }
+    assert!(
+        by_source.get("fno_orders").is_some_and(|n| *n > 0),
+        "{by_source:?}"
+    );
+    assert!(
+        by_source.get("fno_entitlements").is_some_and(|n| *n > 0),
+        "{by_source:?}"
+    );
+    for s in ["hpe_flex", "telecomx_flexcare"] {
+        assert_eq!(
+            a.body["sources"][s]["status"], "skipped",
+            "{s}: {}",
+            a.body["sources"][s]
+        );
+    }
+    // The end customer is the customer, never a partner with a tier.
+    let all = w.get("/v1/sources/fno_orders/orders?limit=300");
+    for it in all.body["items"].as_array().unwrap() {
+        for p in it["partners"].as_array().into_iter().flatten() {
+            assert_ne!(p["tier"], "endcustomer", "{it}");
+        }
+    }
+    println!("tier one partners: {by_source:?}");
+}

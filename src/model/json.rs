@@ -260,6 +260,7 @@ object_member!(Partner, |r, m, p| {
     entry(&mut m, p, "id", &r.id)?;
     entry(&mut m, p, "name", &r.name)?;
     entry(&mut m, p, "role", r.role.as_str())?;
+    entry(&mut m, p, "tier", &r.tier)?;
 });
 
 object_member!(Contact, |r, m, p| {

@@ -182,6 +182,26 @@ pub struct Partner {
     /// The display name, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The vendor's partner tier, in one spelling across vendors: lower case without
+    /// separators or prefix (FNO `bo.constants.partnertiernames.partnertierone` and FNO
+    /// Beta `PARTNER_TIER_ONE` are both `partnertierone`); absent where the vendor has no
+    /// tiers (GreenLake, TelecomX).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+}
+
+impl Partner {
+    /// A vendor's tier name in the record's spelling (see [`Partner::tier`]); `None` for
+    /// a blank one.
+    pub fn tier_of(vendor: &str) -> Option<String> {
+        let word = vendor.rsplit('.').next().unwrap_or(vendor);
+        let t: String = word
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        (!t.is_empty()).then_some(t)
+    }
 }
 
 /// Who to talk to about an order.

@@ -4,8 +4,9 @@
 //! `orderRef`, `entitlementId`, `name`, `customer/id`, `customer/name`, `billingAccount/id`,
 //! `billingAccount/name`, `contact/{name,email,phone,department}`, `status`, `startDate`,
 //! `endDate`, `isPermanent`, `createdAt`, `updatedAt`, the collections `partners`
-//! (`role`, `id`, `name`), `items` (`productName`, `productVersion`, `partNumber`,
-//! `quantity`, `remaining`, `activationId`) and `devices` (`id`, `mac`, `serial`, `model`, `type`), and
+//! (`role`, `id`, `name`, `tier`), `items` (`productName`, `productVersion`, `partNumber`,
+//! `quantity`, `remaining`, `activationId`, `status`, `orderType`, `startDate`, `endDate`)
+//! and `devices` (`id`, `mac`, `serial`, `model`, `type`), and
 //! `attributes/<name>` (dynamic, type `Any`). `source`, `kind`, `status` and partner
 //! `role` are strings; dates are instants. (Plain JSON rows, typed from their values, are
 //! the pipeline's: `query::json`.)
@@ -54,23 +55,24 @@ record_fields! {
     F_PARTNER_ROLE = 22, "partners/role", String, Some(C_PARTNERS);
     F_PARTNER_ID = 23, "partners/id", String, Some(C_PARTNERS);
     F_PARTNER_NAME = 24, "partners/name", String, Some(C_PARTNERS);
-    C_ITEMS = 25, "items", Any, None;
-    F_ITEM_PRODUCT = 26, "items/productName", String, Some(C_ITEMS);
-    F_ITEM_VERSION = 27, "items/productVersion", String, Some(C_ITEMS);
-    F_ITEM_PART = 28, "items/partNumber", String, Some(C_ITEMS);
-    F_ITEM_QTY = 29, "items/quantity", Number, Some(C_ITEMS);
-    F_ITEM_REMAINING = 30, "items/remaining", Number, Some(C_ITEMS);
-    F_ITEM_ACTIVATION = 31, "items/activationId", String, Some(C_ITEMS);
-    F_ITEM_STATUS = 32, "items/status", String, Some(C_ITEMS);
-    F_ITEM_ORDER_TYPE = 33, "items/orderType", String, Some(C_ITEMS);
-    F_ITEM_START = 34, "items/startDate", DateTime, Some(C_ITEMS);
-    F_ITEM_END = 35, "items/endDate", DateTime, Some(C_ITEMS);
-    C_DEVICES = 36, "devices", Any, None;
-    F_DEVICE_ID = 37, "devices/id", String, Some(C_DEVICES);
-    F_DEVICE_MAC = 38, "devices/mac", String, Some(C_DEVICES);
-    F_DEVICE_SERIAL = 39, "devices/serial", String, Some(C_DEVICES);
-    F_DEVICE_MODEL = 40, "devices/model", String, Some(C_DEVICES);
-    F_DEVICE_TYPE = 41, "devices/type", String, Some(C_DEVICES);
+    F_PARTNER_TIER = 25, "partners/tier", String, Some(C_PARTNERS);
+    C_ITEMS = 26, "items", Any, None;
+    F_ITEM_PRODUCT = 27, "items/productName", String, Some(C_ITEMS);
+    F_ITEM_VERSION = 28, "items/productVersion", String, Some(C_ITEMS);
+    F_ITEM_PART = 29, "items/partNumber", String, Some(C_ITEMS);
+    F_ITEM_QTY = 30, "items/quantity", Number, Some(C_ITEMS);
+    F_ITEM_REMAINING = 31, "items/remaining", Number, Some(C_ITEMS);
+    F_ITEM_ACTIVATION = 32, "items/activationId", String, Some(C_ITEMS);
+    F_ITEM_STATUS = 33, "items/status", String, Some(C_ITEMS);
+    F_ITEM_ORDER_TYPE = 34, "items/orderType", String, Some(C_ITEMS);
+    F_ITEM_START = 35, "items/startDate", DateTime, Some(C_ITEMS);
+    F_ITEM_END = 36, "items/endDate", DateTime, Some(C_ITEMS);
+    C_DEVICES = 37, "devices", Any, None;
+    F_DEVICE_ID = 38, "devices/id", String, Some(C_DEVICES);
+    F_DEVICE_MAC = 39, "devices/mac", String, Some(C_DEVICES);
+    F_DEVICE_SERIAL = 40, "devices/serial", String, Some(C_DEVICES);
+    F_DEVICE_MODEL = 41, "devices/model", String, Some(C_DEVICES);
+    F_DEVICE_TYPE = 42, "devices/type", String, Some(C_DEVICES);
 }
 
 /// Attribute field ids start here (index into [`RecordSchema`]'s attribute names).
@@ -251,11 +253,12 @@ impl Row for Record {
     #[inline]
     fn get_at<'a>(&'a self, _: &RecordSchema, field: FieldId, index: usize) -> Value<'a> {
         match field.0 {
-            F_PARTNER_ROLE..=F_PARTNER_NAME => match self.partners.get(index) {
+            F_PARTNER_ROLE..=F_PARTNER_TIER => match self.partners.get(index) {
                 Some(p) => match field.0 {
                     F_PARTNER_ROLE => Value::Str(p.role.as_str()),
                     F_PARTNER_ID => opt(&p.id),
-                    _ => opt(&p.name),
+                    F_PARTNER_NAME => opt(&p.name),
+                    _ => opt(&p.tier),
                 },
                 None => Value::Null,
             },
@@ -324,6 +327,7 @@ mod tests {
                             role: r,
                             id: None,
                             name: None,
+                            tier: None,
                         });
                         for f in [source, kind, status] {
                             let Value::Str(text) = rec.get(&schema, f) else {

@@ -111,11 +111,13 @@ mod projected_tests {
                 role: PartnerRole::Reseller,
                 id: Some("P1".into()),
                 name: None,
+                tier: None,
             },
             Partner {
                 role: PartnerRole::Channel,
                 id: None,
                 name: Some("P2".into()),
+                tier: Some("partnertierone".into()),
             },
         ];
         r.contact = Some(Contact {

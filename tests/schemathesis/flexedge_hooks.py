@@ -23,7 +23,7 @@ STRINGS = [
 DATES = ["startDate", "endDate", "createdAt", "updatedAt"]
 SINGLE = STRINGS + DATES + ["isPermanent"]
 COLLECTION_FIELDS = [
-    "partners/role", "partners/id", "partners/name", "items/productName",
+    "partners/role", "partners/id", "partners/name", "partners/tier", "items/productName",
     "items/productVersion", "items/partNumber", "items/quantity", "items/remaining",
     "items/activationId", "items/status", "items/orderType", "items/startDate", "items/endDate",
     "devices/id", "devices/mac", "devices/serial", "devices/model", "devices/type",

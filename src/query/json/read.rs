@@ -448,6 +448,7 @@ pub fn check_record(row: &mut JsonRef<'_>) -> Result<(), String> {
                 one_of(p.member("role"), &ROLES)
                     && opt_str(p.member("id"))
                     && opt_str(p.member("name"))
+                    && opt_str(p.member("tier"))
             }),
             "items" => array_of(v, |i| {
                 [

@@ -95,6 +95,7 @@ pub fn entitlement(e: &Entitlement, now_ms: i64) -> Record {
                 role: PartnerRole::Channel,
                 id,
                 name,
+                tier: a.partner_tier_name.as_deref().and_then(Partner::tier_of),
             });
         }
     }

@@ -132,6 +132,7 @@ pub fn item(a: &ActivatableItem, now_ms: i64) -> Record {
                 role: PartnerRole::Channel,
                 id,
                 name,
+                tier: p.tier_name.as_deref().and_then(Partner::tier_of),
             });
         }
     }

@@ -61,6 +61,7 @@ pub const ABSENT: &[&str] = &[
     "items/startDate",
     "items/endDate",
     "entitlementId",
+    "partners/tier",
     "devices",
     "devices/id",
     "devices/mac",
@@ -95,6 +96,7 @@ pub const DEVICE_ABSENT: &[&str] = &[
     "items/startDate",
     "items/endDate",
     "entitlementId",
+    "partners/tier",
     "partners/id",
 ];
 
@@ -118,6 +120,7 @@ pub fn device(d: &Device) -> Record {
             role: PartnerRole::Distributor,
             id: None,
             name: Some(name),
+            tier: None,
         });
     }
     r.devices.push(crate::model::Device {
@@ -187,6 +190,7 @@ pub fn order(o: &Order, now_ms: i64) -> Record {
                 role,
                 id: None,
                 name: Some(name),
+                tier: None,
             });
         }
     }

@@ -233,8 +233,10 @@ pub(crate) struct Translated<T> {
 /// The field (or collection) a predicate needs a value in, when the predicate is false
 /// on an absent value and that field is in `absent` (never filled by this source). Such a
 /// conjunct is false for every record of the source. `ne` and comparisons with `null` are
-/// true on absent values and never prune.
-fn null_rejected<'a>(p: &'a Pred, absent: &[&str]) -> Option<&'a str> {
+/// true on absent values and never prune. An `any` needs its collection, and an element
+/// field its test rejects when absent (`partners/any(p: p/tier eq …)` needs
+/// `partners/tier`).
+fn null_rejected(p: &Pred, absent: &[&str]) -> Option<String> {
     let (field, rejects) = match p {
         Pred::Cmp {
             field, op, value, ..
@@ -247,13 +249,29 @@ fn null_rejected<'a>(p: &'a Pred, absent: &[&str]) -> Option<&'a str> {
             !values.iter().any(|v| matches!(v, Lit::Null)),
         ),
         Pred::Str { field, .. } => (field.as_str(), true),
-        // `any` over a collection that is always empty is false.
-        Pred::Any { collection, .. } | Pred::AnyAnd { collection, .. } => {
-            (collection.as_str(), true)
+        // `any` over a collection that is always empty is false, and so is `any` whose
+        // element test needs a field no element has.
+        Pred::Any { collection, inner } => {
+            return null_rejected_in(collection, std::slice::from_ref(inner.as_ref()), absent)
         }
+        Pred::AnyAnd { collection, inner } => return null_rejected_in(collection, inner, absent),
         Pred::Other => return None,
     };
-    (rejects && absent.contains(&field)).then_some(field)
+    (rejects && absent.contains(&field)).then(|| field.to_owned())
+}
+
+/// [`null_rejected`] of `any(collection, e: inner…)`: the collection, or the first
+/// element field that rejects absence (the element tests are `and`-ed).
+fn null_rejected_in(collection: &str, inner: &[Pred], absent: &[&str]) -> Option<String> {
+    if absent.contains(&collection) {
+        return Some(collection.to_owned());
+    }
+    inner.iter().find_map(|p| {
+        let f = p.field()?;
+        let path = format!("{collection}/{f}");
+        let on_element = p.clone().with_field(path);
+        null_rejected(&on_element, absent)
+    })
 }
 
 /// True when a predicate on the record `id` (`<source>:<sourceId>`) can only hold for

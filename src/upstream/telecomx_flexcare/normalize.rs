@@ -26,6 +26,7 @@ pub const ABSENT: &[&str] = &[
     "billingAccount/id",
     "billingAccount/name",
     "partners/name",
+    "partners/tier",
     "startDate",
     "endDate",
     "isPermanent",
@@ -67,6 +68,7 @@ pub fn order(o: &FlexcareOrder) -> Record {
             role: PartnerRole::Reseller,
             id: Some(id),
             name: None,
+            tier: None,
         });
     }
     if let Some(or) = &o.orderer {
