@@ -229,17 +229,22 @@ fn transforms() {
             let (a, b) = (w.get(&uri(true)), w.get(&uri(false)));
             if a.status != 200 || b.status != 200 {
                 // orderRef at 20,000+ orders is more groups than a transform answers.
-                println!(
-                    "{n:>8} {group:<20} {}",
-                    a.body["code"].as_str().unwrap_or("?")
-                );
+                let code = |x: &common::world::Answer| {
+                    format!("{} {}", x.status, x.body["code"].as_str().unwrap_or(""))
+                };
+                println!("{n:>8} {group:<20} {} | {}", code(&a), code(&b));
                 continue;
             }
             assert_eq!(a.body["total"], b.body["total"], "{group}: the same groups");
             let (r, e) = (a.source("hpe_flex"), b.source("hpe_flex"));
+            let u = |v: &Value| v.as_u64().unwrap_or(0);
             println!(
                 "{n:>8} {group:<20} {:>7} {:>9} {:>9} {:>9}  (vendor-counted fetched {})",
-                a.body["total"], r["requests"], e["requests"], e["fetched"], r["fetched"]
+                u(&a.body["total"]),
+                u(&r["requests"]),
+                u(&e["requests"]),
+                u(&e["fetched"]),
+                u(&r["fetched"])
             );
         }
     }

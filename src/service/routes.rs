@@ -255,6 +255,11 @@ fn plan_input(query: &Query, params: &Params, now_ms: i64) -> PlanInput {
         now_ms,
     );
     input.include_raw = params.include_raw;
+    if !query.select.is_empty() && !params.include_raw {
+        let mut paths: Vec<&crate::filter::Path> = query.select.iter().collect();
+        paths.extend(query.sort.iter().map(|k| &k.path));
+        input.fields = crate::upstream::pushdown::members_read(query.filter.as_ref(), &paths);
+    }
     input
 }
 

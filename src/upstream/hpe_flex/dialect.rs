@@ -37,6 +37,9 @@
 //! transform filters on neither `id` nor `isFlexPartner`: a filter pushing either groups
 //! at the edge.
 //!
+//! With a `select` (and no `include=raw`), GreenLake's own `select` asks only for the
+//! fields the selected, filtered and sorted members need ([`select`]'s table).
+//!
 //! Sort pushes when every key maps to a required field (`orderRef`, `customer/name`,
 //! `billingAccount/*`, `startDate`, `endDate`, `createdAt`, `updatedAt`, `sourceId`/`id`);
 //! `id asc` is appended as the tie-breaker, matching the edge. The pushed order is
@@ -255,7 +258,57 @@ pub(super) fn plan(input: &PlanInput) -> SourcePlan {
     let mut plan = plan_collection(super::normalize::ABSENT, input, translate, sort);
     plan.sort_exact =
         plan.sort_pushed && !input.sort.is_empty() && input.sort.iter().all(|k| certain(&k.field));
+    if let Some(fields) = input.fields.as_deref().filter(|_| !input.include_raw) {
+        if let Some(select) = select(fields) {
+            plan.native.params.push(("select".into(), select));
+        }
+    }
     plan
+}
+
+/// GreenLake's `select` for the record members the edge reads (`id` always: records
+/// are keyed by it); `None` (send every field) for a member it cannot map.
+///
+/// | members | Flex fields |
+/// |---|---|
+/// | `id`, `source`, `sourceId`, `kind` | `id` |
+/// | `orderRef` | `sowId` |
+/// | `customer` | `customerName` |
+/// | `billingAccount` | `billingAccountId`, `billingAccountName` |
+/// | `partners` | `resellerName`, `distributorName`, `partnerName` |
+/// | `status` (derived from the dates) | `orderStartDate`, `orderEndDate` |
+/// | `startDate`, `endDate`, `createdAt`, `updatedAt` | `orderStartDate`, `orderEndDate`, `createdAt`, `updatedAt` |
+/// | `attributes` | `generation`, `isFlexPartner` (each also alone) |
+/// | members orders never have (`name`, `contact`, `items`, …) | none |
+fn select(fields: &[String]) -> Option<String> {
+    let mut out: Vec<&str> = vec!["id"];
+    for f in fields {
+        let add: &[&str] = match f.as_str() {
+            "id" | "source" | "sourceId" | "kind" => &[],
+            "orderRef" => &["sowId"],
+            "customer" => &["customerName"],
+            "billingAccount" => &["billingAccountId", "billingAccountName"],
+            "partners" => &["resellerName", "distributorName", "partnerName"],
+            "status" => &["orderStartDate", "orderEndDate"],
+            "startDate" => &["orderStartDate"],
+            "endDate" => &["orderEndDate"],
+            "createdAt" => &["createdAt"],
+            "updatedAt" => &["updatedAt"],
+            "attributes" => &["generation", "isFlexPartner"],
+            "attributes/generation" => &["generation"],
+            "attributes/isFlexPartner" => &["isFlexPartner"],
+            a if a.starts_with("attributes/") => &[],
+            "contact" => &[],
+            m if super::normalize::ABSENT.contains(&m) => &[],
+            _ => return None,
+        };
+        for a in add {
+            if !out.contains(a) {
+                out.push(a);
+            }
+        }
+    }
+    Some(out.join(","))
 }
 
 /// Orders and devices alike: the pushed pieces joined into one `filter` parameter with

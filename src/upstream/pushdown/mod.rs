@@ -13,5 +13,6 @@ mod recognise;
 
 pub use plan::{NativeQuery, PlanInput, PlannedConjunct, Pushdown, SortField, SourcePlan, Window};
 pub use pred::{Conjunct, Lit, Pred, StrFn};
+pub use recognise::members_read;
 
 pub(crate) use plan::{plan_with, pushable, sort_is_by_id, Params, Translated};

@@ -65,6 +65,11 @@ pub struct PlanInput {
     pub include_raw: bool,
     /// The query time (epoch ms): `now()` in the filter and derived statuses.
     pub now_ms: i64,
+    /// The record members the edge reads from each record, when it reads only some (a
+    /// `select`, beside the filter's and the sort's members): `customer`, `partners`,
+    /// `attributes/generation`, … (see `recognise::members_read`). `None`: every member.
+    /// A vendor that can send fewer fields asks only for what these need.
+    pub fields: Option<Vec<String>>,
 }
 
 impl PlanInput {
@@ -83,6 +88,7 @@ impl PlanInput {
             limit,
             include_raw: false,
             now_ms,
+            fields: None,
         }
     }
 }

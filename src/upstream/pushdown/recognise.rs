@@ -5,7 +5,11 @@
 //! the language's own evaluator, run on each source id: there is one meaning of `eq` or
 //! `contains`. This module imports no I/O.
 
-use crate::filter::{BinaryOp, CmpOp, Expr, ExprKind, Filter, LambdaOp, Literal};
+use std::collections::BTreeSet;
+
+use crate::filter::{
+    BinaryOp, CmpOp, Expr, ExprKind, Filter, LambdaOp, Literal, Path, SegmentKind,
+};
 use crate::model::{Kind, Record, RecordSchema, Source, Timestamp};
 
 use super::pred::{Conjunct, Lit, Pred, StrFn};
@@ -241,10 +245,117 @@ pub(crate) fn admits(e: &Expr) -> Option<Vec<Source>> {
     )
 }
 
+/// The record members a query reads (see [`super::PlanInput::fields`]): of every path of
+/// the filter and of `paths` (the sort and the select), its first member, or its first
+/// two for `attributes/<name>`. `None` when some path cannot be told: one that starts at
+/// `$it`, `$root` or an alias, or a path segment holding an expression.
+pub fn members_read(filter: Option<&Expr>, paths: &[&Path]) -> Option<Vec<String>> {
+    let mut out = BTreeSet::new();
+    for p in paths {
+        out.insert(member_of(p)?);
+    }
+    if let Some(f) = filter {
+        let mut vars = Vec::new();
+        walk(f, &mut vars, &mut out)?;
+    }
+    Some(out.into_iter().collect())
+}
+
+/// The member a path starts at (`None`: not a plain member path).
+fn member_of(p: &Path) -> Option<String> {
+    if p.segments
+        .iter()
+        .any(|s| !matches!(s.kind, SegmentKind::Member))
+    {
+        return None;
+    }
+    let mut segs = p.segments.iter();
+    let first = segs.next()?;
+    if first.name.starts_with(['$', '@']) {
+        return None;
+    }
+    match segs.next() {
+        Some(s) if first.name == "attributes" => Some(format!("attributes/{}", s.name)),
+        _ => Some(first.name.clone()),
+    }
+}
+
+/// Adds the members of `e`'s paths to `out`; paths that start at a lambda variable in
+/// scope (`vars`) are the element's, not the record's. Recursion is bounded by the
+/// parser's depth limit.
+fn walk(e: &Expr, vars: &mut Vec<String>, out: &mut BTreeSet<String>) -> Option<()> {
+    let bound =
+        |p: &Path, vars: &[String]| p.segments.first().is_some_and(|s| vars.contains(&s.name));
+    match &e.kind {
+        ExprKind::Path(p) => {
+            if !bound(p, vars) {
+                out.insert(member_of(p)?);
+            } else if p
+                .segments
+                .iter()
+                .any(|s| !matches!(s.kind, SegmentKind::Member))
+            {
+                return None;
+            }
+            Some(())
+        }
+        ExprKind::Lambda {
+            collection, body, ..
+        } => {
+            if !bound(collection, vars) {
+                out.insert(member_of(collection)?);
+            }
+            if let Some((v, b)) = body {
+                vars.push(v.name.clone());
+                let r = walk(b, vars, out);
+                vars.pop();
+                r?;
+            }
+            Some(())
+        }
+        _ => {
+            let mut ok = true;
+            for c in children(e) {
+                ok &= walk(c, vars, out).is_some();
+            }
+            ok.then_some(())
+        }
+    }
+}
+
+/// The direct operands of a node that is neither a path nor a lambda.
+fn children(e: &Expr) -> Vec<&Expr> {
+    match &e.kind {
+        ExprKind::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+        ExprKind::And(v) | ExprKind::Or(v) | ExprKind::Array(v) => v.iter().collect(),
+        ExprKind::Not(x) | ExprKind::Neg(x) => vec![x],
+        ExprKind::In { lhs, list } => std::iter::once(lhs.as_ref()).chain(list).collect(),
+        ExprKind::Object(m) => m.iter().map(|m| &m.value).collect(),
+        ExprKind::Call { args, .. } => args.iter().collect(),
+        ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::Lambda { .. } => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::filter::parse;
+
+    #[test]
+    fn members_read_are_the_records_not_a_lambdas_element() {
+        let read = |f: &str| members_read(Some(&parse(f).unwrap()), &[]);
+        assert_eq!(
+            read("partners/any(name: name/role eq 'x' and contains(name/name, orderRef)) and name eq 'n'").unwrap(),
+            ["name", "orderRef", "partners"]
+        );
+        assert_eq!(
+            read("items/any(i: i/quantity gt 1) or attributes/SEATS ge 3 or status eq 'active'")
+                .unwrap(),
+            ["attributes/SEATS", "items", "status"]
+        );
+        assert_eq!(read("$it/name eq 'x'"), None);
+        assert_eq!(read("$root/name eq 'x'"), None);
+    }
 
     #[test]
     fn splits_and_recognises() {
