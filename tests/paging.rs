@@ -871,6 +871,41 @@ fn a_page_with_more_items_than_asked_is_an_upstream_error() {
 }
 
 #[test]
+fn a_transform_value_listed_twice_is_counted_once() {
+    // GreenLake's transform pages list every value twice (as a list that changed between
+    // its pages could): the vendor-counted groups are still the edge's.
+    let w = World::new(15_000, &[("FLEXEDGE_MAX_SUBREQUESTS", "1000")]);
+    let twice = |path: &str, body: Vec<u8>| {
+        if !path.contains("/flex/v1beta1/orders/transform") {
+            return body;
+        }
+        let mut v: Value = serde_json::from_slice(&body).unwrap();
+        let items = v["items"].as_array().unwrap().clone();
+        v["items"].as_array_mut().unwrap().extend(items);
+        serde_json::to_vec(&v).unwrap()
+    };
+    let c = Watch {
+        rewrite: Some(&twice),
+        ..watch(w.client())
+    };
+    let uri = format!(
+        "/v1/orders/transform?group-by=customer/name&limit=1000&explain=true&filter={}",
+        enc("source eq 'hpe_flex'")
+    );
+    let a = w.get_via(&c, &uri, KEY);
+    assert_eq!(a.status, 200, "{}", a.body);
+    let how = a.body["sources"]["hpe_flex"]["explain"]["groupBy"].as_str();
+    assert!(
+        how.is_some_and(|h| h.starts_with("group-by pushed")),
+        "{}",
+        a.body
+    );
+    let b = w.get(&format!("{uri}&pushdown=false"));
+    assert_eq!(a.body["items"], b.body["items"]);
+    assert_eq!(a.body["total"], b.body["total"]);
+}
+
+#[test]
 fn one_deadline_covers_every_page_and_keeps_what_arrived() {
     // Page 1 at 7.5 s, page 2 never: with an 8 s deadline the answer comes at 8 s with
     // page 1, the source marked partial, and a `next` that continues after it.

@@ -115,6 +115,10 @@ impl Walker<'_> {
         {
             values.extend(page?.values);
         }
+        // A value listed twice (pages of a list that changed while it was read) is counted
+        // once.
+        values.sort_unstable();
+        values.dedup();
         // One count per value; a value no `eq` can count (blank) joins the `None` group
         // through the difference below.
         let mut counted = Vec::new();
