@@ -128,7 +128,7 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
         Some(flexedge::model::AttrValue::Text(t)) => t.clone(),
         _ => "none".to_owned(),
     };
-    match r.below(43) {
+    match r.below(44) {
         0 => format!("customer/name eq {}", q(&vary(r, &cust))),
         1 => format!("orderRef eq {}", q(&vary(r, &oref))),
         2 => format!("orderRef in ({}, {})", q(&oref), q("PO-none")),
@@ -272,6 +272,22 @@ fn conjunct(r: &mut Rng, rec: &Record) -> String {
             q(r.pick(&["LINEITEM", "WEBREGKEY", "lineitem"]))
         ),
         41 => format!("partners/any(p: p/name eq {})", q(&vary(r, &partner_name))),
+        42 => {
+            // A line's own version date (exactly, or nearby).
+            let v = match rec.attributes.get("versionDate") {
+                Some(flexedge::model::AttrValue::Text(t)) => Timestamp::parse_opt(t),
+                _ => None,
+            };
+            let lit = if r.chance(50) {
+                exactly(v).to_string()
+            } else {
+                ts_lit(r, v)
+            };
+            format!(
+                "attributes/versionDate {} {lit}",
+                r.pick(&["le", "lt", "ge", "gt", "eq"])
+            )
+        }
         _ => format!("customer/name eq {}", q(&cust)),
     }
 }

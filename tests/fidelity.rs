@@ -300,6 +300,16 @@ fn newly_pushed_criteria_fetch_what_they_return() {
         "attributes/activatableItemType eq 'WEBREGKEY'".into(),
         true,
     ));
+    // A line's version date (a day, sent as the dates are): each side of it, and the day.
+    let version = attr_of("versionDate");
+    let vday = version[..10].to_owned();
+    for f in [
+        format!("attributes/versionDate ge {version}"),
+        format!("attributes/versionDate lt {vday}"),
+        format!("attributes/versionDate eq {version}"),
+    ] {
+        rows.push(("fno_orders", f, true));
+    }
     // A channel partner (tier one) by name: `accountId` of any tier.
     let partner = lines.body["items"]
         .as_array()

@@ -9,7 +9,7 @@
 //! | `attributes/parentBulkEntitlementId`, `attributes/licenseTechnology`, `attributes/parentLineItem` | `parentBulkEntitlementId`, `licenseTechnology`, `lineItemParentLineItemId` | as `sourceId` — inexact |
 //! | `partners/any(p: p/name eq …)` | `accountId` with `partnerTier` `ANY` | EQUALS — inexact (the account's `primaryKeys.name`, which `accountId` matches, in any tier: the end customer's too) |
 //! | `attributes/activatableItemType eq 'LINEITEM'`/`'WEBREGKEY'` | `activatableItemType` | inexact (the vendor's two words only) |
-//! | `startDate`, `endDate` | `startDate`, `expirationDate` | the day range of every `gt`/`ge`/`lt`/`le`/`eq` on the field: one day → ON, else AFTER (lower bound), else BEFORE — inexact ([`date_criteria`]) |
+//! | `startDate`, `endDate`, `attributes/versionDate` | `startDate`, `expirationDate`, `versionDate` | the day range of every `gt`/`ge`/`lt`/`le`/`eq` on the field: one day → ON, else AFTER (lower bound), else BEFORE — inexact ([`date_criteria`]) |
 //! | `createdAt`, `updatedAt` | `createdOnDateTime`, `lastModifiedDateTime` | the lower bound → AFTER (instant − 1 s), else the upper → BEFORE (instant + 1 s) — inexact |
 //! | `isPermanent` | `isPermanent` | `eq true/false` — inexact |
 //!
@@ -61,6 +61,7 @@ fn date_slot(path: &str) -> Option<&'static str> {
         "endDate" => "expirationDate",
         "createdAt" => "createdOnDateTime",
         "updatedAt" => "lastModifiedDateTime",
+        "attributes/versionDate" => "versionDate",
         _ => return None,
     })
 }
@@ -231,7 +232,7 @@ fn pacific_midnight(day: i64) -> Option<i64> {
 }
 
 fn is_day_slot(slot: &str) -> bool {
-    matches!(slot, "startDate" | "expirationDate")
+    matches!(slot, "startDate" | "expirationDate" | "versionDate")
 }
 
 fn translate(
@@ -449,6 +450,7 @@ pub(super) fn plan(input: &PlanInput) -> SourcePlan {
                     "startDate" => &mut c.start_date,
                     "expirationDate" => &mut c.expiration_date,
                     "createdOnDateTime" => &mut c.created_on_date_time,
+                    "versionDate" => &mut c.version_date,
                     _ => &mut c.last_modified_date_time,
                 };
                 *slot = Some(q);

@@ -414,6 +414,9 @@ pub struct Criteria {
     /// Expiration date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<SimpleQuery>,
+    /// Version date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_date: Option<SimpleQuery>,
     /// Created.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_on_date_time: Option<SimpleQuery>,
