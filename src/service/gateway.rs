@@ -23,8 +23,8 @@ use serde::Serialize;
 use crate::model::{Record, Source};
 use crate::query::Plan as QueryPlan;
 use crate::upstream::{
-    AnyUpstream, BypassCache, Clock, Found, HttpClient, Ledger, PlanInput, Scanned, SortField,
-    SourcePlan, Staged, TransportError, UpstreamError, UpstreamErrorKind,
+    AnyUpstream, BypassCache, Clock, Found, Grouping, HttpClient, Ledger, PlanInput, Scanned,
+    SortField, SourcePlan, Staged, TransportError, UpstreamError, UpstreamErrorKind,
 };
 
 /// The response header an [`HttpClient`] sets on an answer it served from a cache; the
@@ -620,15 +620,19 @@ pub async fn read_all<C: HttpClient, K: Clock>(
                     let spend = ledger.spend(u.source());
                     let grouped = match group.filter(|_| pushdown && exact(plan)) {
                         Some(path) => u.group_counts(&counting, clock, plan, path, spend).await,
-                        None => Ok(None),
+                        None => Ok(Grouping::Edge { asked: Vec::new() }),
                     };
                     let r = match (grouped, crate::upstream::residual(plan)) {
                         (Err(e), _) | (_, Err(e)) => Err(e),
-                        (Ok(Some(g)), _) => Ok(Scanned::of_groups(g)),
-                        (Ok(None), Ok(res)) => {
-                            u.scan(&counting, clock, plan, &res, spend, partial_ok)
-                                .await
-                        }
+                        (Ok(Grouping::Vendor(g)), _) => Ok(Scanned::of_groups(g)),
+                        (Ok(Grouping::Edge { asked }), Ok(res)) => u
+                            .scan(&counting, clock, plan, &res, spend, partial_ok)
+                            .await
+                            .map(|mut s| {
+                                // The calls that decided to read are requests too.
+                                s.requests.splice(0..0, asked);
+                                s
+                            }),
                     };
                     counting.settle_all(r.is_ok());
                     (

@@ -31,9 +31,9 @@ mod telecomx_flexcare;
 
 pub use client::{
     budget_exhausted, residual, Budget, BypassCache, Call, Chunk, Clock, Credentials, Cursor,
-    Fetched, Found, Grouped, HttpClient, Ledger, NormCtx, Page, Position, Redactor, Residual,
-    Scanned, Secret, Spend, Staged, TransportError, UpstreamError, UpstreamErrorKind, WriteFailure,
-    MAX_ATTEMPTS, RESERVE,
+    Fetched, Found, Grouped, Grouping, HttpClient, Ledger, NormCtx, Page, Position, Redactor,
+    Residual, Scanned, Secret, Spend, Staged, TransportError, UpstreamError, UpstreamErrorKind,
+    WriteFailure, MAX_ATTEMPTS, RESERVE,
 };
 pub use pushdown::{PlanInput, SortField, SourcePlan};
 
@@ -302,8 +302,8 @@ impl AnyUpstream {
     }
 
     /// The groups of `path` under `plan` as the vendor counts them, where it can and that
-    /// costs fewer calls than reading every record (`Ok(None)`: read and group at the
-    /// edge; see `client/groups.rs`).
+    /// costs fewer calls than reading every record ([`Grouping::Edge`]: read and group at
+    /// the edge; see `client/groups.rs`).
     pub async fn group_counts<C: HttpClient, K: Clock>(
         &self,
         client: &C,
@@ -311,7 +311,7 @@ impl AnyUpstream {
         plan: &SourcePlan,
         path: &str,
         spend: Spend<'_>,
-    ) -> Result<Option<Grouped>, UpstreamError> {
+    ) -> Result<Grouping, UpstreamError> {
         let walker = each!(self, a => a.walker());
         walker
             .group_counts(client, clock, plan, path, spend)

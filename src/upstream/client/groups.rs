@@ -32,16 +32,29 @@ pub struct Grouped {
     pub how: String,
 }
 
+/// What [`Walker::group_counts`] decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Grouping {
+    /// The vendor counted the groups: no record is read.
+    Vendor(Grouped),
+    /// Read the records and group at the edge; `asked` are the requests already made
+    /// to decide (the filter's count, the first values page), for explain.
+    Edge {
+        /// The requests made, described (no secrets).
+        asked: Vec<String>,
+    },
+}
+
 /// The smallest full read (in calls) for which a vendor group-by is tried: the count,
 /// the first values page and one count per value are at least three calls.
 const MIN_SCAN_CALLS: u64 = 4;
 
 impl Walker<'_> {
     /// The groups of `path` under `plan`, counted by the vendor, when it has a group-by
-    /// of that path and it costs fewer calls than reading every record (`Ok(None)`
-    /// otherwise: the caller reads and groups at the edge). The calls are claimed from
-    /// `spend` before the counts start; a vendor that refuses the values request (a 4xx)
-    /// is read instead.
+    /// of that path and it costs fewer calls than reading every record
+    /// ([`Grouping::Edge`] otherwise: the caller reads and groups at the edge). The calls
+    /// are claimed from `spend` before the counts start; a vendor that refuses the values
+    /// request (a 4xx) is read instead.
     pub async fn group_counts<C: HttpClient, K: Clock>(
         &self,
         client: &C,
@@ -49,13 +62,34 @@ impl Walker<'_> {
         plan: &SourcePlan,
         path: &str,
         spend: Spend<'_>,
+    ) -> Result<Grouping, UpstreamError> {
+        let mut asked = Vec::new();
+        Ok(
+            match self
+                .try_group(client, clock, plan, path, spend, &mut asked)
+                .await?
+            {
+                Some(g) => Grouping::Vendor(g),
+                None => Grouping::Edge { asked },
+            },
+        )
+    }
+
+    /// [`Walker::group_counts`], noting in `requests` each request made.
+    async fn try_group<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        plan: &SourcePlan,
+        path: &str,
+        spend: Spend<'_>,
+        requests: &mut Vec<String>,
     ) -> Result<Option<Grouped>, UpstreamError> {
         let Some(field) = self.vendor.group_field(plan, path) else {
             return Ok(None);
         };
         let max = u64::from(self.vendor.max_page().max(1));
         let size = self.vendor.max_page().max(1);
-        let mut requests = Vec::new();
         // The filter's size first (one small call): a source read in a few pages is read.
         let Some(count_req) = self.vendor.count_request(self.base, plan) else {
             return Ok(None);
@@ -156,7 +190,7 @@ impl Walker<'_> {
                 "group-by pushed: {distinct} distinct `{field}` values in {pages} transform page(s), then one count call per value ({} calls in all, against {scan_calls} pages to read every record)",
                 requests.len()
             ),
-            requests,
+            requests: std::mem::take(requests),
         }))
     }
 

@@ -26,7 +26,7 @@ pub use auth::{Credentials, Secret};
 pub use budget::{exhausted as budget_exhausted, Ledger, Spend, RESERVE};
 pub use error::{Redactor, UpstreamError, UpstreamErrorKind};
 pub use fetch::{Budget, Cursor, NormCtx, Page, MAX_ATTEMPTS};
-pub use groups::Grouped;
+pub use groups::{Grouped, Grouping};
 pub use http::{BypassCache, Call, Clock, HttpClient, Staged, TransportError};
 pub use read::{residual, Chunk, Fetched, Found, Position, Residual, Scanned};
 pub use write::WriteFailure;
