@@ -183,8 +183,8 @@ pub(crate) trait Vendor {
     }
     /// The vendor's own group-by for the normalized `path` under `plan`, when it has one
     /// whose groups are exactly the edge's (GreenLake's `orders/transform`): the native
-    /// field. Its distinct values are listed by [`Vendor::keys_request`], and each value's
-    /// count is the [`Vendor::count_request`] of [`Vendor::key_count_request`]'s plan.
+    /// field. Its distinct values are listed by [`Vendor::keys_request`], and each value is
+    /// counted by [`Vendor::key_count_request`] (read by [`Vendor::parse_count`]).
     /// The default: none (the edge groups what it reads).
     fn group_field(&self, plan: &SourcePlan, path: &str) -> Option<&'static str> {
         let _ = (plan, path);

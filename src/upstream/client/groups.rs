@@ -32,7 +32,7 @@ pub struct Grouped {
     pub how: String,
 }
 
-/// What [`Walker::group_counts`] decided.
+/// What the vendor group-by (`group_counts`, above) decided.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Grouping {
     /// The vendor counted the groups: no record is read.
@@ -75,7 +75,7 @@ impl Walker<'_> {
         )
     }
 
-    /// [`Walker::group_counts`], noting in `requests` each request made.
+    /// `group_counts`, noting in `requests` each request made.
     async fn try_group<C: HttpClient, K: Clock>(
         &self,
         client: &C,
