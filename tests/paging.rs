@@ -847,18 +847,21 @@ fn a_deadline_that_cuts_the_retries_reports_the_vendors_last_answer() {
     assert_eq!(a.status, 504, "{}", a.body);
 }
 
+/// The answer's `items` listed twice over, for requests to a path holding `part`.
+fn items_twice(path: &str, part: &str, body: Vec<u8>) -> Vec<u8> {
+    if !path.contains(part) {
+        return body;
+    }
+    let mut v: Value = serde_json::from_slice(&body).unwrap();
+    let items = v["items"].as_array().unwrap().clone();
+    v["items"].as_array_mut().unwrap().extend(items);
+    serde_json::to_vec(&v).unwrap()
+}
+
 #[test]
 fn a_page_with_more_items_than_asked_is_an_upstream_error() {
     let w = World::new(50, &[]);
-    let double = |path: &str, body: Vec<u8>| {
-        if !path.contains("/flex/v1beta1/orders") {
-            return body;
-        }
-        let mut v: Value = serde_json::from_slice(&body).unwrap();
-        let items = v["items"].as_array().unwrap().clone();
-        v["items"].as_array_mut().unwrap().extend(items);
-        serde_json::to_vec(&v).unwrap()
-    };
+    let double = |path: &str, body: Vec<u8>| items_twice(path, "/flex/v1beta1/orders", body);
     let c = Watch {
         rewrite: Some(&double),
         ..watch(w.client())
@@ -875,15 +878,8 @@ fn a_transform_value_listed_twice_is_counted_once() {
     // GreenLake's transform pages list every value twice (as a list that changed between
     // its pages could): the vendor-counted groups are still the edge's.
     let w = World::new(15_000, &[("FLEXEDGE_MAX_SUBREQUESTS", "1000")]);
-    let twice = |path: &str, body: Vec<u8>| {
-        if !path.contains("/flex/v1beta1/orders/transform") {
-            return body;
-        }
-        let mut v: Value = serde_json::from_slice(&body).unwrap();
-        let items = v["items"].as_array().unwrap().clone();
-        v["items"].as_array_mut().unwrap().extend(items);
-        serde_json::to_vec(&v).unwrap()
-    };
+    let twice =
+        |path: &str, body: Vec<u8>| items_twice(path, "/flex/v1beta1/orders/transform", body);
     let c = Watch {
         rewrite: Some(&twice),
         ..watch(w.client())
