@@ -196,10 +196,23 @@ test('a write sent chunked (no Content-Length) is read whole; one past 1 MiB is 
   // ("Your worker restarted mid-request"; seen in this test). The runtime keeps serving.
   const big = new Uint8Array(2 * 1024 * 1024).fill(0x20);
   big[0] = 0x7b;
-  const tooBig = await send(chunked(big), `${RUN}-chunked-2`, direct ?? base);
-  const problem = await tooBig.json();
-  assert.equal(tooBig.status, 413, JSON.stringify(problem));
-  assert.equal(problem.code, 'write.too_large');
+  // The runtime answers 413 as soon as the cap is passed and may close the connection
+  // while the client is still sending: the client then sees a reset (ECONNRESET) instead
+  // of the answer, as HTTP allows. Either way nothing reaches the vendor, and the answer,
+  // when it arrives, is the 413.
+  let tooBig;
+  try {
+    tooBig = await send(chunked(big), `${RUN}-chunked-2`, direct ?? base);
+  } catch (e) {
+    const code = e?.cause?.code;
+    assert.ok(code === 'ECONNRESET' || code === 'EPIPE', `the 2 MiB write failed otherwise: ${e} (${code})`);
+    console.log(`[writes] the 2 MiB chunked write: the runtime closed the connection mid-body (${code}) after refusing it`);
+  }
+  if (tooBig) {
+    const problem = await tooBig.json();
+    assert.equal(tooBig.status, 413, JSON.stringify(problem));
+    assert.equal(problem.code, 'write.too_large');
+  }
   assert.equal(await vendorWrites(), before + 1);
   // …and the Worker that refused it serves the next write.
   const next = new TextEncoder().encode(JSON.stringify(entitlement(`${id}-2`, `${id}-2a`)));
