@@ -930,3 +930,177 @@ fn one_deadline_covers_every_page_and_keeps_what_arrived() {
     w.sim.set_fault(Source::HpeFlex, Fault::Hang);
     assert_eq!(w.get("/v1/sources/hpe_flex/orders").status, 504);
 }
+
+/// Creates `n` FNO Beta entitlements in the simulator at one instant (`at_ms`), stored
+/// in an order that is not their ids' (`ENT-TIE-00` … shuffled).
+fn create_ties(w: &World, n: usize, at_ms: i64) -> Vec<String> {
+    let mut ids = Vec::new();
+    for k in 0..n {
+        let id = format!("ENT-TIE-{:02}", (k * 17 + 5) % n);
+        let body = serde_json::json!({
+            "entitlementId": id,
+            "accounts": [{"accountId": "TieOrg", "accountName": "Tie Org", "accountType": "CUSTOMER",
+                          "partnerTierName": "END_CUSTOMER", "isCurrentOwner": true}],
+            "lineItems": [{
+                "activationId": format!("ACT-TIE-{k:02}"),
+                "product": [{"productName": "TieProduct", "productVersion": "1.0"}],
+                "quantity": 1, "isPermanent": true, "startDate": "2026-01-01"
+            }],
+            "status": "draft"
+        });
+        let req = http::Request::builder()
+            .method("POST")
+            .uri("/entitlements-api/v1/entitlement")
+            .header(
+                "authorization",
+                "Bearer rna_51d0c0ffee5eed0000000000000000000000000000000000",
+            )
+            .header("content-type", "application/json")
+            .body(body.to_string().into_bytes())
+            .unwrap();
+        let r = w.sim.handle(&req, at_ms).response;
+        assert_eq!(r.status(), 200, "{}", String::from_utf8_lossy(r.body()));
+        ids.push(id);
+    }
+    ids
+}
+
+/// FNO Beta's `sort_by=created_on` orders by the instant alone: its order among equal
+/// instants is undocumented (the simulator keeps the order they were stored in). With 40
+/// entitlements created in one instant and pages that cut that run, a `createdAt` walk
+/// pushed to the vendor gives exactly the edge's own order (`pushdown=false`: ties by
+/// the later keys, then the id), in both directions and merged with the other sources,
+/// while its first page reads only as deep as it goes.
+#[test]
+fn beta_created_on_ties_are_ordered_at_the_edge() {
+    let w = World::new(300, &[]);
+    let tied = create_ties(&w, 40, NOW_MS - 86_400_000);
+    for sort in ["createdAt", "createdAt desc", "createdAt desc,status desc"] {
+        for route in ["/v1/sources/fno_entitlements/orders", "/v1/orders"] {
+            let path = format!("{route}?limit=7&sort={}", enc(sort));
+            let mut first = None;
+            let pushed = walk(&w, &path, 400, |page, a| {
+                if page == 0 {
+                    first = Some(a.calls());
+                    let e = w.get(&format!("{path}&explain=true"));
+                    let req =
+                        e.body["sources"]["fno_entitlements"]["explain"]["requests"].to_string();
+                    assert!(req.contains("created_on"), "{sort}: {req}");
+                }
+            });
+            let edge = walk(&w, &format!("{path}&pushdown=false"), 400, |_, _| {});
+            let (got, want) = (ids(&pushed.items), ids(&edge.items));
+            assert_eq!(got, want, "{route} sort={sort}");
+            assert_eq!(
+                distinct(&got),
+                got.len(),
+                "{route} sort={sort}: repeated ids"
+            );
+            let alone = route.contains("sources");
+            let oracle: Vec<String> = oracle(&w, "", sort)
+                .into_iter()
+                .filter(|r| !alone || r.source == Source::FnoEntitlements)
+                .map(|r| r.id)
+                .collect();
+            assert_eq!(got, oracle, "{route} sort={sort}: not the declared order");
+            // The tied run is whole, and cut by pages of 7.
+            let at: Vec<usize> = got
+                .iter()
+                .enumerate()
+                .filter(|(_, id)| tied.iter().any(|t| id.ends_with(t.as_str())))
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(at.len(), 40, "{route} sort={sort}");
+            assert_eq!(at[39] - at[0], 39, "{route} sort={sort}: the run is split");
+            if alone {
+                report(format!(
+                    "[paging] fno_entitlements sort={sort}, 340 records, pages of 7: page 1 = {} calls pushed (sort_by=created_on), {} sorted at the edge",
+                    first.unwrap(),
+                    edge.calls[0]
+                ));
+                assert!(
+                    first.unwrap() < edge.calls[0],
+                    "{sort}: pushed first page {} calls, the edge's sort {}",
+                    first.unwrap(),
+                    edge.calls[0]
+                );
+            }
+        }
+    }
+}
+
+/// At 20,000 Beta entitlements, the newest 50 are one pushed page (`sort_by=created_on`),
+/// while sorting at the edge must read all 20,000, more than the default budget allows.
+#[test]
+fn beta_newest_first_is_one_page_at_size() {
+    let w = World::new(N, &[]);
+    let path = "/v1/sources/fno_entitlements/orders?limit=50&sort=createdAt%20desc";
+    let a = w.get(path);
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.items().len(), 50);
+    let edge = w.get(&format!("{path}&pushdown=false"));
+    assert_eq!(edge.status, 422, "{}", edge.body);
+    assert_eq!(edge.body["code"], "query.sort.needs_scan");
+    let wide = w.get(&format!("{path}&pushdown=false&partial=allow"));
+    report(format!(
+        "[paging] fno_entitlements sort=createdAt desc, {N} records: page 1 of 50 = {} calls, {} records fetched pushed; pushdown=false is refused (query.sort.needs_scan; {} calls for a partial page)",
+        a.calls(),
+        a.body["sources"]["fno_entitlements"]["fetched"],
+        wide.calls()
+    ));
+    // The newest 50 by the simulator's own data, in order.
+    let want: Vec<String> = oracle(&w, "source eq 'fno_entitlements'", "createdAt desc")
+        .into_iter()
+        .take(50)
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(a.ids(), want);
+}
+
+/// A Beta page sorted by `created_on` that puts a record out of the edge's order (here
+/// one without `createdOn`, which the edge sorts first, in the middle of the second page)
+/// stops the stream there: the page holds only what came in order, the source is partial
+/// with the reason, and the record is not given out of order.
+#[test]
+fn a_beta_record_out_of_created_on_order_stops_the_source() {
+    let w = World::new(300, &[]);
+    let null_one = |path: &str, body: Vec<u8>| {
+        if !path.contains("sort_by=created_on") || path.contains("page=0") {
+            return body;
+        }
+        let mut v: Value = serde_json::from_slice(&body).unwrap();
+        if let Some(e) = v["entitlements"].get_mut(3) {
+            e["createdOn"] = Value::Null;
+        }
+        serde_json::to_vec(&v).unwrap()
+    };
+    let c = Watch {
+        rewrite: Some(&null_one),
+        ..watch(w.client())
+    };
+    let a = w.get_via(
+        &c,
+        "/v1/sources/fno_entitlements/orders?limit=200&sort=createdAt",
+        KEY,
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    let r = &a.body["sources"]["fno_entitlements"];
+    assert_eq!(r["partial"], true, "{r}");
+    assert!(
+        r["reason"].as_str().unwrap().contains("vendor's order"),
+        "{r}"
+    );
+    let items = a.items();
+    assert!(!items.is_empty() && items.len() < 200, "{}", items.len());
+    let at: Vec<&str> = items
+        .iter()
+        .map(|i| i["createdAt"].as_str().unwrap())
+        .collect();
+    assert!(at.windows(2).all(|p| p[0] <= p[1]), "out of order");
+    let want: Vec<String> = oracle(&w, "source eq 'fno_entitlements'", "createdAt")
+        .into_iter()
+        .take(items.len())
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(a.ids(), want);
+}

@@ -408,14 +408,27 @@ impl<R: Row> Plan<R> {
     /// exact reverse). Rows equal on every key compare `Equal`; callers merging
     /// sources keep their own tie-break.
     pub fn compare(&self, a: &R, b: &R) -> Ordering {
-        for &(id, ty, desc) in &self.sort {
-            let o = cmp_values(a.get(&self.schema, id), b.get(&self.schema, id), ty);
-            let o = if desc { o.reverse() } else { o };
-            if o != Ordering::Equal {
-                return o;
-            }
+        self.sort
+            .iter()
+            .map(|k| self.compare_by(k, a, b))
+            .find(|o| *o != Ordering::Equal)
+            .unwrap_or(Ordering::Equal)
+    }
+
+    /// [`Plan::compare`] on the first sort key alone (`Equal` without a sort).
+    pub fn compare_first(&self, a: &R, b: &R) -> Ordering {
+        self.sort
+            .first()
+            .map_or(Ordering::Equal, |k| self.compare_by(k, a, b))
+    }
+
+    fn compare_by(&self, &(id, ty, desc): &(FieldId, FieldType, bool), a: &R, b: &R) -> Ordering {
+        let o = cmp_values(a.get(&self.schema, id), b.get(&self.schema, id), ty);
+        if desc {
+            o.reverse()
+        } else {
+            o
         }
-        Ordering::Equal
     }
 
     /// Applies `select` to one row.

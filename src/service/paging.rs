@@ -135,6 +135,10 @@ struct Stream<'a> {
     plan: SourcePlan,
     residual: Residual,
     kind: Kind,
+    /// A sorted stream whose vendor orders only by the first key
+    /// ([`SourcePlan::ties_unordered`]): the buffer is kept in merge order, its last run
+    /// of equal first keys is held until it ends, and `frontier` is the last record given.
+    runs: bool,
     /// The state the page began from.
     start: SourceState,
     /// Where the next read starts.
@@ -148,9 +152,10 @@ struct Stream<'a> {
     /// `rank` was set by seeking to an offset without knowing whether the stream holds
     /// that many: it counts only once a record is found there.
     assumed: bool,
-    /// A scan's last record given before this page.
+    /// A scan's (or a `runs` stream's) last record given before this page.
     frontier: Option<Record>,
-    /// A scan's last record given on this page (index into the page).
+    /// A scan's (or a `runs` stream's) last record given on this page (index into the
+    /// page).
     last: Option<usize>,
     /// Failed before giving anything on this page: left out of it.
     failed: Option<UpstreamError>,
@@ -176,29 +181,109 @@ impl Stream<'_> {
         self.failed.is_none() && !(self.end && self.buffer.is_empty())
     }
 
-    /// The position the next page starts from.
+    /// The front record may be given: it is there and, in a `runs` stream, its run of
+    /// equal first keys has ended (a record with another key is buffered after it, or
+    /// nothing follows).
+    fn ready(&self, query: &QueryPlan<Record>) -> bool {
+        match (self.buffer.front(), self.buffer.back()) {
+            (Some((_, f)), Some((_, b))) if self.runs && !self.end => {
+                query.compare_first(f, b) != Ordering::Equal
+            }
+            (front, _) => front.is_some(),
+        }
+    }
+
+    /// The position the next page starts from: the first raw record not given (in a
+    /// `runs` stream the buffer is in merge order, so the smallest raw index in it; the
+    /// run's records read again from there that were given are after the frontier's).
     fn position(&self) -> Position {
-        match self.buffer.front() {
-            Some((i, _)) if self.kind != Kind::Scan => Position {
-                index: *i,
+        let first = if self.runs {
+            self.buffer.iter().map(|(i, _)| *i).min()
+        } else {
+            self.buffer.front().map(|(i, _)| *i)
+        };
+        match first {
+            Some(index) if self.kind != Kind::Scan => Position {
+                index,
                 page_size: self.read_to.page_size,
             },
             _ => self.read_to,
         }
     }
 
+    /// Takes a chunk of a `runs` stream: drops what was given before the frontier, checks
+    /// that the first keys never go back (a record out of the edge's order, such as an
+    /// absent `createdAt` the vendor places elsewhere, stops the stream there: it is
+    /// blocked, reported, and the page is partial), and keeps the buffer in merge order.
+    fn absorb_runs(&mut self, c: Chunk, query: &QueryPlan<Record>) {
+        let Chunk {
+            records, next, end, ..
+        } = c;
+        if self.blocked.is_some() {
+            // Stopped at a record out of order: later chunks of the same read wait.
+            return;
+        }
+        for (i, r) in records {
+            if !query.matches(&r) {
+                continue;
+            }
+            // The buffer was in merge order and takes records in stream order: its back
+            // holds the highest first key so far.
+            let behind = self
+                .buffer
+                .back()
+                .map(|(_, h)| h)
+                .or(self.frontier.as_ref())
+                .is_some_and(|h| query.compare_first(h, &r) == Ordering::Greater);
+            if behind {
+                self.blocked = Some(format!(
+                    "the vendor's order put {} after a record the edge sorts later; \
+                     sort with pushdown=false for this query",
+                    r.id
+                ));
+                self.read_to = Position {
+                    index: i,
+                    page_size: next.page_size,
+                };
+                self.end = false;
+                self.sort_buffer(query);
+                return;
+            }
+            let given = self
+                .frontier
+                .as_ref()
+                .is_some_and(|f| merge_order(query, &r, f) != Ordering::Greater);
+            if !given {
+                self.buffer.push_back((i, r));
+            }
+        }
+        self.read_to = next;
+        self.end = end;
+        self.sort_buffer(query);
+    }
+
+    fn sort_buffer(&mut self, query: &QueryPlan<Record>) {
+        self.buffer
+            .make_contiguous()
+            .sort_by(|(_, a), (_, b)| merge_order(query, a, b));
+    }
+
     fn absorb(&mut self, r: Result<Chunk, UpstreamError>, ms: i64, query: &QueryPlan<Record>) {
         self.ms = ms;
         match r {
-            Ok(c) => {
+            Ok(mut c) => {
                 self.delivered = true;
                 if c.next.index > self.read_to.index {
                     self.assumed = false;
                 }
-                self.requests.extend(c.requests);
+                self.requests.append(&mut c.requests);
                 self.fetched = self.fetched.saturating_add(c.fetched);
                 if c.total.is_some() {
                     self.raw_total = c.total;
+                }
+                if self.runs {
+                    self.absorb_runs(c, query);
+                    return;
                 }
                 self.buffer
                     .extend(c.records.into_iter().filter(|(_, r)| query.matches(r)));
@@ -587,14 +672,19 @@ fn first_state(up: &AnyUpstream, plan: &SourcePlan, share: u64) -> SourceState {
 }
 
 /// A token's state, checked against the stream it is for.
-fn resumed(up: &AnyUpstream, kind: Kind, st: &SourceState) -> Result<Option<Record>, Refusal> {
+/// `frontier_ok`: the stream keeps a frontier (a scan, or a `runs` stream).
+fn resumed(
+    up: &AnyUpstream,
+    frontier_ok: bool,
+    st: &SourceState,
+) -> Result<Option<Record>, Refusal> {
     let numbered = up.numbered_pages();
     let size_ok = if numbered {
         (1..=up.max_page()).contains(&st.page_size)
     } else {
         st.page_size == 0
     };
-    if st.source != up.source() || !size_ok || (st.frontier.is_some() && kind != Kind::Scan) {
+    if st.source != up.source() || !size_ok || (st.frontier.is_some() && !frontier_ok) {
         return Err(Refusal::Token);
     }
     match &st.frontier {
@@ -637,7 +727,8 @@ pub async fn page<C: HttpClient, K: Clock>(
             None if ask.resume.is_some() => return Err(Refusal::Token),
             None => first_state(u, plan, share),
         };
-        let frontier = resumed(u, kind, &start)?;
+        let runs = kind == Kind::Sorted && plan.ties_unordered;
+        let frontier = resumed(u, kind == Kind::Scan || runs, &start)?;
         let residual = match residual(plan) {
             Ok(r) => r,
             Err(_) => return Err(Refusal::Token),
@@ -652,6 +743,7 @@ pub async fn page<C: HttpClient, K: Clock>(
             plan: plan.clone(),
             residual,
             kind,
+            runs,
             read_to: Position {
                 index: start.index,
                 page_size: start.page_size,
@@ -691,8 +783,8 @@ pub async fn page<C: HttpClient, K: Clock>(
     // An offset: seek where the shares can be known, else walk it (skip).
     let mut skip = 0u64;
     if ask.resume.is_none() && ask.offset > 0 {
-        let seekable =
-            !sorted || (streams.len() == 1 && streams.iter().all(|s| s.kind == Kind::Sorted));
+        let seekable = !sorted
+            || (streams.len() == 1 && streams.iter().all(|s| s.kind == Kind::Sorted && !s.runs));
         if !(seekable && env.seek(&mut streams, ask.offset).await) {
             skip = ask.offset;
         }
@@ -789,7 +881,7 @@ async fn merge<C: HttpClient, K: Clock>(
                 let empty: Vec<usize> = active
                     .iter()
                     .copied()
-                    .filter(|i| streams.get(*i).is_some_and(|s| s.buffer.is_empty()))
+                    .filter(|i| streams.get(*i).is_some_and(|s| !s.ready(env.query)))
                     .collect();
                 if !empty.is_empty() {
                     // The smallest head is unknown until every stream has one.
@@ -835,7 +927,7 @@ async fn merge<C: HttpClient, K: Clock>(
             if *skip > 0 {
                 *skip -= 1;
             } else {
-                if s.kind == Kind::Scan {
+                if s.kind == Kind::Scan || s.runs {
                     s.last = Some(out.len());
                 }
                 out.push(r);
@@ -846,7 +938,7 @@ async fn merge<C: HttpClient, K: Clock>(
         let wants: Vec<(usize, u64)> = if sorted {
             waiting
                 .iter()
-                .filter(|i| streams.get(**i).is_some_and(|s| s.buffer.is_empty()))
+                .filter(|i| streams.get(**i).is_some_and(|s| !s.ready(env.query)))
                 .map(|i| (*i, left))
                 .collect()
         } else {
@@ -941,7 +1033,11 @@ fn finish<C: HttpClient, K: Clock>(
                 },
                 rank: s.rank,
                 exhausted: s.end && s.buffer.is_empty(),
-                frontier: if s.kind == Kind::Scan { frontier } else { None },
+                frontier: if s.kind == Kind::Scan || s.runs {
+                    frontier
+                } else {
+                    None
+                },
             },
         };
         let mut r = match &s.failed {

@@ -380,11 +380,10 @@ fn list(sim: &Simulator, req: &Request<Vec<u8>>, now_ms: i64) -> Response<Vec<u8
         })
         .collect();
     if by_created {
-        hits.sort_by(|a, b| {
-            a.created_ms
-                .cmp(&b.created_ms)
-                .then_with(|| a.entitlement_id.cmp(&b.entitlement_id))
-        });
+        // The vendor's order among equal creation instants is undocumented: here it is
+        // the order the entitlements were stored in (generated ones by id, then created
+        // ones as they came), not their ids, so a client cannot lean on one.
+        hits.sort_by_key(|e| e.created_ms);
     } else if any_created {
         hits.sort_by(|a, b| a.entitlement_id.cmp(&b.entitlement_id));
     }

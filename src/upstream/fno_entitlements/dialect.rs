@@ -9,6 +9,13 @@
 //! | `items/any(i: i/productVersion eq …)` | `version` | inexact (any line's product; case rule undocumented) |
 //! | `items/any(i: i/activationId eq …)` | `activationId` | inexact (also matches maintenance lines, which are not items) |
 //! | sort by `sourceId`/`id` (or none) | `sort_by=entitlement_id&sort_order=…` | exact |
+//! | sort by `createdAt` first (any keys after it) | `sort_by=created_on&sort_order=…` | exact, ties at the edge |
+//!
+//! `created_on` is an instant the vendor orders by; its order among records created in
+//! the same instant is undocumented, so the edge holds each run of equal `createdAt`
+//! until it ends and orders it by the remaining keys and the id
+//! ([`SourcePlan::ties_unordered`]): the stream merges as it arrives, and a
+//! `sort=createdAt` walk reads only as deep as its pages go instead of the whole list.
 //!
 //! `active` maps from two vendor words (deployed, active) and `expired` is derived from
 //! dates, so neither is pushed. `obsolete` is sent as the documented query word
@@ -99,9 +106,12 @@ fn translate(p: &Pred, used: &mut Vec<&'static str>) -> Option<Translated<(&'sta
 }
 
 fn sort(keys: &[SortField]) -> Option<Vec<(String, String)>> {
-    let desc = sort_is_by_id(keys)?;
+    let (by, desc) = match keys.first() {
+        Some(k) if k.field == "createdAt" => ("created_on", k.desc),
+        _ => ("entitlement_id", sort_is_by_id(keys)?),
+    };
     Some(vec![
-        ("sort_by".into(), "entitlement_id".into()),
+        ("sort_by".into(), by.into()),
         (
             "sort_order".into(),
             if desc { "desc" } else { "asc" }.into(),
@@ -125,6 +135,12 @@ pub(super) fn plan(input: &PlanInput) -> SourcePlan {
     }
     if let Some(s) = sort {
         plan.native.params.extend(s);
+    }
+    if plan.sort_pushed && input.sort.first().is_some_and(|k| k.field == "createdAt") {
+        // Ordered by the instant; ties and any later keys are ordered at the edge.
+        plan.sort_exact = true;
+        plan.ties_unordered = true;
+        plan.window = None;
     }
     plan
 }

@@ -156,6 +156,12 @@ pub struct SourcePlan {
     /// records can be merged as they arrive. A vendor whose collation of text is undocumented pushes
     /// its sort (fewer records to read) but is not exact; the edge then sorts a full read.
     pub sort_exact: bool,
+    /// With `sort_exact`: the vendor orders by the first sort key alone, and records
+    /// equal on it arrive in its own (undocumented) order. The edge holds each run of
+    /// equal first keys until the run ends (a greater key follows, or the stream ends),
+    /// orders it by the remaining keys and the id, and resumes a walk inside a run from
+    /// the last record it gave. Such a stream is never seeked or windowed by raw index.
+    pub ties_unordered: bool,
     /// Offset/limit went upstream (only with `sort_pushed` and an empty residual).
     pub window: Option<Window>,
     /// Keep `raw`.
@@ -204,6 +210,7 @@ impl SourcePlan {
             native: NativeQuery::default(),
             sort_pushed: false,
             sort_exact: false,
+            ties_unordered: false,
             window: None,
             include_raw: input.include_raw,
             now_ms: input.now_ms,
@@ -399,6 +406,7 @@ pub(crate) fn plan_with<T: Clone>(
         native: NativeQuery::default(),
         sort_pushed: sort.is_some(),
         sort_exact: false,
+        ties_unordered: false,
         window,
         include_raw: input.include_raw,
         now_ms: input.now_ms,
