@@ -989,6 +989,7 @@ fn beta_created_on_ties_are_ordered_at_the_edge() {
                 }
             });
             let edge = walk(&w, &format!("{path}&pushdown=false"), 400, |_, _| {});
+            let alone = route.contains("sources");
             let (got, want) = (ids(&pushed.items), ids(&edge.items));
             assert_eq!(got, want, "{route} sort={sort}");
             assert_eq!(
@@ -996,7 +997,6 @@ fn beta_created_on_ties_are_ordered_at_the_edge() {
                 got.len(),
                 "{route} sort={sort}: repeated ids"
             );
-            let alone = route.contains("sources");
             let oracle: Vec<String> = oracle(&w, "", sort)
                 .into_iter()
                 .filter(|r| !alone || r.source == Source::FnoEntitlements)
@@ -1012,6 +1012,21 @@ fn beta_created_on_ties_are_ordered_at_the_edge() {
                 .collect();
             assert_eq!(at.len(), 40, "{route} sort={sort}");
             assert_eq!(at[39] - at[0], 39, "{route} sort={sort}: the run is split");
+            if alone {
+                // An offset that ends inside the run (walked, not seeked), then pages on.
+                let offset = at[0] + 3;
+                let mut a = w.get(&format!("{path}&offset={offset}"));
+                let mut from = Vec::new();
+                for _ in 0..400 {
+                    assert_eq!(a.status, 200, "{}", a.body);
+                    from.extend(a.ids());
+                    match a.next() {
+                        Some(t) => a = w.get(&with_next(&path, &t)),
+                        None => break,
+                    }
+                }
+                assert_eq!(from, &got[offset..], "sort={sort} offset={offset}");
+            }
             if alone {
                 report(format!(
                     "[paging] fno_entitlements sort={sort}, 340 records, pages of 7: page 1 = {} calls pushed (sort_by=created_on), {} sorted at the edge",

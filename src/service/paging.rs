@@ -157,6 +157,9 @@ struct Stream<'a> {
     /// A scan's (or a `runs` stream's) last record given on this page (index into the
     /// page).
     last: Option<usize>,
+    /// A `runs` stream's last record skipped by a walked offset on this page: the
+    /// frontier when it gives nothing after the offset.
+    skipped: Option<Record>,
     /// Failed before giving anything on this page: left out of it.
     failed: Option<UpstreamError>,
     /// Gave something, then could not be read further: why.
@@ -755,6 +758,7 @@ pub async fn page<C: HttpClient, K: Clock>(
             frontier,
             start,
             last: None,
+            skipped: None,
             failed: None,
             blocked: None,
             delivered: false,
@@ -926,6 +930,9 @@ async fn merge<C: HttpClient, K: Clock>(
             s.rank = s.rank.saturating_add(1);
             if *skip > 0 {
                 *skip -= 1;
+                if s.runs {
+                    s.skipped = Some(r);
+                }
             } else {
                 if s.kind == Kind::Scan || s.runs {
                     s.last = Some(out.len());
@@ -1012,7 +1019,7 @@ fn finish<C: HttpClient, K: Clock>(
         let Some((i, s)) = streams.next() else {
             continue;
         };
-        let frontier = match s.last.and_then(|k| records.get(k)) {
+        let frontier = match s.last.and_then(|k| records.get(k)).or(s.skipped.as_ref()) {
             Some(r) => serde_json::to_vec(&Projected {
                 record: r,
                 projection: &projection,
