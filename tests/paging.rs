@@ -1119,3 +1119,36 @@ fn a_beta_record_out_of_created_on_order_stops_the_source() {
         .collect();
     assert_eq!(a.ids(), want);
 }
+
+/// A sort the vendor serves exactly is pushed whatever stays at the edge: at 20,000
+/// GreenLake orders, the first 50 by `endDate` among those whose customer name contains
+/// "a" (a filter GreenLake cannot evaluate) are a few sorted pages, where sorting at the
+/// edge must read all 20,000 and is refused within the default budget.
+#[test]
+fn a_sort_is_pushed_beside_a_filter_that_stays_at_the_edge() {
+    let w = World::new(N, &[]);
+    let filter = "contains(customer/name, 'a')";
+    let path = format!(
+        "/v1/sources/hpe_flex/orders?limit=50&sort=endDate&filter={}",
+        enc(filter)
+    );
+    let a = w.get(&format!("{path}&explain=true"));
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.items().len(), 50);
+    let e = &a.body["sources"]["hpe_flex"]["explain"];
+    assert_eq!(e["sortPushed"], true, "{e}");
+    assert!(e["residual"].as_str().is_some(), "{e}");
+    let want: Vec<String> = oracle(&w, &format!("source eq 'hpe_flex' and {filter}"), "endDate")
+        .into_iter()
+        .take(50)
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(a.ids(), want);
+    let edge = w.get(&format!("{path}&pushdown=false"));
+    assert_eq!(edge.status, 422, "{}", edge.body);
+    report(format!(
+        "[paging] hpe_flex sort=endDate, filter kept at the edge, {N} records: page 1 of 50 = {} calls, {} records fetched; pushdown=false is refused (query.sort.needs_scan)",
+        a.calls(),
+        a.body["sources"]["hpe_flex"]["fetched"],
+    ));
+}

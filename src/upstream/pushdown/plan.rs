@@ -7,8 +7,9 @@
 //! rows that satisfy it), [`Pushdown::Inexact`] (a superset) or [`Pushdown::Unsupported`].
 //! Whatever is not Exact stays in the residual, which the adapter re-applies to every
 //! fetched record, so pushdown can only save work, never change the answer.
-//! Sort and offset/limit go upstream only when every conjunct and every sort key went
-//! Exact. This module imports no I/O.
+//! A sort goes upstream whenever the vendor can order by its keys (filtering a sorted
+//! stream at the edge keeps its order); offset/limit only when, besides, every conjunct
+//! went Exact. This module imports no I/O.
 
 use std::fmt;
 
@@ -383,12 +384,10 @@ pub(crate) fn plan_with<T: Clone>(
     }
     // No sort asks for the source's native order: its stream order is sent whatever stays
     // at the edge (the same order with and without pushdown; nothing is merged by it). A
-    // requested sort, and the window, go upstream only when nothing stays at the edge.
-    let sort = if residual.is_empty() || input.sort.is_empty() {
-        sort_native(&input.sort)
-    } else {
-        None
-    };
+    // requested sort goes upstream whenever the vendor can order by its keys: what the
+    // residual keeps of a sorted stream is still sorted. The window goes upstream only
+    // when nothing stays at the edge.
+    let sort = sort_native(&input.sort);
     let window = sort
         .as_ref()
         .filter(|_| residual.is_empty())
