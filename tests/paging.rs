@@ -953,7 +953,7 @@ fn create_ties(w: &World, n: usize, at_ms: i64) -> Vec<String> {
             .uri("/entitlements-api/v1/entitlement")
             .header(
                 "authorization",
-                "Bearer rna_51d0c0ffee5eed0000000000000000000000000000000000",
+                format!("Bearer {}", flexedge::sim::creds::FNO_TOKEN),
             )
             .header("content-type", "application/json")
             .body(body.to_string().into_bytes())

@@ -184,6 +184,11 @@ impl Stream<'_> {
         self.failed.is_none() && !(self.end && self.buffer.is_empty())
     }
 
+    /// The stream resumes from the last record it gave (a scan, or a `runs` stream).
+    fn keeps_frontier(&self) -> bool {
+        self.kind == Kind::Scan || self.runs
+    }
+
     /// The front record may be given: it is there and, in a `runs` stream, its run of
     /// equal first keys has ended (a record with another key is buffered after it, or
     /// nothing follows).
@@ -934,7 +939,7 @@ async fn merge<C: HttpClient, K: Clock>(
                     s.skipped = Some(r);
                 }
             } else {
-                if s.kind == Kind::Scan || s.runs {
+                if s.keeps_frontier() {
                     s.last = Some(out.len());
                 }
                 out.push(r);
@@ -1040,11 +1045,7 @@ fn finish<C: HttpClient, K: Clock>(
                 },
                 rank: s.rank,
                 exhausted: s.end && s.buffer.is_empty(),
-                frontier: if s.kind == Kind::Scan || s.runs {
-                    frontier
-                } else {
-                    None
-                },
+                frontier: if s.keeps_frontier() { frontier } else { None },
             },
         };
         let mut r = match &s.failed {

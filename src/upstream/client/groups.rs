@@ -88,8 +88,8 @@ impl Walker<'_> {
         let Some(field) = self.vendor.group_field(plan, path) else {
             return Ok(None);
         };
-        let max = u64::from(self.vendor.max_page().max(1));
         let size = self.vendor.max_page().max(1);
+        let max = u64::from(size);
         // The filter's size first (one small call): a source read in a few pages is read.
         let Some(count_req) = self.vendor.count_request(self.base, plan) else {
             return Ok(None);
