@@ -698,3 +698,32 @@ fn devices_need_a_key_that_may_see_hpe_flex() {
     assert_eq!(a.status, 400);
     assert_eq!(a.body["parameter"], "filter");
 }
+
+/// The benchmark world (`make bench`, `tests/bench/wasm-cpu.mjs`) answers its two requests,
+/// replays them from its tape, and hands the recorded vendor pages to the JavaScript twin.
+/// (Its client key once fell under the key-length rule and every timed request was a 500.)
+#[test]
+fn the_benchmark_world_answers_and_replays() {
+    use flexedge::testkit::bench::BenchWorld;
+    let world = BenchWorld::new(20);
+    let tape = world.tape();
+    for path in ["/v1/orders?limit=100", "/v1/orders?limit=100&include=raw"] {
+        let (status, body) = world.get_body(&tape, path).unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["items"].as_array().unwrap().len(), 80, "{path}");
+        let misses = tape.misses();
+        assert_eq!(world.get_body(&tape, path).unwrap().0, 200);
+        assert_eq!(
+            tape.misses(),
+            misses,
+            "{path}: the second answer is replayed"
+        );
+    }
+    let pages: Value = serde_json::from_str(&tape.recorded_json()).unwrap();
+    let pages = pages.as_array().unwrap();
+    assert_eq!(pages.len() as u64, tape.misses());
+    assert!(pages
+        .iter()
+        .any(|p| p["uri"].as_str().unwrap().contains("flexcareorder")));
+}

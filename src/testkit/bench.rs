@@ -24,7 +24,7 @@ use crate::sim::{creds, SimConfig, Simulator};
 use crate::upstream::{HttpClient, TransportError};
 
 /// The client key every benchmark request sends.
-pub const BENCH_KEY: &str = "bench-key";
+pub const BENCH_KEY: &str = "flexedge-bench-key";
 
 /// A fixed instant (2026-01-01T00:00:00Z) for the fake clock.
 const NOW_MS: i64 = 1_767_225_600_000;
@@ -74,6 +74,26 @@ impl<'a> Tape<'a> {
             .collect();
         out.sort();
         out
+    }
+
+    /// Every recorded answer as a JSON array of `{"method", "uri", "status", "body"}`
+    /// (the body as text), sorted by method and URI; token requests included.
+    pub fn recorded_json(&self) -> String {
+        let recorded = self.recorded.borrow();
+        let mut rows: Vec<(&TapeKey, &Recorded)> = recorded.iter().collect();
+        rows.sort_by(|a, b| (&a.0 .0, &a.0 .1).cmp(&(&b.0 .0, &b.0 .1)));
+        let rows: Vec<serde_json::Value> = rows
+            .into_iter()
+            .map(|((method, uri, _, _), r)| {
+                serde_json::json!({
+                    "method": method,
+                    "uri": uri,
+                    "status": r.status.as_u16(),
+                    "body": String::from_utf8_lossy(&r.body),
+                })
+            })
+            .collect();
+        serde_json::Value::Array(rows).to_string()
     }
 }
 

@@ -35,6 +35,23 @@ impl WasmBench {
         }
     }
 
+    /// Answers `GET path` (path and query): the status and the body, as
+    /// `{"status": …, "body": "…"}` (for the JavaScript twin's equality test).
+    pub fn response(&self, path: &str) -> String {
+        let (status, body) = self
+            .world
+            .get_body(&self.tape, path)
+            .unwrap_or((0, Vec::new()));
+        serde_json::json!({"status": status, "body": String::from_utf8_lossy(&body)}).to_string()
+    }
+
+    /// The upstream answers recorded so far, as a JSON array of `{"method", "uri",
+    /// "status", "body"}` sorted by method and URI: the vendor pages the JavaScript twin
+    /// (`tests/bench/twin.mjs`) starts from.
+    pub fn pages(&self) -> String {
+        self.tape.recorded_json()
+    }
+
     /// Upstream requests that went to the simulator rather than the tape.
     pub fn misses(&self) -> u64 {
         self.tape.misses()
