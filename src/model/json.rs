@@ -4,7 +4,9 @@
 //! and a projection with the semantics of the pipeline's `select_paths` (a path through an
 //! array selects from every element; a path through a scalar selects nothing; an object
 //! whose selected members are all absent is written as `{}`; a test in `query::select`
-//! compares the two byte for byte).
+//! compares the two byte for byte). The one exception is `raw`, the vendor's object: it
+//! is written as the text the vendor sent (its member order and spelling), and only a
+//! projection into it reads it into a tree.
 //!
 //! The response envelope writes its rows with [`Projected`] instead of building a
 //! `serde_json::Value` per row and serializing that: no per-row maps, no copied strings.
@@ -17,7 +19,9 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::Value as Json;
 
-use super::{AttrValue, Contact, Device, Item, Number, Partner, Party, Record, Status, Timestamp};
+use super::{
+    AttrValue, Contact, Device, Item, Number, Partner, Party, RawJson, Record, Status, Timestamp,
+};
 
 /// Which members of a JSON object to write: all of them, or the named ones (each with its
 /// own projection). Built once per request from the `select` paths.
@@ -197,6 +201,20 @@ impl Member for BTreeMap<String, AttrValue> {
             entry(&mut m, p, k, v)?;
         }
         m.end()
+    }
+}
+
+/// The vendor's text as it arrived when all of it is selected; a projection into it reads
+/// it into a tree first (the `select=raw/…` case only).
+impl Member for RawJson {
+    fn scalar(&self) -> bool {
+        !self.get().trim_start().starts_with(['{', '['])
+    }
+    fn write<S: Serializer>(&self, p: &Projection, s: S) -> Result<S::Ok, S::Error> {
+        match p {
+            Projection::All => self.serialize(s),
+            Projection::Fields(_) => self.to_value().write(p, s),
+        }
     }
 }
 

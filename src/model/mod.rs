@@ -9,11 +9,13 @@
 //! This module imports no I/O, no wasm and no `worker`.
 
 mod json;
+mod raw;
 mod record;
 pub(crate) mod row;
 mod timestamp;
 
 pub use json::{Projected, Projection};
+pub use raw::RawJson;
 pub use record::{
     AttrValue, Contact, Device, Item, Kind, Partner, PartnerRole, Party, Record, Source, Status,
 };

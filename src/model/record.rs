@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Number, Timestamp};
+use super::{Number, RawJson, Timestamp};
 
 /// The four upstreams, by their stable source ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -352,9 +352,10 @@ pub struct Record {
     /// Custom attributes by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, AttrValue>,
-    /// The vendor's original object, only when the client asks for it (`include=raw`).
+    /// The vendor's original object as it arrived, only when the client asks for it
+    /// (`include=raw`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub raw: Option<serde_json::Value>,
+    pub raw: Option<RawJson>,
 }
 
 impl Record {

@@ -91,7 +91,7 @@ mod projected_tests {
     use super::*;
     use crate::model::{
         AttrValue, Contact, Device, Item, Kind, Partner, PartnerRole, Party, Projected, Projection,
-        Record, Source, Status, Timestamp,
+        RawJson, Record, Source, Status, Timestamp,
     };
 
     fn full() -> Record {
@@ -154,8 +154,10 @@ mod projected_tests {
         r.attributes.insert("Flag".into(), AttrValue::Bool(true));
         r.attributes
             .insert("note".into(), AttrValue::Text("t".into()));
-        r.raw =
-            Some(serde_json::json!({"z": 1, "a": [{"k": 1, "j": 2}, 3, [4]], "m": {"y": null}}));
+        // Compact with sorted members, so that the verbatim text is also the tree's text.
+        r.raw = Some(RawJson::from_value(
+            &serde_json::json!({"z": 1, "a": [{"k": 1, "j": 2}, 3, [4]], "m": {"y": null}}),
+        ));
         r
     }
 

@@ -4,10 +4,10 @@
 //! vendor's list page into normalized records (and, when asked, each item's original
 //! object in `raw`). This module imports no I/O.
 
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
-use crate::model::{Record, Source};
+use crate::model::{RawJson, Record, Source};
 
 use super::error::UpstreamError;
 use super::fetch::{NormCtx, Page};
@@ -123,16 +123,17 @@ pub(crate) trait WireList<'a>: Deserialize<'a> {
     }
 }
 
-/// The same page read for `raw`: each item as the vendor sent it.
-pub(crate) trait RawList: DeserializeOwned {
+/// The same page read for `raw`: each item as the text the vendor sent, borrowed from the
+/// body (a skim that builds no tree).
+pub(crate) trait RawList<'a>: serde::Deserialize<'a> {
     /// The items, in the upstream's order.
-    fn into_items(self) -> Vec<serde_json::Value>;
+    fn items(&self) -> &[&'a RawValue];
 }
 
 /// Parses a 2xx list page: `L` read from the body, each item normalized with `normalize`,
 /// and with `include_raw` the body read again as `R` to put each original item in
 /// [`Record::raw`]. A body that does not parse is `upstream.malformed`.
-pub(crate) fn parse_page<'a, L: WireList<'a>, R: RawList>(
+pub(crate) fn parse_page<'a, L: WireList<'a>, R: RawList<'a>>(
     source: Source,
     status: u16,
     body: &'a [u8],
@@ -145,7 +146,7 @@ pub(crate) fn parse_page<'a, L: WireList<'a>, R: RawList>(
     let mut records: Vec<Record> = items.iter().map(|i| normalize(i, ctx)).collect();
     if ctx.include_raw {
         let raw: R = json(body).map_err(|e| UpstreamError::malformed(source, status, e))?;
-        attach_raw(&mut records, raw.into_items());
+        attach_raw(&mut records, raw.items());
     }
     Ok(Page {
         count: items.len() as u64,
@@ -156,9 +157,9 @@ pub(crate) fn parse_page<'a, L: WireList<'a>, R: RawList>(
 
 /// Puts each original item in its record's `raw` (once, not once per wire type).
 #[inline(never)]
-fn attach_raw(records: &mut [Record], raw: Vec<serde_json::Value>) {
+fn attach_raw(records: &mut [Record], raw: &[&RawValue]) {
     for (r, v) in records.iter_mut().zip(raw) {
-        r.raw = Some(v);
+        r.raw = Some(RawJson::from_raw(v));
     }
 }
 

@@ -7,6 +7,8 @@
 use serde::Deserialize;
 
 use crate::upstream::client::dates::WireDate;
+use serde_json::value::RawValue;
+
 use crate::upstream::client::wire::{RawList as RawItems, Str, WireList};
 
 /// `{entitlements, page, limit}`.
@@ -19,9 +21,10 @@ pub struct EntitlementList<'a> {
 
 /// The same with untyped items, read only when `raw` is requested.
 #[derive(Debug, Clone, Deserialize)]
-pub struct RawList {
+pub struct RawList<'a> {
     /// The entitlements as sent.
-    pub entitlements: Vec<serde_json::Value>,
+    #[serde(borrow)]
+    pub entitlements: Vec<&'a RawValue>,
 }
 
 impl<'a> WireList<'a> for EntitlementList<'a> {
@@ -32,9 +35,9 @@ impl<'a> WireList<'a> for EntitlementList<'a> {
     }
 }
 
-impl RawItems for RawList {
-    fn into_items(self) -> Vec<serde_json::Value> {
-        self.entitlements
+impl<'a> RawItems<'a> for RawList<'a> {
+    fn items(&self) -> &[&'a RawValue] {
+        &self.entitlements
     }
 }
 

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Source;
 use crate::upstream::client::dates::WireDate;
+use serde_json::value::RawValue;
+
 use crate::upstream::client::wire::{RawList as RawItems, Str, WireList};
 use crate::upstream::client::{UpstreamError, UpstreamErrorKind};
 
@@ -24,10 +26,10 @@ pub struct Response<'a> {
 /// The same response with untyped items, read only when `raw` is requested.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RawResponse {
+pub struct RawResponse<'a> {
     /// The items as sent.
-    #[serde(default)]
-    pub activatable_item: Option<Vec<serde_json::Value>>,
+    #[serde(default, borrow)]
+    pub activatable_item: Option<Vec<&'a RawValue>>,
 }
 
 impl<'a> WireList<'a> for Response<'a> {
@@ -43,9 +45,9 @@ impl<'a> WireList<'a> for Response<'a> {
     }
 }
 
-impl RawItems for RawResponse {
-    fn into_items(self) -> Vec<serde_json::Value> {
-        self.activatable_item.unwrap_or_default()
+impl<'a> RawItems<'a> for RawResponse<'a> {
+    fn items(&self) -> &[&'a RawValue] {
+        self.activatable_item.as_deref().unwrap_or(&[])
     }
 }
 

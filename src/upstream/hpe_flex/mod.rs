@@ -13,7 +13,7 @@ mod dialect;
 mod normalize;
 mod wire;
 
-use crate::model::{Record, Source};
+use crate::model::{RawJson, Record, Source};
 use crate::upstream::client::http::{path_segment, NativeRequest};
 use crate::upstream::client::wire::{json, parse_page};
 use crate::upstream::client::{
@@ -78,7 +78,9 @@ impl Vendor for HpeFlex {
             }
         };
         if ctx.include_raw {
-            r.raw = Some(json::<serde_json::Value>(body).map_err(malformed)?);
+            r.raw = Some(RawJson::from_raw(
+                json::<&serde_json::value::RawValue>(body).map_err(malformed)?,
+            ));
         }
         Ok(r)
     }

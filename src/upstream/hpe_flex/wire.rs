@@ -4,6 +4,8 @@
 use serde::Deserialize;
 
 use crate::upstream::client::dates::WireDate;
+use serde_json::value::RawValue;
+
 use crate::upstream::client::wire::{RawList as RawItems, Str, WireList};
 
 /// The list envelope: `{items, count, total, offset}`.
@@ -19,9 +21,10 @@ pub struct OrderList<'a> {
 
 /// The same envelope with untyped items, read only when `raw` is requested.
 #[derive(Debug, Clone, Deserialize)]
-pub struct RawList {
+pub struct RawList<'a> {
     /// The orders as the vendor sent them.
-    pub items: Vec<serde_json::Value>,
+    #[serde(borrow)]
+    pub items: Vec<&'a RawValue>,
 }
 
 impl<'a> WireList<'a> for OrderList<'a> {
@@ -48,9 +51,9 @@ impl<'a> WireList<'a> for DeviceList<'a> {
     }
 }
 
-impl RawItems for RawList {
-    fn into_items(self) -> Vec<serde_json::Value> {
-        self.items
+impl<'a> RawItems<'a> for RawList<'a> {
+    fn items(&self) -> &[&'a RawValue] {
+        &self.items
     }
 }
 

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use serde_json::value::RawValue;
+
 use crate::upstream::client::wire::{RawList as RawItems, Str, WireList};
 
 /// `{offset, limit, total, flexcareOrders}`.
@@ -20,9 +22,10 @@ pub struct OrderList<'a> {
 /// The same with untyped items, read only when `raw` is requested.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RawList {
+pub struct RawList<'a> {
     /// The orders as sent.
-    pub flexcare_orders: Vec<serde_json::Value>,
+    #[serde(borrow)]
+    pub flexcare_orders: Vec<&'a RawValue>,
 }
 
 impl<'a> WireList<'a> for OrderList<'a> {
@@ -37,9 +40,9 @@ impl<'a> WireList<'a> for OrderList<'a> {
     }
 }
 
-impl RawItems for RawList {
-    fn into_items(self) -> Vec<serde_json::Value> {
-        self.flexcare_orders
+impl<'a> RawItems<'a> for RawList<'a> {
+    fn items(&self) -> &[&'a RawValue] {
+        &self.flexcare_orders
     }
 }
 
