@@ -7,6 +7,9 @@
 // Native only: measures wall time.
 #![allow(clippy::unwrap_used, clippy::disallowed_methods)]
 
+#[path = "support/results.rs"]
+mod results;
+
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -204,5 +207,13 @@ fn main() {
             fast / engine
         );
         println!("    {text}");
+        let closure_name = format!("filter_closure_rec_per_s/{label}");
+        results::record(
+            &format!("filter_engine_rec_per_s/{label}"),
+            engine,
+            "records/s",
+            Some(&closure_name),
+        );
+        results::record(&closure_name, fast, "records/s", None);
     }
 }

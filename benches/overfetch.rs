@@ -10,6 +10,9 @@
 
 #![allow(clippy::unwrap_used)] // a benchmark may unwrap
 
+#[path = "support/results.rs"]
+mod results;
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 
@@ -197,6 +200,17 @@ fn main() {
             per(without),
             if p1 || p2 { "; PARTIAL" } else { "" }
         );
+        if n > 0 {
+            let without_name = format!("overfetch_no_pushdown/{name}");
+            let per = |f: u64| f as f64 / n as f64;
+            results::record(
+                &format!("overfetch/{name}"),
+                per(with),
+                "fetched/returned",
+                Some(&without_name),
+            );
+            results::record(&without_name, per(without), "fetched/returned", None);
+        }
     }
     transforms();
 }

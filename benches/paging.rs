@@ -9,6 +9,9 @@
 
 #![allow(clippy::unwrap_used, clippy::disallowed_methods)] // a benchmark may unwrap and read the wall clock (natively)
 
+#[path = "support/results.rs"]
+mod results;
+
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -81,8 +84,9 @@ fn main() {
     ] {
         let cells: Vec<String> = pages(&world, &tape, path)
             .iter()
-            .map(|(_, uri)| {
+            .map(|(page, uri)| {
                 let (calls, ms) = cost(&world, &tape, uri);
+                results::record(&format!("paging_cpu_ms/{path}/page_{page}"), ms, "ms", None);
                 format!("{calls} calls {ms:7.2} ms")
             })
             .collect();

@@ -38,7 +38,7 @@ cargo build --quiet --release --lib --target wasm32-unknown-unknown --features b
   --target-dir target/bench-wasm
 wasm-bindgen --target nodejs --out-dir "$OUT/wasm" --out-name flexedge_bench \
   target/bench-wasm/wasm32-unknown-unknown/release/flexedge.wasm
-node tests/bench/wasm-cpu.mjs "$OUT/wasm/flexedge_bench.js"
+node --expose-gc tests/bench/wasm-cpu.mjs "$OUT/wasm/flexedge_bench.js"
 cargo bench --quiet --features bench-wasm --bench gateway
 
 # 3. Through the Worker. Every source points at the mock; the edge cache is off so every

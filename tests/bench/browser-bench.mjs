@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { makeRecords } from './records.mjs';
+import { record } from './results.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const N = Number(process.env.BENCH_RECORDS ?? 10000);
@@ -88,6 +89,12 @@ try {
   const wr = results.wasmRecord.medianMs;
   console.log(`[bench] with schema 'record': wasm / hand-written ${(wr / results.handwritten.medianMs).toFixed(2)}×, mingo / wasm ${(results.mingo.medianMs / wr).toFixed(2)}×`);
   console.log(`[bench] matching ids agree across all variants: ${process.exitCode ? 'NO' : 'yes'} (${results.handwritten.ids.length} on the page)`);
+  const median = (name, baseline = null) => ({ name: `browser_median/${name}`, value: results[name].medianMs, unit: 'ms', baseline: baseline && `browser_median/${baseline}` });
+  record(
+    median('handwritten'), median('jsonParseOnly'), median('mingo', 'wasm'),
+    median('wasm', 'handwritten'), median('wasmRecord', 'handwritten'),
+    median('wasmCompiled', 'handwritten'), median('wasmFromObjects', 'handwritten'),
+  );
 } finally {
   await browser.close();
   server.close();

@@ -10,8 +10,11 @@
 // optional), FLEXEDGE_DEV_PROXY_URL (the Worker behind the dev proxy, optional),
 // BENCH_WARMUP, BENCH_RUNS, BENCH_CONCURRENCY, BENCH_LATENCIES ("10,15,20,25": ms per
 // vendor, in SOURCES order; "0" for none), BENCH_LABEL. Every loop is bounded by
-// BENCH_WARMUP + BENCH_RUNS.
+// BENCH_WARMUP + BENCH_RUNS. The row's figures are also recorded (tests/bench/results.mjs)
+// under names ending in /latency_c1, /no_latency_c4, …
 import { performance } from 'node:perf_hooks';
+
+import { record } from './results.mjs';
 
 const base = process.env.FLEXEDGE_URL ?? 'http://127.0.0.1:8793';
 const mock = process.env.FLEXEDGE_MOCK_URL ?? 'http://127.0.0.1:8794';
@@ -22,6 +25,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 const CONC = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const LAT = (process.env.BENCH_LATENCIES ?? '0').split(',').map(Number);
 const LABEL = process.env.BENCH_LABEL ?? '';
+// The row's suffix in the recorded figures' names.
+const ROW = `${LAT.some((ms) => ms > 0) ? 'latency' : 'no_latency'}_c${CONC}`;
 const SOURCES = ['hpe_flex', 'fno_orders', 'fno_entitlements', 'telecomx_flexcare'];
 // The simulator's fake credentials (src/sim/creds.rs); they unlock only the local mock.
 const FNO_TOKEN = 'rna_51d0c0ffee5eed0000000000000000000000000000000000';
@@ -137,12 +142,25 @@ async function main() {
     checked = false;
     row('  the same, behind wrangler dev\'s local proxy', await measure(ask('identity', devProxy)), '(not the goal row)');
   }
+  const goal = 1.2 * slowest.m.p50 + 5;
+  const ms = (name, value, baseline) => ({ name: `${name}/${ROW}`, value, unit: 'ms', baseline: baseline && `${baseline}/${ROW}` });
+  record(
+    ms('gateway_p50', unified.p50, 'gateway_goal_p50'),
+    ms('gateway_p99', unified.p99),
+    ms('gateway_goal_p50', goal, 'slowest_upstream_p50'),
+    ms('slowest_upstream_p50', slowest.m.p50),
+  );
   if (floor) {
     const f = await measure(async () => { await must(await fetch(`${floor}/`, { headers: IDENTITY })); });
     row('floor: JS Worker, the same 6 calls, no work', f);
     console.log(`  flexedge's own share at p50: ${(unified.p50 - f.p50).toFixed(1)} ms over the floor`);
+    console.log(`  requests/s: ${unified.rps.toFixed(0)} through flexedge = ${(unified.rps / f.rps).toFixed(2)} × the floor's ${f.rps.toFixed(0)}`);
+    record(
+      ms('floor_p50', f.p50),
+      { name: `gateway_rps/${ROW}`, value: unified.rps, unit: 'req/s', baseline: `floor_rps/${ROW}` },
+      { name: `floor_rps/${ROW}`, value: f.rps, unit: 'req/s', baseline: null },
+    );
   }
-  const goal = 1.2 * slowest.m.p50 + 5;
   console.log(`  slowest upstream: ${slowest.s}, p50 ${slowest.m.p50.toFixed(1)} ms; goal: unified p50 ≤ 1.2 × ${slowest.m.p50.toFixed(1)} + 5 = ${goal.toFixed(1)} ms`);
   console.log(`  unified p50 ${unified.p50.toFixed(1)} ms = ${(unified.p50 / goal).toFixed(2)} × goal → ${unified.p50 <= goal ? 'MET' : 'NOT MET'}`);
   for (const s of SOURCES) await fault(s, 0);
