@@ -2,8 +2,9 @@
 # Instruction profile of one unified request (issue #17), natively, robust against the
 # machine's load: benches/gateway.rs under `valgrind --tool=callgrind` with
 # FLEXEDGE_BENCH_RUNS=5 and =15 (each after as many warm-ups), so the difference / 20 is
-# the instructions (Ir) of one warm request; then the top functions by inclusive Ir of the
-# longer run. Per path: /v1/orders?limit=100 and …&include=raw.
+# the instructions (Ir) of one warm request (only inside `BenchWorld::get`: the world's
+# setup is not counted); then the top functions by their own Ir in the longer run. Per
+# path: /v1/orders?limit=100 and …&include=raw. Output under target/profile/REV.
 #   scripts/profile.sh [REV]   REV (a commit) is profiled from a worktree under target/, for
 #                              a before/after beside the checkout.
 set -euo pipefail
@@ -19,7 +20,7 @@ fi
 out=$PWD/target/profile/$label
 mkdir -p "$out"
 bin=$(cd "$src" && cargo bench --no-run --features bench-wasm --bench gateway \
-  --target-dir "$PWD/target/profile-build" 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
+  --target-dir "$PWD/target" 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
 [[ -x "$src/$bin" || -x "$bin" ]] || { echo "profile: no bench binary found" >&2; exit 1; }
 [[ -x "$bin" ]] || bin=$src/$bin
 ir() { sed -n 's/^summary: \([0-9]*\).*/\1/p' "$1"; }
@@ -28,10 +29,11 @@ for path in '/v1/orders?limit=100' '/v1/orders?limit=100&include=raw'; do
   key=orders; [[ $path == *include=raw* ]] && key=orders_raw
   for n in 5 15; do
     FLEXEDGE_BENCH_RUNS=$n FLEXEDGE_BENCH_PATH=$path valgrind --tool=callgrind \
-      --callgrind-out-file="$out/$key.$n.out" "$bin" >/dev/null 2>"$out/$key.$n.log"
+      --collect-atstart=no --toggle-collect='*BenchWorld::get*' --callgrind-out-file="$out/$key.$n.out" "$bin" >/dev/null 2>"$out/$key.$n.log"
   done
   per=$(( ($(ir "$out/$key.15.out") - $(ir "$out/$key.5.out")) / 20 ))
-  printf '\n%s: %s Ir per warm request\n' "$path" "$per"
-  callgrind_annotate --inclusive=yes "$out/$key.15.out" 2>/dev/null |
-    sed -n '/^Ir/,$p' | grep -v '^Ir\|^-\|^$' | head -25 | cut -c1-150
+  printf '\n%s: %s Ir per warm request; top functions by their own Ir over the 30 requests:\n' "$path" "$per"
+  # Self cost, function names without their paths and generics; `head` ends the pipe early.
+  { callgrind_annotate "$out/$key.15.out" 2>/dev/null || true; } | sed -n '/^Ir/,$p' |
+    grep -E '^ *[0-9,]+ \(' | sed -E 's/ \[[^]]*\]$//; s|[^ ]*/([^/:]*):|\1:|' | head -20 | cut -c1-140 || true
 done
