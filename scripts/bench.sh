@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+# What the benches run on: the npm packages (miniflare, wrangler, playwright-core) and Chromium.
+scripts/setup.sh test
 mkdir -p target/bench
 export BENCH_RESULTS_JSONL="$PWD/target/bench/figures.jsonl"
 : >"$BENCH_RESULTS_JSONL"
