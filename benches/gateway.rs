@@ -9,13 +9,15 @@
 // Native only: measures wall time.
 #![allow(clippy::unwrap_used, clippy::disallowed_methods)]
 
+#[path = "support/cpu.rs"]
+mod cpu;
 #[path = "support/results.rs"]
 mod results;
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use flexedge::testkit::bench::{thread_cpu_ms, BenchWorld};
+use flexedge::testkit::bench::BenchWorld;
 
 const RECORDS: usize = 100;
 const WARMUP: usize = 30;
@@ -35,13 +37,6 @@ fn knobs() -> (usize, usize, Vec<String>) {
         Err(_) => PATHS.iter().map(|p| (*p).to_owned()).collect(),
     };
     (WARMUP.min(runs), runs, paths)
-}
-
-/// This thread's CPU time in ms (Linux `/proc/thread-self/schedstat`, first field: ns on
-/// CPU), so other processes on a shared machine do not inflate the figure; wall time when
-/// it cannot be read.
-fn cpu_ms(wall: Instant) -> f64 {
-    thread_cpu_ms().unwrap_or_else(|| wall.elapsed().as_secs_f64() * 1e3)
 }
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
@@ -65,9 +60,9 @@ fn main() {
         let mut ms = Vec::with_capacity(runs);
         for _ in 0..runs {
             let t = Instant::now();
-            let c0 = cpu_ms(t);
+            let c0 = cpu::cpu_ms(t);
             black_box(world.get(&tape, black_box(path)));
-            ms.push(cpu_ms(t) - c0);
+            ms.push(cpu::cpu_ms(t) - c0);
         }
         assert_eq!(
             tape.misses(),

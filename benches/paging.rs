@@ -9,21 +9,19 @@
 
 #![allow(clippy::unwrap_used, clippy::disallowed_methods)] // a benchmark may unwrap and read the wall clock (natively)
 
+#[path = "support/cpu.rs"]
+mod cpu;
 #[path = "support/results.rs"]
 mod results;
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use flexedge::testkit::bench::{thread_cpu_ms, BenchWorld, Tape};
+use flexedge::testkit::bench::{BenchWorld, Tape};
 
 const RECORDS: usize = 20_000;
 const RUNS: usize = 20;
 const DEPTHS: [usize; 3] = [1, 10, 100];
-
-fn cpu_ms(wall: Instant) -> f64 {
-    thread_cpu_ms().unwrap_or_else(|| wall.elapsed().as_secs_f64() * 1e3)
-}
 
 fn body(world: &BenchWorld, tape: &Tape<'_>, uri: &str) -> serde_json::Value {
     let (status, bytes) = world.get_body(tape, uri).expect("finishes in one poll");
@@ -55,9 +53,9 @@ fn cost(world: &BenchWorld, tape: &Tape<'_>, uri: &str) -> (u64, f64) {
     let mut ms = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let t = Instant::now();
-        let c0 = cpu_ms(t);
+        let c0 = cpu::cpu_ms(t);
         black_box(world.get(tape, black_box(uri)));
-        ms.push(cpu_ms(t) - c0);
+        ms.push(cpu::cpu_ms(t) - c0);
     }
     ms.sort_by(f64::total_cmp);
     (calls, ms[ms.len() / 2])

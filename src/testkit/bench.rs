@@ -204,16 +204,6 @@ impl BenchWorld {
     }
 }
 
-/// This thread's CPU time in ms (Linux `/proc/thread-self/schedstat`, first field: ns on
-/// CPU), so that other processes on a shared machine do not inflate a figure; `None` where
-/// it cannot be read (the benchmarks then use wall time).
-pub fn thread_cpu_ms() -> Option<f64> {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map(|ns| ns / 1e6)
-}
-
 /// Polls a future once: everything here answers synchronously.
 fn now<F: Future>(f: F) -> Option<F::Output> {
     f.now_or_never()
