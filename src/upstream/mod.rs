@@ -230,8 +230,9 @@ impl AnyUpstream {
         }
     }
 
-    /// Reads the stream of `plan` at `pos` (one page, or two with read-ahead), paying
-    /// from `spend`; `want` is how many matching records the caller hopes for.
+    /// Reads the stream of `plan` at `pos` (one page, or two with read-ahead, or one and
+    /// a probe of whether another record follows it), paying from `spend`; `want` is how
+    /// many matching records the caller hopes for.
     #[allow(clippy::too_many_arguments)]
     pub async fn read<C: HttpClient, K: Clock>(
         &self,
@@ -247,7 +248,7 @@ impl AnyUpstream {
         // Every error leaves redacted, as from `fetch`.
         let walker = each!(self, a => a.walker());
         walker
-            .read(client, clock, plan, residual, spend, pos, want)
+            .read_stream(client, clock, plan, residual, spend, pos, want)
             .await
             .map_err(|e| walker.redactor().error(e))
     }

@@ -334,6 +334,30 @@ impl Walker<'_> {
         req: &NativeRequest,
         spend: Spend<'_>,
     ) -> Answer {
+        self.exchange_tries(client, clock, req, spend, MAX_ATTEMPTS)
+            .await
+    }
+
+    /// [`exchange`](Self::exchange) with one try: for a speculative call whose failure
+    /// costs nothing (the next read asks again), so it is not worth retries.
+    pub(crate) async fn exchange_once<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        req: &NativeRequest,
+        spend: Spend<'_>,
+    ) -> Answer {
+        self.exchange_tries(client, clock, req, spend, 1).await
+    }
+
+    async fn exchange_tries<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        req: &NativeRequest,
+        spend: Spend<'_>,
+        tries: u32,
+    ) -> Answer {
         let source = self.vendor.source();
         let deadline = spend.deadline_ms();
         let mut refreshed = false;
@@ -394,7 +418,7 @@ impl Walker<'_> {
                     | UpstreamErrorKind::Timeout
                     | UpstreamErrorKind::Transport
             ) && failure.status.is_none_or(|s| s == 429 || s >= 500);
-            if !retryable || attempt >= MAX_ATTEMPTS || spend.left() == 0 {
+            if !retryable || attempt >= tries.min(MAX_ATTEMPTS) || spend.left() == 0 {
                 return Err(failure);
             }
             let failure = last.insert(failure);

@@ -148,6 +148,18 @@ fn ceil_div(a: u64, b: u64) -> u64 {
     a.div_ceil(b.max(1))
 }
 
+/// What a read may request together with its page, where pages carry no total.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Along {
+    /// Nothing: the reads around it cover the next pages already.
+    Nothing,
+    /// The next page, when more records are wanted than this page holds.
+    NextPage,
+    /// That, or a one-record probe of the next index when exactly this page's
+    /// records are wanted (the reader must then know whether any follow).
+    NextPageOrEnd,
+}
+
 impl Walker<'_> {
     fn ctx(plan: &SourcePlan) -> NormCtx {
         NormCtx {
@@ -227,13 +239,42 @@ impl Walker<'_> {
         pos: Position,
         want: u64,
     ) -> Result<Chunk, UpstreamError> {
-        self.read_at(client, clock, plan, residual, spend, pos, want, true)
+        self.read_at(
+            client,
+            clock,
+            plan,
+            residual,
+            spend,
+            pos,
+            want,
+            Along::NextPage,
+        )
+        .await
+    }
+
+    /// [`read`](Self::read) for a stream of the merge, which must know after its last
+    /// record whether another follows: where pages carry no total and `want` is exactly
+    /// what is left of this page, a one-record probe of the next index goes together with
+    /// it, so a full page tells its end in one round trip instead of two.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn read_stream<C: HttpClient, K: Clock>(
+        &self,
+        client: &C,
+        clock: &K,
+        plan: &SourcePlan,
+        residual: &Residual,
+        spend: Spend<'_>,
+        pos: Position,
+        want: u64,
+    ) -> Result<Chunk, UpstreamError> {
+        let along = Along::NextPageOrEnd;
+        self.read_at(client, clock, plan, residual, spend, pos, want, along)
             .await
     }
 
-    /// [`read`](Self::read), with read-ahead allowed or not: reads that already cover
-    /// every page between them (a scan of known size) must not also read the page after
-    /// their own, or each page would be read, and its records counted, twice.
+    /// [`read`](Self::read), with what may go together with the page: reads that already
+    /// cover every page between them (a scan of known size) must not also read the page
+    /// after their own, or each page would be read, and its records counted, twice.
     #[allow(clippy::too_many_arguments)]
     async fn read_at<C: HttpClient, K: Clock>(
         &self,
@@ -244,7 +285,7 @@ impl Walker<'_> {
         spend: Spend<'_>,
         pos: Position,
         want: u64,
-        ahead_ok: bool,
+        along: Along,
     ) -> Result<Chunk, UpstreamError> {
         let mut out = Chunk {
             next: pos,
@@ -279,32 +320,53 @@ impl Walker<'_> {
                 };
                 let req = self.vendor.request(self.base, plan, cursor(number), p);
                 out.requests.push(req.describe());
-                let ahead = ahead_ok
+                let left = u64::from(p) - skip;
+                let speculate = along != Along::Nothing
                     && spend.ledger().read_ahead()
                     && !self.vendor.has_total()
-                    && (residual.is_some() || want > u64::from(p) - skip)
                     && spend.left() >= 2;
-                let (answer, second) = if ahead {
-                    let req2 =
-                        self.vendor
-                            .request(self.base, plan, cursor(number.saturating_add(1)), p);
-                    out.requests.push(req2.describe());
-                    let (a, b) = join(
-                        self.exchange(client, clock, &req, spend),
-                        self.exchange(client, clock, &req2, spend),
-                    )
-                    .await;
-                    (a, Some(b))
+                let after = number.saturating_add(1);
+                // With no total, a walk ends only at a short page. Wanting more than this
+                // page holds: the next page goes together with it (read-ahead). Wanting
+                // exactly what it holds: the caller will have nothing buffered and must
+                // know whether anything follows, so a one-record probe at the next page's
+                // first index goes together with it instead of after it (one round trip,
+                // not two; `service::paging` probes afterwards only when this did not go).
+                // (The probe is tried once: if it fails, the merge probes afterwards.)
+                let second = if speculate && (residual.is_some() || want > left) {
+                    Some((self.vendor.request(self.base, plan, cursor(after), p), p))
+                } else if speculate && along == Along::NextPageOrEnd && want == left {
+                    let at = after.saturating_mul(u64::from(p));
+                    let probe = Cursor::Page {
+                        number: first.saturating_add(at),
+                        size: 1,
+                    };
+                    Some((self.vendor.request(self.base, plan, probe, 1), 1))
                 } else {
-                    (self.exchange(client, clock, &req, spend).await, None)
+                    None
+                };
+                let (answer, second) = match second {
+                    Some((req2, size2)) => {
+                        out.requests.push(req2.describe());
+                        let (a, b) = join(self.exchange(client, clock, &req, spend), async {
+                            if size2 == 1 {
+                                self.exchange_once(client, clock, &req2, spend).await
+                            } else {
+                                self.exchange(client, clock, &req2, spend).await
+                            }
+                        })
+                        .await;
+                        (a, Some((b, size2)))
+                    }
+                    None => (self.exchange(client, clock, &req, spend).await, None),
                 };
                 let page = self.parse_page(plan, answer, p)?;
                 out.next.index = number.saturating_mul(u64::from(p));
                 self.take(&mut out, residual, page, skip, p);
-                if let (false, Some(b)) = (out.end, second) {
-                    // The page after a full one; if it failed, the next read asks again.
-                    if let Ok(page) = self.parse_page(plan, b, p) {
-                        self.take(&mut out, residual, page, 0, p);
+                if let (false, Some((b, size2))) = (out.end, second) {
+                    // What follows a full page; if it failed, the next read asks again.
+                    if let Ok(page) = self.parse_page(plan, b, size2) {
+                        self.take(&mut out, residual, page, 0, size2);
                     }
                 }
             }
@@ -427,7 +489,16 @@ impl Walker<'_> {
                     ..pos
                 };
                 // One page each: the reads cover every page between them already.
-                self.read_at(client, clock, plan, residual, spend, at, max, false)
+                self.read_at(
+                    client,
+                    clock,
+                    plan,
+                    residual,
+                    spend,
+                    at,
+                    max,
+                    Along::Nothing,
+                )
             });
             for chunk in join_all(reads).await {
                 match chunk {
