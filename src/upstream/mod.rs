@@ -247,8 +247,9 @@ impl AnyUpstream {
         // One walker for every vendor (`dyn Vendor`): the reads are in the Worker once.
         // Every error leaves redacted, as from `fetch`.
         let walker = each!(self, a => a.walker());
+        let along = client::Along::NextPageOrEnd;
         walker
-            .read_stream(client, clock, plan, residual, spend, pos, want)
+            .read_at(client, clock, plan, residual, spend, pos, want, along)
             .await
             .map_err(|e| walker.redactor().error(e))
     }

@@ -32,3 +32,4 @@ pub use read::{residual, Chunk, Fetched, Found, Position, Residual, Scanned};
 pub use write::WriteFailure;
 
 pub(crate) use fetch::{Adapter, Keys, Lookup, Paging, Vendor};
+pub(crate) use read::Along;

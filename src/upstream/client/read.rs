@@ -150,7 +150,7 @@ fn ceil_div(a: u64, b: u64) -> u64 {
 
 /// What a read may request together with its page, where pages carry no total.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Along {
+pub(crate) enum Along {
     /// Nothing: the reads around it cover the next pages already.
     Nothing,
     /// The next page, when more records are wanted than this page holds.
@@ -252,31 +252,14 @@ impl Walker<'_> {
         .await
     }
 
-    /// [`read`](Self::read) for a stream of the merge, which must know after its last
-    /// record whether another follows: where pages carry no total and `want` is exactly
-    /// what is left of this page, a one-record probe of the next index goes together with
-    /// it, so a full page tells its end in one round trip instead of two.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn read_stream<C: HttpClient, K: Clock>(
-        &self,
-        client: &C,
-        clock: &K,
-        plan: &SourcePlan,
-        residual: &Residual,
-        spend: Spend<'_>,
-        pos: Position,
-        want: u64,
-    ) -> Result<Chunk, UpstreamError> {
-        let along = Along::NextPageOrEnd;
-        self.read_at(client, clock, plan, residual, spend, pos, want, along)
-            .await
-    }
-
     /// [`read`](Self::read), with what may go together with the page: reads that already
     /// cover every page between them (a scan of known size) must not also read the page
-    /// after their own, or each page would be read, and its records counted, twice.
+    /// after their own, or each page would be read, and its records counted, twice; the
+    /// merge's reads, which must know after their last record whether another follows,
+    /// also probe the next index beside a page that holds exactly what they want
+    /// ([`Along::NextPageOrEnd`]).
     #[allow(clippy::too_many_arguments)]
-    async fn read_at<C: HttpClient, K: Clock>(
+    pub(crate) async fn read_at<C: HttpClient, K: Clock>(
         &self,
         client: &C,
         clock: &K,
