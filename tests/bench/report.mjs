@@ -31,7 +31,7 @@ for (const [name, file] of [['worker_wasm', 'build/index_bg.wasm'], ['browser_wa
 const byName = new Map(figures.map((f) => [f.name, f]));
 const value = (name) => byName.get(name)?.value;
 const git = (...args) => {
-  try { return execFileSync('git', args, { encoding: 'utf8' }).trim(); } catch { return null; }
+  try { return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; }
 };
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 

@@ -489,19 +489,22 @@ export function twin(pages, { limit = 100, includeRaw = false, now = Date.now() 
       // Same request line for the page and its look-ahead: the longer answer is the page.
       const lists = rows.map((row) => fnoChecked(parseBody(row))).sort((a, b) => b.length - a.length);
       const items = lists[0] ?? fnoChecked(parseBody(undefined));
-      const more = items.length === share && lists.length > 1 && lists[1].length > 0;
-      return { records: items.map((a) => fnoItem(a, now, includeRaw)), more, subrequests: lists.length };
+      const ahead = lists.length > 1 ? lists[1].length : 0;
+      const more = items.length === share && ahead > 0;
+      // The look-ahead's record was read too: it counts as fetched, as in flexedge.
+      return { records: items.map((a) => fnoItem(a, now, includeRaw)), more, subrequests: lists.length, fetched: items.length + ahead };
     },
     fno_entitlements() {
       const base = '/entitlements-api/v1/entitlements?sort_by=entitlement_id&sort_order=asc';
       const items = parseBody(get(`${base}&page=0&limit=${share}`)).entitlements;
-      let more = false;
+      let ahead = 0;
       let subrequests = 1;
       if (items.length === share) {
-        more = parseBody(get(`${base}&page=${share}&limit=1`)).entitlements.length > 0;
+        ahead = parseBody(get(`${base}&page=${share}&limit=1`)).entitlements.length;
         subrequests++;
       }
-      return { records: items.map((e) => betaEntitlement(e, now, includeRaw)), more, subrequests };
+      const more = ahead > 0;
+      return { records: items.map((e) => betaEntitlement(e, now, includeRaw)), more, subrequests, fetched: items.length + ahead };
     },
     telecomx_flexcare() {
       const body = parseBody(get(`/iptv/flexcareorder?offset=0&limit=${share}`));
@@ -523,7 +526,7 @@ export function twin(pages, { limit = 100, includeRaw = false, now = Date.now() 
       streams.push(s.records);
       // A source's size is known from its vendor total, or once it was read to its end.
       s.size = s.total ?? (s.more ? undefined : s.records.length);
-      sources[source] = { status: 'ok', total: s.size, requests: 1, subrequests: s.subrequests, fetched: s.records.length, more: s.more };
+      sources[source] = { status: 'ok', total: s.size, requests: 1, subrequests: s.subrequests, fetched: s.fetched ?? s.records.length, given: s.records.length, more: s.more };
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       streams.push([]);
@@ -550,10 +553,11 @@ export function twin(pages, { limit = 100, includeRaw = false, now = Date.now() 
   let more = false;
   SOURCES.forEach((source, i) => {
     const s = sources[source];
-    const left = s.more || given[i] < s.fetched;
+    const left = s.more || given[i] < (s.given ?? 0);
     if (left) more = true;
     position.push([given[i], left ? 0 : 1]);
     delete s.more;
+    delete s.given;
   });
   const sizes = SOURCES.map((source) => sources[source].total);
   const total = sizes.every((t) => t !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
